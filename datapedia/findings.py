@@ -1,0 +1,99 @@
+"""The catalogue of findings: stable ids, the dimension they speak to, Dutch messages.
+
+Ids never change meaning once published (reports, issues and other tools refer to
+them); add new ones instead. Messages are ``str.format`` templates filled from the
+evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datapedia.results import Dimension, Status
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    dimension: Dimension
+    status: Status
+    message: str
+
+    def text(self, **values: object) -> str:
+        try:
+            return self.message.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return self.message
+
+
+A, X, T, C, V, S = (
+    Dimension.availability,
+    Dimension.accessibility,
+    Dimension.timeliness,
+    Dimension.completeness,
+    Dimension.coverage,
+    Dimension.standards,
+)
+OK, WARN, FAIL, UNKNOWN = Status.ok, Status.warn, Status.fail, Status.unknown
+
+_CATALOGUE = [
+    # beschikbaarheid
+    Finding("BES-01", A, OK, "Alle {n} eindpunten antwoorden correct."),
+    Finding("BES-02", A, FAIL, "Eindpunt '{title}' is onbereikbaar: {reason}."),
+    Finding("BES-03", A, FAIL, "Eindpunt '{title}' antwoordt met HTTP-status {status_code}."),
+    Finding("BES-04", A, WARN, "Eindpunt '{title}' levert {content_type}, verwacht {expected}."),
+    Finding("BES-05", A, WARN, "Eindpunt '{title}' antwoordt traag ({seconds:.1f} s)."),
+    Finding("BES-06", A, WARN, "Beschikbaarheid over 30 dagen is {pct:.1f}%."),
+    Finding("BES-07", A, FAIL, "Beschikbaarheid over 30 dagen is slechts {pct:.1f}%."),
+    Finding("BES-08", A, UNKNOWN, "Eindpunt '{title}' niet bevraagd: {reason}."),
+    Finding("BES-09", A, FAIL, "Eindpunt '{title}' levert onleesbare inhoud: {reason}."),
+    Finding("BES-10", A, UNKNOWN, "Deze dataset bestaat nog niet (status 'ontbrekend')."),
+    # toegankelijkheid
+    Finding("TOE-01", X, OK, "Open licentie, open formaat, vrij te downloaden."),
+    Finding("TOE-02", X, FAIL, "Geen licentie opgegeven: hergebruik is juridisch onzeker."),
+    Finding("TOE-03", X, WARN, "Licentie '{licence}' is niet volledig open (bv. niet-commercieel)."),
+    Finding("TOE-04", X, WARN, "Een sleutel of registratie is nodig voor '{title}'."),
+    Finding("TOE-05", X, FAIL, "Een sleutel is nodig voor '{title}' maar nergens gedocumenteerd."),
+    Finding("TOE-06", X, WARN, "Geen open, machineleesbaar formaat: {formats}."),
+    Finding("TOE-07", X, WARN, "Geen bulkdownload: de data is enkel per stuk op te vragen."),
+    Finding("TOE-08", X, WARN, "Geen documentatielink."),
+    Finding("TOE-09", X, WARN, "Licentie '{licence}' is niet gekend; controleer of ze open is."),
+    # actualiteit
+    Finding("ACT-01", T, OK, "Nieuwste waarneming is {age} oud; verwacht om de {expected}."),
+    Finding("ACT-02", T, WARN, "Nieuwste waarneming is {age} oud; verwacht om de {expected}."),
+    Finding("ACT-03", T, FAIL, "Verouderd: nieuwste waarneming is {age} oud ({newest}); "
+            "verwacht om de {expected}."),
+    Finding("ACT-04", T, UNKNOWN, "Geen tijdstip gevonden in de data."),
+    Finding("ACT-05", T, UNKNOWN, "Geen bijwerkfrequentie opgegeven in de fiche."),
+    Finding("ACT-06", T, WARN, "{n} tijdstippen liggen in de toekomst."),
+    Finding("ACT-07", T, WARN, "Tijdstippen zonder tijdzone; geïnterpreteerd als UTC."),
+    # volledigheid
+    Finding("VOL-01", C, OK, "{rows} rijen nagekeken: geen ontbrekende verplichte velden."),
+    Finding("VOL-02", C, WARN, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
+    Finding("VOL-03", C, FAIL, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
+    Finding("VOL-04", C, FAIL, "Verplicht veld '{column}' ontbreekt."),
+    Finding("VOL-05", C, WARN, "Verwachting niet gehaald: {expectation} op '{column}' "
+            "({unexpected} van {rows} rijen)."),
+    Finding("VOL-06", C, FAIL, "Tabel is niet geldig volgens frictionless: {errors}."),
+    Finding("VOL-07", C, UNKNOWN, "Geen steekproef beschikbaar om volledigheid te meten."),
+    Finding("VOL-08", C, WARN, "Lege resultaatset: het eindpunt levert geen records."),
+    # dekkingsgraad
+    Finding("DEK-01", V, OK, "{reporting} van {expected} {kind} melden ({pct:.0f}%)."),
+    Finding("DEK-02", V, WARN, "Slechts {reporting} van {expected} {kind} melden ({pct:.0f}%)."),
+    Finding("DEK-03", V, FAIL, "Slechts {reporting} van {expected} {kind} melden ({pct:.0f}%)."),
+    Finding("DEK-04", V, WARN, "Grootste gat in de tijdreeks is {gap}, gewone stap {step}."),
+    Finding("DEK-05", V, WARN, "Waargenomen gebied valt voor {pct:.0f}% buiten '{area}'."),
+    Finding("DEK-06", V, UNKNOWN, "Geen verwacht aantal meetpunten opgegeven in de fiche."),
+    # standaarden
+    Finding("STA-01", S, OK, "{verified} van {claimed} geclaimde standaarden nagegaan."),
+    Finding("STA-02", S, WARN, "Standaard '{standard}' geclaimd maar niet na te gaan."),
+    Finding("STA-03", S, FAIL, "Geen enkele standaard geclaimd."),
+    Finding("STA-04", S, WARN, "'{standard}' geclaimd, maar het eindpunt spreekt het niet: "
+            "{reason}."),
+]
+
+CATALOGUE: dict[str, Finding] = {f.id: f for f in _CATALOGUE}
+
+
+def finding(finding_id: str) -> Finding:
+    return CATALOGUE[finding_id]
