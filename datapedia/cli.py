@@ -98,7 +98,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from datapedia.pipeline import run_build
+    from datapedia.build import run_build
 
     return run_build(
         root=args.root,
@@ -111,10 +111,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from datapedia.pipeline import run_serve
+    from datapedia.build import run_serve
 
-    return run_serve(root=args.root, checks_dir=args.checks or args.root / "checks",
-                     now=_now(args.now), address=args.address)
+    return run_serve(
+        root=args.root,
+        checks_dir=args.checks or args.root / "checks",
+        now=_now(args.now),
+        address=args.address,
+    )
 
 
 def _cmd_codeowners(args: argparse.Namespace) -> int:

@@ -44,7 +44,9 @@ def parse_duration(text: str) -> timedelta:
     if not parts:
         raise ValueError(f"geen geldige ISO 8601-duur: {text!r}")
     return timedelta(
-        days=parts.get("y", 0) * 365 + parts.get("mo", 0) * 30 + parts.get("w", 0) * 7
+        days=parts.get("y", 0) * 365
+        + parts.get("mo", 0) * 30
+        + parts.get("w", 0) * 7
         + parts.get("d", 0),
         hours=parts.get("h", 0),
         minutes=parts.get("mi", 0),
@@ -236,7 +238,9 @@ class Spatial(_Strict):
         if bbox is not None:
             west, south, east, north = bbox
             if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-                raise ValueError("bbox moet [west, zuid, oost, noord] zijn met west<oost, zuid<noord")
+                raise ValueError(
+                    "bbox moet [west, zuid, oost, noord] zijn met west<oost, zuid<noord"
+                )
         return bbox
 
 
@@ -248,7 +252,9 @@ class Temporal(_Strict):
 
 
 class ExpectedUnits(_Strict):
-    count: int = Field(ge=1, description="Hoeveel stations/segmenten/tellers er zouden moeten melden.")
+    count: int = Field(
+        ge=1, description="Hoeveel stations/segmenten/tellers er zouden moeten melden."
+    )
     kind: UnitKind = Field(UnitKind.stations, description="Wat er geteld wordt.")
     source: str | None = Field(None, description="Waar dit aantal vandaan komt.")
 
@@ -336,4 +342,3 @@ class Fiche(_Strict):
     @property
     def probed_distributions(self) -> list[Distribution]:
         return [d for d in self.distributions if d.probe]
-

@@ -51,7 +51,9 @@ _CATALOGUE = [
     # toegankelijkheid
     Finding("TOE-01", X, OK, "Open licentie, open formaat, vrij te downloaden."),
     Finding("TOE-02", X, FAIL, "Geen licentie opgegeven: hergebruik is juridisch onzeker."),
-    Finding("TOE-03", X, WARN, "Licentie '{licence}' is niet volledig open (bv. niet-commercieel)."),
+    Finding(
+        "TOE-03", X, WARN, "Licentie '{licence}' is niet volledig open (bv. niet-commercieel)."
+    ),
     Finding("TOE-04", X, WARN, "Een sleutel of registratie is nodig voor '{title}'."),
     Finding("TOE-05", X, FAIL, "Een sleutel is nodig voor '{title}' maar nergens gedocumenteerd."),
     Finding("TOE-06", X, WARN, "Geen open, machineleesbaar formaat: {formats}."),
@@ -61,8 +63,12 @@ _CATALOGUE = [
     # actualiteit
     Finding("ACT-01", T, OK, "Nieuwste waarneming is {age} oud; verwacht om de {expected}."),
     Finding("ACT-02", T, WARN, "Nieuwste waarneming is {age} oud; verwacht om de {expected}."),
-    Finding("ACT-03", T, FAIL, "Verouderd: nieuwste waarneming is {age} oud ({newest}); "
-            "verwacht om de {expected}."),
+    Finding(
+        "ACT-03",
+        T,
+        FAIL,
+        "Verouderd: nieuwste waarneming is {age} oud ({newest}); verwacht om de {expected}.",
+    ),
     Finding("ACT-04", T, UNKNOWN, "Geen tijdstip gevonden in de data."),
     Finding("ACT-05", T, UNKNOWN, "Geen bijwerkfrequentie opgegeven in de fiche."),
     Finding("ACT-06", T, WARN, "{n} tijdstippen liggen in de toekomst."),
@@ -72,8 +78,12 @@ _CATALOGUE = [
     Finding("VOL-02", C, WARN, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
     Finding("VOL-03", C, FAIL, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
     Finding("VOL-04", C, FAIL, "Verplicht veld '{column}' ontbreekt."),
-    Finding("VOL-05", C, WARN, "Verwachting niet gehaald: {expectation} op '{column}' "
-            "({unexpected} van {rows} rijen)."),
+    Finding(
+        "VOL-05",
+        C,
+        WARN,
+        "Verwachting niet gehaald: {expectation} op '{column}' ({unexpected} van {rows} rijen).",
+    ),
     Finding("VOL-06", C, FAIL, "Tabel is niet geldig volgens frictionless: {errors}."),
     Finding("VOL-07", C, UNKNOWN, "Geen steekproef beschikbaar om volledigheid te meten."),
     Finding("VOL-08", C, WARN, "Lege resultaatset: het eindpunt levert geen records."),
@@ -88,8 +98,9 @@ _CATALOGUE = [
     Finding("STA-01", S, OK, "{verified} van {claimed} geclaimde standaarden nagegaan."),
     Finding("STA-02", S, WARN, "Standaard '{standard}' geclaimd maar niet na te gaan."),
     Finding("STA-03", S, FAIL, "Geen enkele standaard geclaimd."),
-    Finding("STA-04", S, WARN, "'{standard}' geclaimd, maar het eindpunt spreekt het niet: "
-            "{reason}."),
+    Finding(
+        "STA-04", S, WARN, "'{standard}' geclaimd, maar het eindpunt spreekt het niet: {reason}."
+    ),
 ]
 
 CATALOGUE: dict[str, Finding] = {f.id: f for f in _CATALOGUE}

@@ -103,7 +103,9 @@ class EndpointObservation(BaseModel):
     oldest: AwareDatetime | None = None
     future_timestamps: int = 0
     records: int | None = None
-    total_records: int | None = Field(None, description="Total the service reports (numberMatched).")
+    total_records: int | None = Field(
+        None, description="Total the service reports (numberMatched)."
+    )
     units_reporting: int | None = None
     units_total: int | None = None
     largest_gap_s: float | None = None

@@ -1,0 +1,218 @@
+"""The ``checks/`` folder: latest diagnosis per fiche plus an append-only history.
+
+Layout (documented for other tools in ``checks/README.md``)::
+
+    checks/<id>.json              latest Diagnosis (see datapedia.results.Diagnosis)
+    checks/history/<id>.jsonl     one HistoryEntry per check, oldest first
+    checks/summary.json           the last run's summary
+
+A run stages every file it will change under ``checks/.staging/`` and writes a
+journal ``COMMIT`` last; only then are the files moved into place. A run killed
+before the journal exists leaves ``checks/`` as it was (the staging folder is
+discarded on the next open); one killed while moving is rolled forward on the
+next open. Either way no reader ever sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import AwareDatetime, BaseModel, ValidationError
+
+from datapedia.results import Diagnosis, Dimension, Status
+
+STAGING = ".staging"
+JOURNAL = "COMMIT"
+HISTORY = "history"
+SUMMARY = "summary.json"
+
+
+class HistoryEntry(BaseModel):
+    """One line of ``history/<id>.jsonl``: just enough for uptime and freshness plots."""
+
+    checked_at: AwareDatetime
+    overall: Status
+    dimensions: dict[Dimension, Status]
+    reachable: bool | None = None
+    newest: AwareDatetime | None = None
+    latency_ms: float | None = None
+
+    @classmethod
+    def from_diagnosis(cls, diagnosis: Diagnosis) -> HistoryEntry:
+        probed = [e for e in diagnosis.endpoints if not e.skipped]
+        newest = [e.newest for e in diagnosis.endpoints if e.newest]
+        latencies = [e.latency_ms for e in probed if e.latency_ms is not None]
+        return cls(
+            checked_at=diagnosis.checked_at,
+            overall=diagnosis.overall,
+            dimensions={k: v.status for k, v in diagnosis.dimensions.items()},
+            reachable=all(e.reachable for e in probed) if probed else None,
+            newest=max(newest) if newest else None,
+            latency_ms=max(latencies) if latencies else None,
+        )
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def uptime(history: Iterable[HistoryEntry], now: datetime, days: int) -> float | None:
+    """Share (0..100) of checks in the last ``days`` where every endpoint answered."""
+    since = now - timedelta(days=days)
+    window = [h.reachable for h in history if h.checked_at >= since and h.reachable is not None]
+    if not window:
+        return None
+    return 100.0 * sum(window) / len(window)
+
+
+def stale_since(history: list[HistoryEntry]) -> datetime | None:
+    """When timeliness last turned ``fail`` and has stayed so; None if it is not failing now."""
+    since = None
+    for entry in history:
+        if entry.dimensions.get(Dimension.timeliness) == Status.fail:
+            since = since or entry.checked_at
+        else:
+            since = None
+    return since
+
+
+class ChecksStore:
+    def __init__(self, checks_dir: Path):
+        self.dir = Path(checks_dir)
+        self._staging = self.dir / STAGING
+        self.recover()
+
+    # --- reading -----------------------------------------------------------
+    def latest_path(self, fiche_id: str) -> Path:
+        return self.dir / f"{fiche_id}.json"
+
+    def history_path(self, fiche_id: str) -> Path:
+        return self.dir / HISTORY / f"{fiche_id}.jsonl"
+
+    def read_latest(self, fiche_id: str) -> Diagnosis | None:
+        path = self.latest_path(fiche_id)
+        try:
+            return Diagnosis.model_validate_json(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValidationError as error:
+            raise ValueError(f"{path}: geen geldige diagnose: {error}") from error
+
+    def read_history(self, fiche_id: str) -> list[HistoryEntry]:
+        path = self.history_path(fiche_id)
+        if not path.exists():
+            return []
+        entries = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    entries.append(HistoryEntry.model_validate_json(line))
+                except ValidationError as error:
+                    raise ValueError(f"{path}:{number}: ongeldige regel: {error}") from error
+        return entries
+
+    def ids(self) -> list[str]:
+        return sorted(p.stem for p in self.dir.glob("*.json") if p.name != SUMMARY)
+
+    # --- writing (a transaction per run) ---------------------------------
+    def begin(self) -> Transaction:
+        return Transaction(self)
+
+    def recover(self) -> None:
+        """Finish or discard what an interrupted run left behind."""
+        if not self._staging.exists():
+            return
+        journal = self._staging / JOURNAL
+        if journal.exists():
+            for rel in json.loads(journal.read_text(encoding="utf-8")):
+                staged = self._staging / rel
+                if staged.exists():
+                    target = self.dir / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staged, target)
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+
+class Transaction:
+    """Stage latest + history files for many fiches, then publish them together."""
+
+    def __init__(self, store: ChecksStore):
+        self.store = store
+        self.staging = store._staging
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+        self.files: list[str] = []
+
+    def add(self, diagnosis: Diagnosis) -> None:
+        fid = diagnosis.id
+        latest_rel = f"{fid}.json"
+        history_rel = f"{HISTORY}/{fid}.jsonl"
+        atomic_write(
+            self.staging / latest_rel, diagnosis.model_dump_json(indent=2).encode() + b"\n"
+        )
+        current = self.store.history_path(fid)
+        old = current.read_bytes() if current.exists() else b""
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        line = HistoryEntry.from_diagnosis(diagnosis).model_dump_json().encode() + b"\n"
+        atomic_write(self.staging / history_rel, old + line)
+        self.files += [latest_rel, history_rel]
+
+    def add_summary(self, summary: dict) -> None:
+        atomic_write(self.staging / SUMMARY, json.dumps(summary, indent=2).encode() + b"\n")
+        self.files.append(SUMMARY)
+
+    def commit(self) -> None:
+        atomic_write(self.staging / JOURNAL, json.dumps(self.files).encode())
+        self.store.recover()
+
+    def rollback(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def iter_diagnoses(checks_dir: Path) -> Iterator[Diagnosis]:
+    store = ChecksStore(checks_dir)
+    for fid in store.ids():
+        diagnosis = store.read_latest(fid)
+        if diagnosis:
+            yield diagnosis
+
+
+def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
+    """Fold the results of ``check --shard`` runs (each its own folder) into ``checks/``.
+
+    Each shard folder was produced from the same committed history, so its history
+    file for a fiche is the full history plus that night's line: taking the shard's
+    files wholesale is correct because shards never share a fiche.
+    """
+    store = ChecksStore(checks_dir)
+    tx = store.begin()
+    merged = 0
+    for shard in shard_dirs:
+        shard_store = ChecksStore(shard)
+        for fid in shard_store.ids():
+            for rel in (f"{fid}.json", f"{HISTORY}/{fid}.jsonl"):
+                source = shard / rel
+                if source.exists():
+                    atomic_write(tx.staging / rel, source.read_bytes())
+                    tx.files.append(rel)
+            merged += 1
+    tx.commit()
+    return merged
