@@ -82,7 +82,7 @@ class Protocol(StrEnum):
 class AuthKind(StrEnum):
     none = "none"
     api_key = "api-key"
-    token = "token"
+    token = "token"  # noqa: S105 (a kind of credential, not one)
     registration = "registration"
 
 
