@@ -135,6 +135,17 @@ def _cmd_codeowners(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from datapedia.report import run_report
+
+    return run_report(
+        root=args.root,
+        checks_dir=args.checks or args.root / "checks",
+        only=args.only or [],
+        output=args.output,
+    )
+
+
 def _cmd_issues_sync(args: argparse.Namespace) -> int:
     from datapedia.github_issues import sync_from_cli
 
@@ -204,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now")
     p.add_argument("--address", default="127.0.0.1:8000")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("report", help="Markdown diagnosis of fiches (PR comment, job summary)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="only these fiche ids")
+    p.add_argument("--checks", type=Path)
+    p.add_argument("--output", type=Path, help="write here instead of stdout")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("codeowners", help="write .github/CODEOWNERS from the fiches")
     p.add_argument("--check", action="store_true", help="fail if CODEOWNERS is out of date")
