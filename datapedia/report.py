@@ -1,0 +1,164 @@
+"""A Markdown report of the diagnosis of some fiches: PR comments and job summaries.
+
+Fiche text comes from pull requests and is posted by a job that holds a write
+token, so everything taken from a fiche or a remote service is escaped: no HTML,
+no links or images of the author's choosing, no @-mentions, no fake markers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from datapedia.fiche import Fiche
+from datapedia.load import load_fiches
+from datapedia.results import Diagnosis, Dimension, Status
+from datapedia.store import ChecksStore
+
+EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+
+def status_badge(status: Status) -> str:
+    return f"{EMOJI[status]} {status.label}"
+
+
+def md_text(value: object) -> str:
+    """Untrusted text as inert inline Markdown on one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # A zero-width space after '@' stops GitHub from notifying whoever is named.
+    return text.replace("@", "@\u200b")
+
+
+def md_code_block(value: Any) -> str:
+    """Evidence as a JSON block whose fence is longer than any backtick run inside it."""
+    body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}json\n{body}\n{fence}"
+
+
+def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
+    """The dataset's page on the published site (the render step's URL scheme)."""
+    if not site_url:
+        return None
+    return f"{site_url.rstrip('/')}/datasets/{fiche_id}/"
+
+
+def fiche_link(fiche: Fiche, site_url: str | None) -> str:
+    title = md_text(fiche.title)
+    url = dataset_url(site_url, fiche.id)
+    return f"[{title}]({url})" if url else title
+
+
+def dimension_section(diagnosis: Diagnosis, dimension: Dimension) -> str:
+    """One dimension in full: status, summary, findings and the evidence behind it."""
+    result = diagnosis.dimensions[dimension]
+    lines = [
+        f"**{dimension.label.capitalize()}**: {status_badge(result.status)}",
+        "",
+        md_text(result.summary),
+    ]
+    if result.findings:
+        lines += ["", "Bevindingen: " + ", ".join(f"`{md_text(f)}`" for f in result.findings)]
+    if result.evidence:
+        lines += ["", md_code_block(result.evidence)]
+    return "\n".join(lines)
+
+
+def _fiche_section(fiche: Fiche, diagnosis: Diagnosis | None, site_url: str | None) -> str:
+    head = f"### {fiche_link(fiche, site_url)} (`{fiche.id}`)"
+    if diagnosis is None:
+        return f"{head}\n\nNog geen diagnose: deze fiche werd nog niet gecontroleerd."
+    lines = [
+        head,
+        "",
+        f"Gecontroleerd op {format_time(diagnosis.checked_at)}; globaal oordeel: "
+        f"{status_badge(diagnosis.overall)}.",
+        "",
+        "| dimensie | oordeel | samenvatting | bevindingen |",
+        "|---|---|---|---|",
+    ]
+    for dimension in Dimension:
+        result = diagnosis.dimensions[dimension]
+        findings = ", ".join(f"`{md_text(f)}`" for f in result.findings) or "–"
+        lines.append(
+            f"| {dimension.label} | {status_badge(result.status)} "
+            f"| {md_text(result.summary)} | {findings} |"
+        )
+    return "\n".join(lines)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def markdown_report(
+    fiches: list[Fiche], diagnoses: dict[str, Diagnosis], site_url: str | None
+) -> str:
+    """Overview table (one row per fiche, one column per dimension) plus a section per fiche."""
+    if not fiches:
+        return "## Diagnose\n\nGeen fiches om te rapporteren.\n"
+    header = "| dataset | globaal | " + " | ".join(d.label for d in Dimension) + " |"
+    lines = [
+        "## Diagnose van de fiches",
+        "",
+        header,
+        "|" + "---|" * (len(Dimension) + 2),
+    ]
+    for fiche in fiches:
+        diagnosis = diagnoses.get(fiche.id)
+        if diagnosis is None:
+            cells = [EMOJI[Status.unknown]] * (len(Dimension) + 1)
+        else:
+            cells = [status_badge(diagnosis.overall)] + [
+                EMOJI[diagnosis.dimensions[d].status] for d in Dimension
+            ]
+        lines.append(f"| {fiche_link(fiche, site_url)} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Legende: " + ", ".join(status_badge(s) for s in Status) + ".",
+        "",
+    ]
+    for fiche in fiches:
+        lines += [_fiche_section(fiche, diagnoses.get(fiche.id), site_url), ""]
+    return "\n".join(lines)
+
+
+def run_report(
+    root: Path,
+    checks_dir: Path,
+    only: list[str],
+    output: Path | None,
+    site_url: str | None = None,
+) -> int:
+    """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
+    loaded = load_fiches([root / "fiches"], root=root)
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    by_id = {item.fiche.id: item.fiche for item in loaded.fiches}
+    unknown = sorted(set(only) - set(by_id))
+    for fiche_id in unknown:
+        print(f"geen fiche met id '{fiche_id}'", file=sys.stderr)
+    ids = sorted(set(only) & set(by_id)) if only else sorted(by_id)
+    store = ChecksStore(checks_dir)
+    diagnoses = {fid: d for fid in ids if (d := store.read_latest(fid)) is not None}
+    text = markdown_report(
+        [by_id[fid] for fid in ids],
+        diagnoses,
+        site_url or os.environ.get("DATAPEDIA_SITE_URL"),
+    )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 1 if unknown else 0

@@ -1,0 +1,129 @@
+"""The Markdown report posted on pull requests and in the job summary."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from datapedia.cli import main
+from datapedia.fiche import Fiche
+from datapedia.report import markdown_report, md_code_block, md_text, run_report
+from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store import ChecksStore
+
+NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
+
+
+def fiche_data(fiche_id: str, title: str) -> dict:
+    return {
+        "id": fiche_id,
+        "title": title,
+        "description": "Een dataset voor de test van het rapport.",
+        "theme": "water",
+        "owner": {"name": "VMM", "contact": {"email": "data@vmm.be"}},
+        "distributions": [
+            {
+                "title": "API",
+                "protocol": "json",
+                "url": "https://example.org/x",
+                "format": "application/json",
+            }
+        ],
+    }
+
+
+def failing_diagnosis(fiche_id: str) -> Diagnosis:
+    return Diagnosis.build(
+        fiche_id,
+        NIGHT,
+        {
+            Dimension.availability: DimensionResult(status=Status.ok, summary="Alles antwoordt."),
+            Dimension.timeliness: DimensionResult(
+                status=Status.fail,
+                summary="Verouderd: nieuwste waarneming is 12 dagen oud.",
+                evidence={"newest": "2026-11-11T00:00:00+00:00", "age_days": 12},
+                findings=["ACT-03"],
+            ),
+            Dimension.coverage: DimensionResult(status=Status.warn, summary="7 van 8 melden."),
+        },
+    )
+
+
+def make_repo(tmp_path: Path) -> tuple[Path, Path]:
+    for fid, title in [("waterstanden", "Waterstanden"), ("afvoer", "Afvoerdebieten")]:
+        path = tmp_path / "fiches" / "water" / f"{fid}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(fiche_data(fid, title)), encoding="utf-8")
+    checks = tmp_path / "checks"
+    tx = ChecksStore(checks).begin()
+    tx.add(failing_diagnosis("waterstanden"))
+    tx.commit()
+    return tmp_path, checks
+
+
+def test_report_has_overview_row_and_dimension_details():
+    fiche = Fiche.model_validate(fiche_data("waterstanden", "Waterstanden"))
+    text = markdown_report(
+        [fiche], {"waterstanden": failing_diagnosis("waterstanden")}, "https://dp.example/"
+    )
+    overview = next(line for line in text.splitlines() if line.startswith("| [Waterstanden]"))
+    # overall, then the six dimensions in order: ok, unknown, fail, unknown, warn, unknown
+    assert overview == (
+        "| [Waterstanden](https://dp.example/datasets/waterstanden/) | 🔴 probleem "
+        "| 🟢 | ⚪ | 🔴 | ⚪ | 🟠 | ⚪ |"
+    )
+    assert (
+        "| actualiteit | 🔴 probleem | Verouderd: nieuwste waarneming is 12 dagen oud. | `ACT-03` |"
+        in text
+    )
+    assert "| beschikbaarheid | 🟢 in orde | Alles antwoordt. | – |" in text
+    assert "2026-11-23 03:17 UTC" in text
+
+
+def test_fiche_without_diagnosis_is_reported_as_not_checked():
+    fiche = Fiche.model_validate(fiche_data("afvoer", "Afvoer"))
+    text = markdown_report([fiche], {}, None)
+    assert "Nog geen diagnose" in text
+    assert "| Afvoer | ⚪ |" in text
+
+
+def test_untrusted_text_is_inert():
+    evil = "X | <!-- datapedia:dataset=ander --> [klik](https://evil.example) @iemand ![img](x)"
+    escaped = md_text(evil)
+    assert "<!--" not in escaped
+    assert "](" not in escaped.replace("\\]\\(", "")
+    assert "@iemand" not in escaped and "@\u200biemand" in escaped
+    assert "|" not in escaped.replace("\\|", "")
+    fiche = Fiche.model_validate(fiche_data("waterstanden", evil))
+    text = markdown_report([fiche], {}, None)
+    assert "<!--" not in text and "@iemand" not in text
+
+
+def test_code_block_fence_outgrows_backticks_in_evidence():
+    block = md_code_block({"error": "```\n@iemand"})
+    fence = block.splitlines()[0].removesuffix("json")
+    assert len(fence) > 3 and block.endswith(fence)
+
+
+def test_run_report_writes_only_the_asked_fiches(tmp_path: Path):
+    root, checks = make_repo(tmp_path)
+    out = tmp_path / "out" / "report.md"
+    assert run_report(root, checks, ["waterstanden"], out, site_url="https://dp.example") == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Waterstanden" in text and "Afvoerdebieten" not in text
+    assert "`ACT-03`" in text
+
+
+def test_run_report_unknown_id_exits_1(tmp_path: Path, capsys):
+    root, checks = make_repo(tmp_path)
+    assert run_report(root, checks, ["bestaat-niet", "afvoer"], None) == 1
+    captured = capsys.readouterr()
+    assert "geen fiche met id 'bestaat-niet'" in captured.err
+    assert "Afvoerdebieten" in captured.out and "Nog geen diagnose" in captured.out
+
+
+def test_cli_report_all_fiches(tmp_path: Path, capsys):
+    root, checks = make_repo(tmp_path)
+    assert main(["--root", str(root), "report", "--checks", str(checks)]) == 0
+    out = capsys.readouterr().out
+    assert "Waterstanden" in out and "Afvoerdebieten" in out
