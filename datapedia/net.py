@@ -1,0 +1,388 @@
+"""The only module that touches the network: a safe, polite HTTP fetcher.
+
+Fiche URLs come from pull requests, so every request is treated as hostile:
+only http(s), no credentials in the URL, no private or internal addresses (every
+redirect hop is checked), a size cap on the *decoded* body (gzip bombs), a total
+deadline (slow trickles) and a bounded number of redirects and retries. Network
+and HTTP problems never raise: they come back as a stable error code.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from http.cookiejar import DefaultCookiePolicy
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from datapedia.thresholds import THRESHOLDS, Thresholds
+
+try:
+    _VERSION = version("datapedia")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    _VERSION = "0"
+
+USER_AGENT = f"DatapediaVlaanderen/{_VERSION} (+https://github.com/datapedia-vlaanderen/datapedia)"
+
+# Stable error codes (stored in checks/ and used by the diagnosis) -> Dutch reason.
+ERRORS: dict[str, str] = {
+    "dns": "de servernaam bestaat niet of kon niet opgezocht worden (DNS)",
+    "connect": "geen verbinding met de server mogelijk",
+    "timeout": "de server antwoordde niet binnen de toegelaten tijd",
+    "reset": "de verbinding werd onderbroken tijdens het antwoord",
+    "too_many_redirects": "te veel doorverwijzingen",
+    "blocked_address": "het adres is privé, lokaal of intern en wordt niet bevraagd",
+    "too_large": "het antwoord is groter dan de toegelaten grootte",
+    "bad_scheme": "enkel http- en https-adressen worden bevraagd",
+    "credentials_in_url": "de URL bevat een gebruikersnaam of wachtwoord",
+    "bad_url": "de URL is ongeldig",
+    "tls": "de beveiligde verbinding (TLS/SSL) faalde",
+    "decode": "de inhoud kon niet gedecomprimeerd worden (bv. kapotte gzip)",
+    "http": "de server antwoordde met een foutstatus",
+}
+
+# Errors worth another attempt: the server may be back in a moment.
+_RETRYABLE_ERRORS = {"dns", "connect", "reset"}
+# A HEAD that fails like this is retried as GET: many servers mishandle HEAD.
+_HEAD_FALLBACK_STATUS = {403, 405, 501}
+_HEAD_FALLBACK_ERRORS = {"connect", "reset"}
+_REDIRECT_STATUS = {301, 302, 303, 307, 308}
+RETRY_AFTER_CAP_S = 30.0
+_CHUNK = 64 * 1024
+_DETAIL_BODY_CHARS = 200
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allow_private: bool = False
+    thresholds: Thresholds = THRESHOLDS
+    user_agent: str = USER_AGENT
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str | None = None
+    status_code: int | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    latency_ms: float | None = None
+    bytes_read: int = 0
+    attempts: int = 0
+    method: str = "GET"
+    error: str | None = None
+    error_detail: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """The server answered with a 2xx status and the whole body was read."""
+        return self.error is None and self.status_code is not None and self.status_code < 300
+
+
+class FetchError(Exception):
+    """Internal: one attempt failed with a stable error code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _redact(text: str | None, secrets: Iterable[str]) -> str | None:
+    if text is None:
+        return None
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote(secret, safe=""), quote(secret)}:
+                text = text.replace(form, "***")
+    return text
+
+
+def _without_userinfo(url: str) -> str:
+    """The URL as it may be shown: a password typed into a fiche is never repeated."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds asked by a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Fetcher:
+    """One per run; safe to share between threads."""
+
+    def __init__(self, policy: FetchPolicy | None = None) -> None:
+        self.policy = policy or FetchPolicy()
+        self.t = self.policy.thresholds
+        self._session = requests.Session()
+        # No ambient configuration: a ~/.netrc or proxy variable must not change what we ask.
+        self._session.trust_env = False
+        self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        adapter = HTTPAdapter(
+            pool_connections=self.t.total_concurrency,
+            pool_maxsize=self.t.total_concurrency,
+            max_retries=0,
+        )
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._host_locks: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- public -----------------------------------------------------------------
+    def fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        method: str = "GET",
+        secrets: Iterable[str] = (),
+    ) -> FetchResult:
+        secrets = tuple(s for s in secrets if s)
+        deadline = time.monotonic() + self.t.total_timeout_s
+        result = self._fetch_with_retries(url, headers or {}, method.upper(), deadline)
+        if method.upper() == "HEAD" and (
+            result.status_code in _HEAD_FALLBACK_STATUS or result.error in _HEAD_FALLBACK_ERRORS
+        ):
+            head_attempts = result.attempts
+            result = self._fetch_with_retries(url, headers or {}, "GET", deadline)
+            result.attempts += head_attempts
+        result.url = _redact(_without_userinfo(url), secrets) or ""
+        result.final_url = _redact(result.final_url, secrets)
+        result.error_detail = _redact(result.error_detail, secrets)
+        return result
+
+    # --- internals ----------------------------------------------------------------
+    def _fetch_with_retries(
+        self, url: str, headers: Mapping[str, str], method: str, deadline: float
+    ) -> FetchResult:
+        attempts = 0
+        while True:
+            attempts += 1
+            result = self._attempt(url, headers, method, deadline)
+            result.attempts = attempts
+            wait = self._retry_wait(result, attempts)
+            if wait is None or time.monotonic() + wait >= deadline:
+                return result
+            time.sleep(wait)
+
+    def _retry_wait(self, result: FetchResult, attempts: int) -> float | None:
+        """Seconds to wait before the next attempt, or None when we should stop."""
+        if attempts > self.t.retries:
+            return None
+        status = result.status_code
+        transient_status = status is not None and (status == 429 or 500 <= status != 501)
+        if not (result.error in _RETRYABLE_ERRORS or transient_status):
+            return None
+        wait = self.t.backoff_s * 2 ** (attempts - 1)
+        asked = _retry_after(result.headers.get("retry-after"))
+        if asked is not None:
+            wait = max(wait, min(asked, RETRY_AFTER_CAP_S))
+        return wait
+
+    def _attempt(
+        self, url: str, headers: Mapping[str, str], method: str, deadline: float
+    ) -> FetchResult:
+        """One attempt: follow redirects ourselves so every hop passes the address guard."""
+        send = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+        send.update(headers)
+        current = url
+        started = time.monotonic()
+        result = FetchResult(url=url, method=method)
+        try:
+            for _hop in range(self.t.max_redirects + 1):
+                host = self._check_url(current)
+                result.final_url = current
+                with self._host_slot(host):
+                    response = self._send(method, current, send, deadline)
+                    try:
+                        result.latency_ms = round((time.monotonic() - started) * 1000, 1)
+                        result.status_code = response.status_code
+                        result.content_type = response.headers.get("Content-Type")
+                        result.headers = {k.lower(): v for k, v in response.headers.items()}
+                        location = response.headers.get("Location")
+                        if response.status_code in _REDIRECT_STATUS and location:
+                            current = urljoin(current, location)
+                            continue
+                        if method != "HEAD":
+                            result.body = self._read_body(response, deadline, result)
+                    finally:
+                        response.close()
+                if result.status_code is not None and result.status_code >= 400:
+                    result.error = "http"
+                    snippet = (result.body or b"")[:_DETAIL_BODY_CHARS].decode("utf-8", "replace")
+                    result.error_detail = f"HTTP {result.status_code}" + (
+                        f": {snippet.strip()}" if snippet.strip() else ""
+                    )
+                return result
+            raise FetchError(
+                "too_many_redirects", f"meer dan {self.t.max_redirects} doorverwijzingen"
+            )
+        except FetchError as error:
+            result.error, result.error_detail = error.code, error.detail
+            result.body = None
+            return result
+
+    def _check_url(self, url: str) -> str:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as error:
+            raise FetchError("bad_url", f"ongeldige URL: {error}") from error
+        if parts.scheme not in ("http", "https"):
+            raise FetchError("bad_scheme", f"schema {parts.scheme!r} is niet toegelaten")
+        if parts.username is not None or parts.password is not None:
+            raise FetchError("credentials_in_url", ERRORS["credentials_in_url"])
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise FetchError("bad_url", "de URL heeft geen servernaam")
+        if not self.policy.allow_private:
+            self._guard(host, port or (443 if parts.scheme == "https" else 80))
+        return host
+
+    def _guard(self, host: str, port: int) -> None:
+        try:
+            addresses = {ipaddress.ip_address(host)}
+        except ValueError:
+            try:
+                infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+            except (socket.gaierror, UnicodeError) as error:
+                raise FetchError("dns", f"{host}: {error}") from error
+            addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+        blocked = sorted(str(ip) for ip in addresses if _blocked(ip))
+        if blocked:
+            raise FetchError("blocked_address", f"{host} wijst naar {', '.join(blocked)}")
+
+    def _host_slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            slot = self._host_locks.get(host)
+            if slot is None:
+                slot = threading.BoundedSemaphore(self.t.per_host_concurrency)
+                self._host_locks[host] = slot
+            return slot
+
+    def _send(
+        self, method: str, url: str, headers: Mapping[str, str], deadline: float
+    ) -> requests.Response:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("timeout", f"totale tijd van {self.t.total_timeout_s} s overschreden")
+        timeout = (min(self.t.connect_timeout_s, remaining), min(self.t.read_timeout_s, remaining))
+        try:
+            return self._session.request(
+                method, url, headers=dict(headers), stream=True, allow_redirects=False,
+                timeout=timeout,
+            )  # fmt: skip
+        except requests.exceptions.SSLError as error:
+            raise FetchError("tls", str(error)) from error
+        except requests.exceptions.Timeout as error:
+            raise FetchError("timeout", str(error)) from error
+        except requests.exceptions.ConnectionError as error:
+            raise FetchError(_connection_code(error), str(error)) from error
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as error:
+            raise FetchError("bad_url", str(error)) from error
+        except requests.exceptions.RequestException as error:
+            raise FetchError("connect", str(error)) from error
+
+    def _read_body(
+        self, response: requests.Response, deadline: float, result: FetchResult
+    ) -> bytes:
+        """Stream the decoded body; stop at the size cap or the total deadline."""
+        limit = self.t.max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                # read1 returns whatever arrived, so a trickle cannot hide behind a full buffer;
+                # the amount bounds the *decoded* bytes, so a gzip bomb is cut here too.
+                chunk = response.raw.read1(min(_CHUNK, limit + 1 - size), decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                result.bytes_read = size
+                if size > limit:
+                    raise FetchError("too_large", f"meer dan {limit} bytes (na decompressie)")
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        "timeout", f"download duurde langer dan {self.t.total_timeout_s} s"
+                    )
+                chunks.append(chunk)
+        except urllib3.exceptions.DecodeError as error:
+            raise FetchError("decode", str(error)) from error
+        except urllib3.exceptions.ReadTimeoutError as error:
+            raise FetchError("timeout", str(error)) from error
+        except (urllib3.exceptions.ProtocolError, OSError) as error:
+            raise FetchError("reset", str(error)) from error
+        return b"".join(chunks)
+
+
+def _connection_code(error: BaseException) -> str:
+    """Tell DNS failures and resets apart from other connection errors."""
+    seen: BaseException | None = error
+    for _depth in range(10):
+        if seen is None:
+            break
+        if isinstance(seen, urllib3.exceptions.NameResolutionError | socket.gaierror):
+            return "dns"
+        if isinstance(seen, ConnectionResetError | urllib3.exceptions.ProtocolError):
+            return "reset"
+        # requests and urllib3 wrap the cause in .reason or in args rather than __cause__
+        reason = getattr(seen, "reason", None)
+        wrapped = [a for a in seen.args if isinstance(a, BaseException)]
+        if isinstance(reason, BaseException):
+            seen = reason
+        elif wrapped:
+            seen = wrapped[0]
+        else:
+            seen = seen.__cause__ or seen.__context__
+    return "connect"

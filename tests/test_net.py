@@ -1,0 +1,292 @@
+"""The fetcher against a real local server: success, every failure mode, the guards."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from localserver import LocalServer, Request, Route
+
+from datapedia import net
+from datapedia.net import ERRORS, Fetcher, FetchPolicy
+from datapedia.thresholds import Thresholds
+
+FAST = Thresholds(
+    connect_timeout_s=1.0,
+    read_timeout_s=0.5,
+    total_timeout_s=2.0,
+    retries=2,
+    backoff_s=0.01,
+    max_redirects=3,
+    max_bytes=1024 * 1024,
+    per_host_concurrency=2,
+    total_concurrency=8,
+)
+
+
+@pytest.fixture
+def fetcher():
+    with Fetcher(FetchPolicy(allow_private=True, thresholds=FAST)) as f:
+        yield f
+
+
+def test_ok_get_reads_body_and_sends_user_agent(fetcher):
+    with LocalServer({"/a": Route(body=b'{"x": 1}', content_type="application/json")}) as srv:
+        result = fetcher.fetch(srv.url("/a"))
+    assert result.ok
+    assert (result.status_code, result.body, result.bytes_read) == (200, b'{"x": 1}', 8)
+    assert result.content_type == "application/json"
+    assert result.attempts == 1 and result.method == "GET" and result.error is None
+    assert result.latency_ms is not None and result.latency_ms >= 0
+    assert srv.requests[0].headers["User-Agent"].startswith("DatapediaVlaanderen/")
+
+
+def test_404_is_an_http_error_without_retry(fetcher):
+    with LocalServer() as srv:
+        result = fetcher.fetch(srv.url("/missing"))
+    assert (result.error, result.status_code, result.attempts) == ("http", 404, 1)
+    assert result.error_detail.startswith("HTTP 404")
+    assert not result.ok
+
+
+def test_500_then_recovery_on_retry(fetcher):
+    routes = {"/flaky": [Route(status=500), Route(status=503), Route(body=b"ok")]}
+    with LocalServer(routes) as srv:
+        result = fetcher.fetch(srv.url("/flaky"))
+        assert srv.hits("/flaky") == 3
+    assert result.ok and result.body == b"ok" and result.attempts == 3
+
+
+def test_persistent_500_gives_up_after_retries(fetcher):
+    with LocalServer({"/down": Route(status=500)}) as srv:
+        result = fetcher.fetch(srv.url("/down"))
+    assert (result.error, result.status_code, result.attempts) == ("http", 500, FAST.retries + 1)
+
+
+def test_429_honours_retry_after(fetcher):
+    routes = {"/busy": [Route(status=429, headers={"Retry-After": "1"}), Route(body=b"ok")]}
+    with LocalServer(routes) as srv:
+        started = time.monotonic()
+        result = fetcher.fetch(srv.url("/busy"))
+    assert result.ok and result.attempts == 2
+    assert time.monotonic() - started >= 0.9  # waited as asked, not the 0.01 s backoff
+
+
+def test_slow_headers_time_out(fetcher):
+    with LocalServer({"/slow": Route(delay_s=1.5)}) as srv:
+        result = fetcher.fetch(srv.url("/slow"))
+    assert result.error == "timeout" and result.attempts == 1
+
+
+def test_trickle_is_cut_by_total_deadline(fetcher):
+    # 1 byte every 0.1 s never trips the 0.5 s read timeout; only the total deadline stops it
+    with LocalServer({"/trickle": Route(body=b"x" * 100, trickle_s=0.1)}) as srv:
+        started = time.monotonic()
+        result = fetcher.fetch(srv.url("/trickle"))
+        elapsed = time.monotonic() - started
+    assert result.error == "timeout"
+    assert elapsed < FAST.total_timeout_s + 0.5
+    assert 0 < result.bytes_read < 100
+
+
+def test_connection_reset_mid_body(fetcher):
+    with LocalServer({"/reset": Route(body=b"y" * 5000, reset_after=100)}) as srv:
+        result = fetcher.fetch(srv.url("/reset"))
+    assert result.error == "reset" and result.body is None
+
+
+def test_connection_refused_is_retried_then_connect():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Fetcher(FetchPolicy(allow_private=True, thresholds=FAST)) as fetcher:
+        result = fetcher.fetch(f"http://127.0.0.1:{port}/")
+    assert result.error == "connect" and result.attempts == FAST.retries + 1
+
+
+def test_dns_failure(monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    with Fetcher(FetchPolicy(thresholds=Thresholds(retries=0))) as fetcher:
+        result = fetcher.fetch("http://feed.example.invalid/data.json")
+    assert result.error == "dns"
+
+
+def test_redirects_are_followed_and_loops_stopped(fetcher):
+    with LocalServer() as srv:
+        srv.add("/old", Route(redirect="/new"))
+        srv.add("/new", Route(body=b"moved"))
+        srv.add("/loop", Route(redirect="/loop"))
+        moved = fetcher.fetch(srv.url("/old"))
+        loop = fetcher.fetch(srv.url("/loop"))
+        assert srv.hits("/loop") == FAST.max_redirects + 1
+    assert moved.ok and moved.body == b"moved" and moved.final_url.endswith("/new")
+    assert loop.error == "too_many_redirects"
+
+
+def test_oversized_body_is_cut(fetcher):
+    with LocalServer({"/big": Route(body=b"z" * (FAST.max_bytes + 10_000))}) as srv:
+        result = fetcher.fetch(srv.url("/big"))
+    assert result.error == "too_large" and result.body is None
+    assert result.bytes_read <= FAST.max_bytes + 64 * 1024
+
+
+def test_gzip_body_is_decoded(fetcher):
+    payload = b'{"results": []}' * 100
+    with LocalServer({"/gz": Route(body=payload, gzip=True)}) as srv:
+        result = fetcher.fetch(srv.url("/gz"))
+        assert "gzip" in srv.requests[0].headers["Accept-Encoding"]
+    assert result.ok and result.body == payload and result.bytes_read == len(payload)
+
+
+def test_gzip_bomb_is_cut_on_decoded_size(fetcher):
+    bomb = gzip.compress(b"\0" * (40 * FAST.max_bytes))  # 40 MB -> ~40 kB on the wire
+    assert len(bomb) < FAST.max_bytes
+    headers = {"Content-Encoding": "gzip"}
+    with LocalServer({"/bomb": Route(body=bomb, headers=headers)}) as srv:
+        started = time.monotonic()
+        result = fetcher.fetch(srv.url("/bomb"))
+    assert result.error == "too_large"
+    assert result.bytes_read <= FAST.max_bytes + 64 * 1024
+    assert time.monotonic() - started < 2
+
+
+def test_corrupt_gzip_is_a_decode_error(fetcher):
+    headers = {"Content-Encoding": "gzip"}
+    with LocalServer({"/bad": Route(body=b"this is not gzip at all", headers=headers)}) as srv:
+        result = fetcher.fetch(srv.url("/bad"))
+    assert result.error == "decode"
+
+
+def test_deflate_body_is_decoded(fetcher):
+    headers = {"Content-Encoding": "deflate"}
+    with LocalServer({"/d": Route(body=zlib.compress(b"abc" * 50), headers=headers)}) as srv:
+        result = fetcher.fetch(srv.url("/d"))
+    assert result.body == b"abc" * 50
+
+
+def test_head_405_falls_back_to_get(fetcher):
+    with LocalServer({"/h": Route(body=b"page", methods=frozenset({"GET"}))}) as srv:
+        result = fetcher.fetch(srv.url("/h"), method="HEAD")
+        assert [r.method for r in srv.requests] == ["HEAD", "GET"]
+    assert result.ok and result.method == "GET" and result.body == b"page"
+    assert result.attempts == 2
+
+
+def test_head_that_works_reads_no_body(fetcher):
+    with LocalServer({"/h": Route(body=b"page")}) as srv:
+        result = fetcher.fetch(srv.url("/h"), method="HEAD")
+    assert result.ok and result.method == "HEAD" and result.body is None
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("ftp://example.org/file.csv", "bad_scheme"),
+        ("file:///etc/passwd", "bad_scheme"),
+        ("http://user:hunter2@example.org/", "credentials_in_url"),
+        ("http://[::1/", "bad_url"),
+    ],
+)
+def test_refused_urls(fetcher, url, code):
+    result = fetcher.fetch(url)
+    assert result.error == code and code in ERRORS
+    assert "hunter2" not in result.url and "hunter2" not in (result.error_detail or "")
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "[::1]", "0.0.0.0"]
+)
+def test_private_addresses_are_refused_by_default(host):
+    with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
+        result = fetcher.fetch(f"http://{host}/latest/meta-data/")
+    assert result.error == "blocked_address"
+
+
+def test_loopback_server_is_never_contacted_without_allow_private():
+    with LocalServer({"/a": Route(body=b"secret")}) as srv, Fetcher(FetchPolicy()) as fetcher:
+        result = fetcher.fetch(srv.url("/a"))
+        assert srv.requests == []
+    assert result.error == "blocked_address" and result.body is None
+
+
+def test_hostname_resolving_to_private_address_is_refused(monkeypatch):
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
+        result = fetcher.fetch("https://innocent.example.org/feed")
+    assert result.error == "blocked_address" and "10.0.0.7" in result.error_detail
+
+
+def test_every_redirect_hop_is_checked(monkeypatch):
+    # Let the first hop (our server) through, then redirect to a cloud metadata address.
+    real = net._blocked
+    monkeypatch.setattr(net, "_blocked", lambda ip: str(ip) != "127.0.0.1" and real(ip))
+    with LocalServer({"/r": Route(redirect="http://169.254.169.254/latest/")}) as srv:
+        with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
+            result = fetcher.fetch(srv.url("/r"))
+        assert srv.hits("/r") == 1
+    assert result.error == "blocked_address" and "169.254.169.254" in result.error_detail
+
+
+def test_secrets_are_sent_but_never_reported(fetcher):
+    secret = "s3cr3t-K3y/+="
+    with LocalServer({"/k": Route(status=403, body=f"bad key {secret}")}) as srv:
+        result = fetcher.fetch(
+            srv.url("/k?api_key=s3cr3t-K3y%2F%2B%3D"),
+            headers={"X-Api-Key": secret},
+            secrets=[secret],
+        )
+        assert srv.requests[0].headers["X-Api-Key"] == secret
+    assert result.error == "http" and result.status_code == 403
+    for text in (result.url, result.final_url, result.error_detail):
+        assert "s3cr3t" not in text
+    assert "***" in result.url and "***" in result.error_detail
+
+
+def test_per_host_concurrency_is_bounded():
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow(request: Request) -> Route:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return Route(body=b"ok")
+
+    with (
+        LocalServer({"/s": slow}) as srv,
+        Fetcher(FetchPolicy(allow_private=True, thresholds=FAST)) as fetcher,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        results = list(pool.map(lambda _: fetcher.fetch(srv.url("/s")), range(6)))
+    assert all(r.ok for r in results)
+    assert peak[0] == FAST.per_host_concurrency
+
+
+def test_every_error_code_has_a_dutch_reason():
+    assert {
+        "dns",
+        "connect",
+        "timeout",
+        "reset",
+        "too_many_redirects",
+        "blocked_address",
+        "too_large",
+        "bad_scheme",
+        "tls",
+        "decode",
+        "http",
+    } <= set(ERRORS)
+    assert all(reason and reason[0].islower() for reason in ERRORS.values())
