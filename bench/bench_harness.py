@@ -1,0 +1,344 @@
+"""Measure the real CLI on N synthetic fiches against a local feed server.
+
+Every step runs as a subprocess of ``.venv/bin/datapedia`` (or ``mkdocs``) and is
+measured from outside: wall time, and peak RSS from ``os.wait4`` (the kernel's
+``ru_maxrss`` for exactly that child and the children it waited for), so the
+numbers include interpreter start-up and imports, as a CI job would see them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import bench_fiches
+import bench_server
+
+from datapedia.thresholds import THRESHOLDS
+
+REPO = Path(__file__).resolve().parents[1]
+DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
+MKDOCS = REPO / ".venv" / "bin" / "mkdocs"
+NOW = "2026-11-23T06:00:00+00:00"
+STEP_TIMEOUT_S = 1800.0
+
+
+@dataclass
+class Step:
+    name: str
+    command: list[str]
+    wall_s: float = 0.0
+    peak_rss_mb: float = 0.0
+    exit_code: int | None = None
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    requests: dict = field(default_factory=dict)
+    note: str = ""
+    crashed: bool = False
+
+    @property
+    def ran(self) -> bool:
+        """The command finished; exit 1 from check means 'some dataset fails', still a run."""
+        return self.exit_code in (0, 1) and not self.crashed
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def measure(name: str, command: list[str], env: dict[str, str], cwd: Path) -> Step:
+    """Run one command and measure its wall time and peak RSS (stdlib only)."""
+    step = Step(name, command)
+    logs = cwd / "bench-logs"
+    logs.mkdir(exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    out_path, err_path = logs / f"{slug}.out", logs / f"{slug}.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
+        # A watchdog instead of Popen.wait(timeout): os.wait4 is what yields the rusage.
+        watchdog = threading.Timer(STEP_TIMEOUT_S, process.kill)
+        watchdog.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        step.wall_s = time.perf_counter() - start
+        watchdog.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    step.exit_code = process.returncode
+    step.peak_rss_mb = usage.ru_maxrss / 1024  # Linux reports KiB
+    step.stdout_tail = _tail(out_path.read_text(encoding="utf-8", errors="replace"))
+    stderr = err_path.read_text(encoding="utf-8", errors="replace")
+    step.stderr_tail = _tail(stderr)
+    # An uncaught exception also exits 1, which for check would look like a result.
+    step.crashed = "Traceback (most recent call last)" in stderr
+    return step
+
+
+def measure_parallel(named: list[tuple[str, list[str]]], env: dict, cwd: Path) -> list[Step]:
+    """Run commands at the same time, each measured on its own."""
+    results: dict[str, Step] = {}
+    threads = [
+        threading.Thread(target=lambda n=n, c=c: results.__setitem__(n, measure(n, c, env, cwd)))
+        for n, c in named
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[n] for n, _ in named]
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(
+        GX_ANALYTICS_ENABLED="false",
+        NO_PROXY="*",
+        PYTHONUNBUFFERED="1",
+        **{bench_fiches.TELRAAM_KEY_ENV: "bench-dummy-key"},
+    )
+    return env
+
+
+def prepare_repo(out: Path, n: int, base_urls: list[str]) -> list[str]:
+    """A throw-away repository: the real schema/, mkdocs.yml and site/, plus N fiches."""
+    notes = []
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in ("schema", "site"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, out / name, ignore=shutil.ignore_patterns("generated"))
+        else:
+            notes.append(f"{name}/ ontbreekt in de repo")
+    if (REPO / "mkdocs.yml").is_file():
+        shutil.copy2(REPO / "mkdocs.yml", out / "mkdocs.yml")
+    else:
+        notes.append("mkdocs.yml ontbreekt in de repo")
+    bench_fiches.write_fiches(out, n, base_urls)
+    return notes
+
+
+def count_diagnoses(checks_dir: Path) -> int:
+    return sum(1 for p in checks_dir.glob("bench-*.json"))
+
+
+@dataclass
+class BenchResult:
+    n: int
+    delay_ms: float
+    concurrency: int
+    per_host_concurrency: int
+    hosts: int
+    distributions: int
+    steps: list[Step]
+    merged_diagnoses: int | None = None
+    check_diagnoses: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def run_bench(
+    n: int,
+    out: Path,
+    delay_ms: float = 100.0,
+    concurrency: int | None = None,
+    skip_build: bool = False,
+    hosts: int | None = None,
+    shards: int = 2,
+    log=print,
+) -> BenchResult:
+    concurrency = concurrency or THRESHOLDS.total_concurrency
+    # Enough host names that per-host limits together exceed the global one twice over.
+    hosts = hosts or min(32, 2 * math.ceil(concurrency / THRESHOLDS.per_host_concurrency))
+    now = datetime.fromisoformat(NOW)
+    server = bench_server.start_server(now, delay_ms / 1000, hosts=hosts)
+    try:
+        out = out.resolve()
+        notes = prepare_repo(out, n, server.base_urls())
+        result = BenchResult(
+            n=n,
+            delay_ms=delay_ms,
+            concurrency=concurrency,
+            per_host_concurrency=THRESHOLDS.per_host_concurrency,
+            hosts=hosts,
+            distributions=bench_fiches.distribution_count(n),
+            steps=[],
+            notes=notes,
+        )
+        env = bench_env()
+        cli = [str(DATAPEDIA), "--root", str(out)]
+        probe = ["--allow-private", "--now", NOW, "--progress", "plain"]
+
+        def run(name: str, command: list[str], counted: bool = False) -> Step:
+            log(f"[bench n={n}] {name} ...")
+            if counted:
+                server.reset()
+            step = measure(name, command, env, out)
+            if counted:
+                step.requests = server.stats()
+            log(f"[bench n={n}] {name}: {step.wall_s:.2f} s, exit {step.exit_code}")
+            result.steps.append(step)
+            return step
+
+        run("validate", [*cli, "validate"])
+        run("check", [*cli, "check", *probe, "--checks", str(out / "checks")], counted=True)
+        result.check_diagnoses = count_diagnoses(out / "checks")
+
+        shard_dirs = [out / "shards" / str(i) for i in range(1, shards + 1)]
+        log(f"[bench n={n}] {shards} shards in parallel ...")
+        server.reset()
+        shard_steps = measure_parallel(
+            [
+                (
+                    f"check shard {i}/{shards}",
+                    [*cli, "check", *probe, "--shard", f"{i}/{shards}", "--checks", str(d)],
+                )
+                for i, d in enumerate(shard_dirs, 1)
+            ],
+            env,
+            out,
+        )
+        shard_steps[0].requests = server.stats()  # both shards together
+        result.steps += shard_steps
+        merged = out / "merged"
+        run("merge", [*cli, "merge", *map(str, shard_dirs), "--checks", str(merged)])
+        result.merged_diagnoses = count_diagnoses(merged)
+
+        if not skip_build:
+            run("build --render-only", [*cli, "build", "--render-only", "--now", NOW])
+            if (out / "mkdocs.yml").is_file():
+                run(
+                    "mkdocs build",
+                    [
+                        str(MKDOCS),
+                        "build",
+                        "-q",
+                        "-f",
+                        str(out / "mkdocs.yml"),
+                        "-d",
+                        str(out / "public"),
+                    ],
+                )
+            bench_fiches.touch_description(out, 1, "Gewijzigd voor de incrementele build.")
+            run(
+                "build --render-only (1 fiche gewijzigd)",
+                [*cli, "build", "--render-only", "--now", NOW],
+            )
+        return result
+    finally:
+        server.stop()
+
+
+# --- report ---------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def ratios(result: BenchResult) -> list[tuple[str, str, str]]:
+    """(what, measured, verdict) rows; a target whose step did not run is n/a."""
+    delay = result.delay_ms / 1000
+    check, validate = result.step("check"), result.step("validate")
+    render, mkdocs = result.step("build --render-only"), result.step("mkdocs build")
+    requests = (check.requests or {}).get("total") if check else None
+    check_ok = bool(check and check.ran and requests)
+    serial = requests * delay if requests else None
+    ideal = requests / result.concurrency * delay if requests else None
+    rows = [
+        ("requests the server answered during check", str(requests or "n/a"), ""),
+        (
+            "peak concurrent requests seen by the server",
+            str((check.requests or {}).get("max_inflight", "n/a")) if check else "n/a",
+            f"limit {result.concurrency}",
+        ),
+        ("serial sum of delays (requests x delay)", _fmt(serial, " s"), ""),
+        (f"ideal (requests / {result.concurrency} x delay)", _fmt(ideal, " s"), ""),
+        (
+            "check / ideal (target <= 2, at n=1000)",
+            _fmt(check.wall_s / ideal if check_ok else None, "x"),
+            _verdict(check.wall_s <= 2 * ideal if check_ok else None),
+        ),
+        (
+            "serial / check (target >= 20, at n=1000)",
+            _fmt(serial / check.wall_s if check_ok else None, "x"),
+            _verdict(serial / check.wall_s >= 20 if check_ok else None),
+        ),
+        (
+            "validate wall time (target < 2 s, at n=1000)",
+            _fmt(validate.wall_s if validate and validate.ran else None, " s"),
+            _verdict(validate.wall_s < 2 if validate and validate.ran else None),
+        ),
+    ]
+    both = render and mkdocs and render.ran and mkdocs.ran
+    rows.append(
+        (
+            "rendering / mkdocs build (target < 10%, at n=1000)",
+            _fmt(100 * render.wall_s / mkdocs.wall_s if both else None, " %", 1),
+            _verdict(render.wall_s < 0.1 * mkdocs.wall_s if both else None),
+        )
+    )
+    rows.append(
+        (
+            "check peak RSS (target < 500 MB, at n=10000)",
+            _fmt(check.peak_rss_mb if check and check.ran else None, " MB", 0),
+            _verdict(check.peak_rss_mb < 500 if check and check.ran else None),
+        )
+    )
+    rows.append(
+        (
+            "diagnoses written by check / merged from shards",
+            f"{result.check_diagnoses} / {result.merged_diagnoses}",
+            _verdict(result.merged_diagnoses == result.n if result.merged_diagnoses else None),
+        )
+    )
+    return rows
+
+
+def _step_note(step: Step) -> str:
+    if step.note:
+        return step.note
+    text = step.stdout_tail.splitlines()[-1] if step.stdout_tail else ""
+    if not step.ran:
+        err = step.stderr_tail.splitlines()[-1] if step.stderr_tail else ""
+        text = f"{'crash' if step.crashed else 'error'}: {err or text}"
+    return re.sub(r"\s+", " ", text.replace("|", "/"))[:140]
+
+
+def markdown(result: BenchResult) -> str:
+    lines = [
+        f"### n = {result.n} fiches, {result.distributions} distributions, "
+        f"delay {result.delay_ms:g} ms, {result.hosts} loopback hosts, "
+        f"concurrency {result.concurrency} (per host {result.per_host_concurrency})",
+        "",
+        "| step | wall (s) | peak RSS (MB) | exit | requests | last line of output |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for step in result.steps:
+        requests = step.requests.get("total", "") if step.requests else ""
+        lines.append(
+            f"| {step.name} | {step.wall_s:.2f} | {step.peak_rss_mb:.0f} | {step.exit_code} "
+            f"| {requests} | {_step_note(step)} |"
+        )
+    lines += ["", "| ratio / target | measured | verdict |", "|---|---:|---|"]
+    lines += [f"| {what} | {value} | {verdict} |" for what, value, verdict in ratios(result)]
+    if result.notes:
+        lines += ["", *(f"- {note}" for note in result.notes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,196 @@
+"""Smoke test of the benchmark harness (bench/): tiny N, tiny delay, no mkdocs.
+
+Speed is measured by ``python bench/run.py``, never asserted here: these tests only
+check that the harness generates valid fiches, that its server speaks each
+protocol, and that its report computes the ratios and verdicts it claims to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.request import Request, urlopen
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import bench_fiches  # noqa: E402
+import bench_harness  # noqa: E402
+import bench_server  # noqa: E402
+
+from datapedia.fiche import Protocol  # noqa: E402
+from datapedia.load import load_fiches  # noqa: E402
+
+NOW = datetime.fromisoformat(bench_harness.NOW)
+
+
+@pytest.fixture(scope="module")
+def server():
+    feed = bench_server.start_server(NOW, delay_s=0.005, hosts=3)
+    yield feed
+    feed.stop()
+
+
+def test_generated_fiches_are_valid_and_split_by_theme(tmp_path, server):
+    paths = bench_fiches.write_fiches(tmp_path, 6, server.base_urls())
+    assert paths[0].read_text().startswith(bench_fiches.SCHEMA_COMMENT)
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert result.problems == []
+    themes = sorted(f.fiche.theme.value for f in result.fiches)
+    assert themes == ["mobiliteit"] * 3 + ["water"] * 3
+    for loaded in result.fiches:
+        assert loaded.path.stem == loaded.fiche.id
+    protocols = {d.protocol for f in result.fiches for d in f.fiche.distributions}
+    assert protocols == {
+        Protocol.kiwis,
+        Protocol.csv,
+        Protocol.json,
+        Protocol.opendatasoft,
+        Protocol.telraam,
+    }
+    hosts = {d.url.host for f in result.fiches for d in f.fiche.distributions}
+    assert hosts == {"127.0.0.1", "127.0.0.2", "127.0.0.3"}
+
+
+def test_cli_validate_accepts_the_generated_fiches(tmp_path, server):
+    bench_fiches.write_fiches(tmp_path, 5, server.base_urls())
+    step = bench_harness.measure(
+        "validate",
+        [str(bench_harness.DATAPEDIA), "--root", str(tmp_path), "validate"],
+        bench_harness.bench_env(),
+        tmp_path,
+    )
+    assert step.exit_code == 0, step.stdout_tail + step.stderr_tail
+    assert "5 geldige fiche(s)" in step.stdout_tail
+    assert step.peak_rss_mb > 1 and step.wall_s > 0
+
+
+def _get(url: str, method: str = "GET") -> tuple[bytes, str]:
+    with urlopen(Request(url, method=method), timeout=10) as response:
+        return response.read(), response.headers["Content-Type"]
+
+
+def _fresh(stamp: str) -> bool:
+    moment = datetime.fromisoformat(stamp)
+    return NOW - timedelta(hours=3) < moment <= NOW
+
+
+def test_server_answers_each_protocol_with_fresh_real_shaped_payloads(server):
+    fiches = [bench_fiches.make_fiche(i, server.base_urls()[1]) for i in range(1, 7)]
+    urls = {d["protocol"]: d["url"] for f in fiches for d in f["distributions"]}
+    server.reset()
+
+    body, kind = _get(urls["kiwis"])
+    stations = json.loads(body)
+    assert kind == "application/json" and len(stations) == bench_server.UNITS
+    assert all(_fresh(s["timestamp"]) and s["station_no"] for s in stations)
+
+    body, _ = _get(urls["opendatasoft"])
+    records = json.loads(body)
+    assert records["total_count"] == len(records["results"]) == bench_server.UNITS
+    assert all(_fresh(r["datum"]) for r in records["results"])
+
+    body, _ = _get(urls["telraam"])
+    snapshot = json.loads(body)
+    assert snapshot["type"] == "FeatureCollection"
+    stamps = [f["properties"]["last_data_package"] for f in snapshot["features"]]
+    assert len(stamps) == bench_server.UNITS and all(_fresh(s) for s in stamps)
+
+    body, kind = _get(urls["csv"])
+    rows = list(csv.DictReader(io.StringIO(body.decode()), delimiter=";"))
+    assert kind.startswith("text/csv") and len(rows) == bench_server.UNITS
+    assert all(_fresh(r["tijdstip"]) for r in rows)
+
+    body, _ = _get(urls["json"])
+    assert [r["meetpunt"] for r in json.loads(body)][:2] == ["teller-1", "teller-2"]
+
+    body, kind = _get(fiches[0]["landing_page"], method="HEAD")
+    assert body == b"" and kind.startswith("text/html")
+
+    stats = server.stats()
+    assert stats["total"] == 6 and stats["by_method"] == {"GET": 5, "HEAD": 1}
+    assert stats["by_kind"]["telraam"] == 1 and stats["hosts"] == 1
+
+
+def _result(check_s: float, requests: int, render_s: float, mkdocs_s: float):
+    steps = [
+        bench_harness.Step("validate", [], wall_s=1.0, exit_code=0),
+        bench_harness.Step(
+            "check", [], wall_s=check_s, exit_code=1, peak_rss_mb=120, requests={"total": requests}
+        ),
+        bench_harness.Step("build --render-only", [], wall_s=render_s, exit_code=0),
+        bench_harness.Step("mkdocs build", [], wall_s=mkdocs_s, exit_code=0),
+    ]
+    return bench_harness.BenchResult(
+        n=10,
+        delay_ms=100,
+        concurrency=32,
+        per_host_concurrency=4,
+        hosts=16,
+        distributions=14,
+        steps=steps,
+        check_diagnoses=10,
+        merged_diagnoses=10,
+    )
+
+
+def test_ratios_compare_check_with_ideal_and_serial_time():
+    # 320 requests x 100 ms: serial 32 s, ideal 320/32 x 0.1 = 1 s.
+    rows = {
+        what: (value, verdict)
+        for what, value, verdict in bench_harness.ratios(
+            _result(check_s=1.5, requests=320, render_s=0.5, mkdocs_s=10)
+        )
+    }
+    assert rows["serial sum of delays (requests x delay)"] == ("32.00 s", "")
+    assert rows["ideal (requests / 32 x delay)"] == ("1.00 s", "")
+    assert rows["check / ideal (target <= 2, at n=1000)"] == ("1.50x", "PASS")
+    assert rows["serial / check (target >= 20, at n=1000)"] == ("21.33x", "PASS")
+    assert rows["rendering / mkdocs build (target < 10%, at n=1000)"] == ("5.0 %", "PASS")
+    assert rows["validate wall time (target < 2 s, at n=1000)"] == ("1.00 s", "PASS")
+
+    slow = {
+        what: verdict
+        for what, _, verdict in bench_harness.ratios(
+            _result(check_s=3.0, requests=320, render_s=2, mkdocs_s=10)
+        )
+    }
+    assert slow["check / ideal (target <= 2, at n=1000)"] == "FAIL"
+    assert slow["serial / check (target >= 20, at n=1000)"] == "FAIL"
+    assert slow["rendering / mkdocs build (target < 10%, at n=1000)"] == "FAIL"
+
+
+def test_a_crashed_step_is_not_a_result():
+    result = _result(check_s=0.1, requests=0, render_s=0.5, mkdocs_s=10)
+    result.steps[1].crashed = True
+    rows = {what: verdict for what, _, verdict in bench_harness.ratios(result)}
+    assert rows["check / ideal (target <= 2, at n=1000)"] == "n/a"
+    assert rows["check peak RSS (target < 500 MB, at n=10000)"] == "n/a"
+
+
+def test_harness_end_to_end_produces_the_table(tmp_path):
+    result = bench_harness.run_bench(
+        n=5, out=tmp_path / "repo", delay_ms=5, skip_build=True, hosts=2, log=lambda _: None
+    )
+    names = [s.name for s in result.steps]
+    assert names == ["validate", "check", "check shard 1/2", "check shard 2/2", "merge"]
+    assert result.step("validate").exit_code == 0
+    assert result.distributions == 8  # 2 + 1 + 1 + 2 + 2
+    table = bench_harness.markdown(result)
+    for row in (
+        "| check / ideal (target <= 2, at n=1000) |",
+        "| serial / check (target >= 20, at n=1000) |",
+        "| rendering / mkdocs build (target < 10%, at n=1000) |",
+        "| check peak RSS (target < 500 MB, at n=10000) |",
+    ):
+        assert row in table
+    assert len(list((tmp_path / "repo" / "fiches").rglob("bench-*.yml"))) == 5
+    # The harness works in its own folder, never in the repository's fiches/ or checks/.
+    assert not list((BENCH.parent / "fiches").rglob("bench-*"))
+    assert not list((BENCH.parent / "checks").rglob("bench-*"))
