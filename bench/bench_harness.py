@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from datapedia.thresholds import THRESHOLDS
 REPO = Path(__file__).resolve().parents[1]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
 MKDOCS = REPO / ".venv" / "bin" / "mkdocs"
+PYTHON = REPO / ".venv" / "bin" / "python"
 NOW = "2026-11-23T06:00:00+00:00"
 STEP_TIMEOUT_S = 1800.0
 
@@ -126,6 +128,28 @@ def prepare_repo(out: Path, n: int, base_urls: list[str]) -> list[str]:
     return notes
 
 
+def calibrate(server: bench_server.FeedServer, count: int, concurrency: int) -> float:
+    """Wall time of a bare ``requests`` thread pool making ``count`` GETs: the floor the
+    check could reach on this machine with the same client library and concurrency."""
+    import requests  # the CLI's HTTP client; imported here to keep start-up light
+
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
+    session.mount("http://", adapter)
+    urls = server.base_urls()
+
+    def get(i: int) -> int:
+        url = f"{urls[i % len(urls)]}/bench/data/tellingen-{i:04d}.json"
+        return len(session.get(url, timeout=30).content)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(get, range(count)))
+    elapsed = time.perf_counter() - start
+    session.close()
+    return elapsed
+
+
 def count_diagnoses(checks_dir: Path) -> int:
     return sum(1 for p in checks_dir.glob("bench-*.json"))
 
@@ -141,6 +165,7 @@ class BenchResult:
     steps: list[Step]
     merged_diagnoses: int | None = None
     check_diagnoses: int | None = None
+    calibration_s: float | None = None
     notes: list[str] = field(default_factory=list)
 
     def step(self, name: str) -> Step | None:
@@ -196,6 +221,12 @@ def run_bench(
         run("validate", [*cli, "validate"])
         run("check", [*cli, "check", *probe, "--checks", str(out / "checks")], counted=True)
         result.check_diagnoses = count_diagnoses(out / "checks")
+        # The fixed cost every check pays before its first request.
+        run("import datapedia.pipeline", [str(PYTHON), "-c", "import datapedia.pipeline"])
+        requests_made = (result.step("check").requests or {}).get("total", 0)
+        if requests_made:
+            log(f"[bench n={n}] calibration: bare requests pool, {requests_made} GETs ...")
+            result.calibration_s = calibrate(server, requests_made, concurrency)
 
         shard_dirs = [out / "shards" / str(i) for i in range(1, shards + 1)]
         log(f"[bench n={n}] {shards} shards in parallel ...")
@@ -271,6 +302,13 @@ def ratios(result: BenchResult) -> list[tuple[str, str, str]]:
         ),
         ("serial sum of delays (requests x delay)", _fmt(serial, " s"), ""),
         (f"ideal (requests / {result.concurrency} x delay)", _fmt(ideal, " s"), ""),
+        (
+            f"floor: bare requests pool, same number of GETs, {result.concurrency} threads",
+            _fmt(result.calibration_s, " s"),
+            _fmt(
+                result.calibration_s / ideal if result.calibration_s and ideal else None, "x ideal"
+            ),
+        ),
         (
             "check / ideal (target <= 2, at n=1000)",
             _fmt(check.wall_s / ideal if check_ok else None, "x"),

@@ -179,7 +179,14 @@ def test_harness_end_to_end_produces_the_table(tmp_path):
         n=5, out=tmp_path / "repo", delay_ms=5, skip_build=True, hosts=2, log=lambda _: None
     )
     names = [s.name for s in result.steps]
-    assert names == ["validate", "check", "check shard 1/2", "check shard 2/2", "merge"]
+    assert names == [
+        "validate",
+        "check",
+        "import datapedia.pipeline",
+        "check shard 1/2",
+        "check shard 2/2",
+        "merge",
+    ]
     assert result.step("validate").exit_code == 0
     assert result.distributions == 8  # 2 + 1 + 1 + 2 + 2
     table = bench_harness.markdown(result)
