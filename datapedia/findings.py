@@ -87,6 +87,9 @@ _CATALOGUE = [
     Finding("VOL-06", C, FAIL, "Tabel is niet geldig volgens frictionless: {errors}."),
     Finding("VOL-07", C, UNKNOWN, "Geen steekproef beschikbaar om volledigheid te meten."),
     Finding("VOL-08", C, WARN, "Lege resultaatset: het eindpunt levert geen records."),
+    Finding(
+        "VOL-09", C, WARN, "{bad} van {rows} rijen hebben fouten volgens frictionless: {errors}."
+    ),
     # dekkingsgraad
     Finding("DEK-01", V, OK, "{reporting} van {expected} {kind} melden ({pct:.0f}%)."),
     Finding("DEK-02", V, WARN, "Slechts {reporting} van {expected} {kind} melden ({pct:.0f}%)."),
@@ -94,6 +97,9 @@ _CATALOGUE = [
     Finding("DEK-04", V, WARN, "Grootste gat in de tijdreeks is {gap}, gewone stap {step}."),
     Finding("DEK-05", V, WARN, "Waargenomen gebied valt voor {pct:.0f}% buiten '{area}'."),
     Finding("DEK-06", V, UNKNOWN, "Geen verwacht aantal meetpunten opgegeven in de fiche."),
+    # DEK-07 is informational (ok): the judgement is DEK-01..03; this states the share
+    # the service itself reports as not reporting (e.g. Telraam's offline segments).
+    Finding("DEK-07", V, OK, "{offline} van {total} {kind} melden niet ({pct:.1f}%)."),
     # standaarden
     Finding("STA-01", S, OK, "{verified} van {claimed} geclaimde standaarden nagegaan."),
     Finding("STA-02", S, WARN, "Standaard '{standard}' geclaimd maar niet na te gaan."),

@@ -73,10 +73,15 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def reachability(history: Iterable[HistoryEntry], now: datetime, days: int) -> list[bool]:
+    """Whether every endpoint answered, per check in the last ``days`` that probed any."""
+    since = now - timedelta(days=days)
+    return [h.reachable for h in history if h.checked_at >= since and h.reachable is not None]
+
+
 def uptime(history: Iterable[HistoryEntry], now: datetime, days: int) -> float | None:
     """Share (0..100) of checks in the last ``days`` where every endpoint answered."""
-    since = now - timedelta(days=days)
-    window = [h.reachable for h in history if h.checked_at >= since and h.reachable is not None]
+    window = reachability(history, now, days)
     if not window:
         return None
     return 100.0 * sum(window) / len(window)

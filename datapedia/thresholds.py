@@ -27,6 +27,7 @@ class Thresholds:
     slow_response_s: float = 5.0
     uptime_warn_pct: float = 99.0
     uptime_fail_pct: float = 95.0
+    uptime_min_checks: int = 5
     # --- timeliness: age of newest observation vs declared update frequency ---
     stale_warn_factor: float = 2.0
     stale_fail_factor: float = 4.0
@@ -58,6 +59,8 @@ EXPLANATIONS: dict[str, str] = {
     "slow_response_s": "Antwoordtijd (s) waarboven beschikbaarheid 'aandacht' krijgt.",
     "uptime_warn_pct": "Beschikbaarheid (%) over 30 dagen waaronder 'aandacht'.",
     "uptime_fail_pct": "Beschikbaarheid (%) over 30 dagen waaronder 'probleem'.",
+    "uptime_min_checks": "Minimum aantal controles in de laatste 30 dagen voor de "
+    "beschikbaarheid over 30 dagen beoordeeld wordt.",
     "stale_warn_factor": "Ouderdom van de nieuwste waarneming, in veelvouden van de "
     "verwachte bijwerkfrequentie, vanaf wanneer actualiteit 'aandacht' krijgt.",
     "stale_fail_factor": "Idem, vanaf wanneer actualiteit 'probleem' is.",

@@ -1,0 +1,295 @@
+"""Completeness (volledigheid) of the sampled records.
+
+Three independent measurements, each on the bounded sample the probe kept
+(``EndpointObservation.sample``, at most ``THRESHOLDS.sample_rows`` flat rows):
+
+* per-column missing counts (``ColumnProfile``), always; a value is missing when it
+  is absent from the row, null, NaN or a blank string;
+* **frictionless** validates the rows as an inline tabular resource (types
+  inferred over the whole sample) and reports structural errors by type
+  (``blank-row``, ``type-error``, ...);
+* **Great Expectations** checks what the fiche declares per column (``columns``:
+  required, not_null, min/max, values), only when something is declared.
+
+Great Expectations starts slowly, so a ``QualityChecker`` is created once per run
+and makes one ephemeral context, one pandas datasource and one dataframe asset the
+first time a fiche declares columns; every later sample is a new batch of that asset.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from datapedia.fiche import ColumnExpectation, Distribution, Fiche
+from datapedia.findings import finding
+from datapedia.results import (
+    ColumnProfile,
+    DimensionResult,
+    EndpointObservation,
+    Observation,
+    worst,
+)
+from datapedia.thresholds import THRESHOLDS, Thresholds
+
+# Never phone home, whoever imports this module first.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# Errors frictionless reports that say something about the records themselves;
+# others (e.g. on the source or the schema inference) are not the data owner's doing.
+_ROW_ERRORS = (
+    "blank-row",
+    "type-error",
+    "missing-cell",
+    "extra-cell",
+    "duplicate-row",
+    "constraint-error",
+)
+
+_EXPECTATION_LABELS = {
+    "expect_column_values_to_not_be_null": "niet leeg",
+    "expect_column_values_to_be_between": "tussen {min} en {max}",
+    "expect_column_values_to_be_in_set": "toegelaten waarde",
+}
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def profile_columns(rows: list[dict[str, Any]], declared: list[str] = ()) -> list[ColumnProfile]:
+    """Missing counts per column over the union of keys, plus declared columns never seen."""
+    names = list(dict.fromkeys([key for row in rows for key in row]))
+    profiles = [
+        ColumnProfile(
+            name=name,
+            missing=sum(1 for row in rows if is_missing(row.get(name))),
+            rows=len(rows),
+        )
+        for name in names
+    ]
+    profiles += [
+        ColumnProfile(name=name, present=False, missing=len(rows), rows=len(rows))
+        for name in declared
+        if name not in names
+    ]
+    return profiles
+
+
+def frictionless_errors(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """Validate rows with frictionless: (error counts by type, rows with an error)."""
+    from frictionless import Detector, Resource
+
+    header = list(dict.fromkeys([key for row in rows for key in row]))
+    # A list of lists with the union of keys: frictionless takes the header of a
+    # list of dicts from the first row only and would silently drop later keys.
+    table = [header] + [[_cell(row.get(name)) for name in header] for row in rows]
+    resource = Resource(data=table, detector=Detector(sample_size=max(len(rows), 1)))
+    report = resource.validate()
+    counts: Counter[str] = Counter()
+    bad_rows: set[int] = set()
+    for task in report.tasks:
+        for error in task.errors:
+            counts[error.type] += 1
+            if error.type in _ROW_ERRORS and getattr(error, "row_number", None):
+                bad_rows.add(error.row_number)
+    return dict(sorted(counts.items())), len(bad_rows)
+
+
+def _cell(value: Any) -> Any:
+    # Blank strings are missing values, the same as in the column profile.
+    return None if is_missing(value) else value
+
+
+def _ephemeral_context() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # A nightly CI log is no place for a progress bar per metric.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+class QualityChecker:
+    """Judges completeness; create one per run and call ``assess`` per fiche."""
+
+    def __init__(
+        self,
+        thresholds: Thresholds = THRESHOLDS,
+        context_factory: Callable[[], Any] = _ephemeral_context,
+    ):
+        self.thresholds = thresholds
+        self._context_factory = context_factory
+        self._batch_definition: Any = None
+        self._suites = 0
+
+    # --- Great Expectations ------------------------------------------------
+    def _batch_definition_once(self) -> Any:
+        # Also makes the context GX's current project, which building a suite needs.
+        if self._batch_definition is None:
+            context = self._context_factory()
+            source = context.data_sources.add_pandas(name="datapedia-samples")
+            asset = source.add_dataframe_asset(name="sample")
+            self._batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        return self._batch_definition
+
+    def expectations(
+        self, rows: list[dict[str, Any]], columns: list[ColumnExpectation]
+    ) -> list[dict[str, Any]]:
+        """Run the declared column expectations; one dict per expectation that failed."""
+        import great_expectations as gx
+        import pandas as pd
+
+        batch_definition = self._batch_definition_once()
+        frame = pd.DataFrame.from_records([{k: _cell(v) for k, v in r.items()} for r in rows])
+        self._suites += 1
+        suite = gx.ExpectationSuite(name=f"sample-{self._suites}")
+        for column in columns:
+            present = column.name in frame.columns
+            if column.required:
+                suite.add_expectation(gx.expectations.ExpectColumnToExist(column=column.name))
+            if not present:
+                # Value expectations on an absent column raise inside GX; absence is
+                # already reported by ExpectColumnToExist or the profile.
+                continue
+            if column.not_null:
+                suite.add_expectation(
+                    gx.expectations.ExpectColumnValuesToNotBeNull(column=column.name)
+                )
+            if column.min is not None or column.max is not None:
+                frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
+                suite.add_expectation(
+                    gx.expectations.ExpectColumnValuesToBeBetween(
+                        column=column.name, min_value=column.min, max_value=column.max
+                    )
+                )
+            if column.values is not None:
+                frame[column.name] = frame[column.name].map(
+                    lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                )
+                suite.add_expectation(
+                    gx.expectations.ExpectColumnValuesToBeInSet(
+                        column=column.name, value_set=list(column.values)
+                    )
+                )
+        if not suite.expectations:
+            return []
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite)
+        failed = []
+        for item in result.results:
+            if item.success:
+                continue
+            config = item.expectation_config
+            failed.append(
+                {
+                    "expectation": config.type,
+                    "column": config.kwargs.get("column"),
+                    "unexpected": (item.result or {}).get("unexpected_count"),
+                    "rows": (item.result or {}).get("element_count", len(rows)),
+                    "min": config.kwargs.get("min_value"),
+                    "max": config.kwargs.get("max_value"),
+                }
+            )
+        return sorted(failed, key=lambda f: (f["column"] or "", f["expectation"]))
+
+    # --- the dimension -------------------------------------------------------
+    def assess(self, fiche: Fiche, observation: Observation) -> DimensionResult:
+        texts: list[tuple[str, str]] = []  # (finding id, Dutch text)
+        samples: list[dict[str, Any]] = []
+        for endpoint in observation.endpoints:
+            if endpoint.skipped or not endpoint.parsed:
+                continue
+            distribution = fiche.distributions[endpoint.distribution]
+            evidence, found = self._assess_endpoint(distribution, endpoint)
+            if evidence is not None:
+                samples.append(evidence)
+                texts += found
+        if not samples:
+            item = finding("VOL-07")
+            return DimensionResult(
+                status=item.status, summary=item.text(), findings=["VOL-07"], evidence={}
+            )
+        rows = sum(s["rows"] for s in samples)
+        if not texts:
+            texts.append(("VOL-01", finding("VOL-01").text(rows=rows)))
+        ids = list(dict.fromkeys(fid for fid, _ in texts))
+        return DimensionResult(
+            status=worst([finding(fid).status for fid in ids]),
+            summary=" ".join(dict.fromkeys(text for _, text in texts)),
+            evidence={"rows": rows, "samples": samples},
+            findings=ids,
+        )
+
+    def _assess_endpoint(
+        self, distribution: Distribution, endpoint: EndpointObservation
+    ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+        t = self.thresholds
+        rows = endpoint.sample
+        if not rows:
+            if endpoint.records == 0 or rows == []:
+                item = finding("VOL-08")
+                evidence = {"title": endpoint.title, "rows": 0, "records": endpoint.records}
+                return evidence, [("VOL-08", item.text())]
+            return None, []
+        declared = distribution.columns
+        profiles = profile_columns(rows, [c.name for c in declared if c.required])
+        by_name = {p.name: p for p in profiles}
+        errors, bad_rows = frictionless_errors(rows)
+        failed = self.expectations(rows, declared) if declared else []
+        found: list[tuple[str, str]] = []
+
+        for column in declared:
+            profile = by_name.get(column.name)
+            if column.required and (profile is None or not profile.present):
+                found.append(("VOL-04", finding("VOL-04").text(column=column.name)))
+        for item in failed:
+            if item["expectation"] == "expect_column_to_exist":
+                continue  # reported above as VOL-04 from the profile
+            share = (item["unexpected"] or 0) / max(item["rows"] or len(rows), 1)
+            if item["expectation"] == "expect_column_values_to_not_be_null" and (
+                share >= t.missing_warn_ratio
+            ):
+                fid = "VOL-03" if share >= t.missing_fail_ratio else "VOL-02"
+                found.append(
+                    (fid, finding(fid).text(pct=100 * share, column=item["column"], rows=len(rows)))
+                )
+            label = _EXPECTATION_LABELS.get(item["expectation"], item["expectation"])
+            found.append(
+                (
+                    "VOL-05",
+                    finding("VOL-05").text(
+                        expectation=label.format(min=item["min"], max=item["max"]),
+                        column=item["column"],
+                        unexpected=item["unexpected"],
+                        rows=item["rows"],
+                    ),
+                )
+            )
+        share_bad = bad_rows / len(rows)
+        if bad_rows:
+            listing = ", ".join(f"{count}× {kind}" for kind, count in errors.items())
+            fid = "VOL-06" if share_bad >= t.missing_fail_ratio else "VOL-09"
+            found.append((fid, finding(fid).text(errors=listing, bad=bad_rows, rows=len(rows))))
+        evidence = {
+            "title": endpoint.title,
+            "rows": len(rows),
+            "records": endpoint.records,
+            "missing_pct": {
+                p.name: round(100 * p.missing / p.rows, 1) if p.rows else 0.0 for p in profiles
+            },
+            "absent_columns": [p.name for p in profiles if not p.present],
+            "columns": [p.model_dump() for p in profiles],
+            "expectations_failed": failed,
+            "frictionless_errors": errors,
+            "frictionless_rows_with_errors": bad_rows,
+        }
+        return evidence, found

@@ -1,0 +1,136 @@
+"""Completeness on a sample: column profile, frictionless and Great Expectations."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+import pytest  # noqa: E402
+from test_diagnose import endpoint, make_fiche, observe  # noqa: E402
+
+from datapedia.quality import (  # noqa: E402
+    QualityChecker,
+    _ephemeral_context,
+    frictionless_errors,
+    profile_columns,
+)
+from datapedia.results import Status  # noqa: E402
+
+
+def _distribution(columns):
+    return [
+        {
+            "title": "API",
+            "protocol": "json",
+            "url": "https://example.org/api",
+            "format": "application/json",
+            "columns": columns,
+        }
+    ]
+
+
+@pytest.fixture(scope="module")
+def counting_checker():
+    calls = []
+
+    def factory():
+        calls.append(1)
+        return _ephemeral_context()
+
+    return QualityChecker(context_factory=factory), calls
+
+
+def test_profile_counts_absent_null_nan_and_blank_values():
+    rows = [{"a": 1, "b": ""}, {"a": None, "b": "x"}, {"a": float("nan")}, {"a": 2, "b": "  "}]
+    profiles = {p.name: p for p in profile_columns(rows, ["c"])}
+    assert (profiles["a"].missing, profiles["b"].missing) == (2, 3)
+    assert profiles["c"].present is False and profiles["c"].missing == 4
+    assert all(p.rows == 4 for p in profiles.values())
+
+
+def test_frictionless_counts_blank_rows_and_type_errors():
+    rows = [{"id": i, "v": i * 1.5} for i in range(20)]
+    rows += [{"id": None, "v": None}, {"id": "n/a", "v": 3.0}]
+    errors, bad_rows = frictionless_errors(rows)
+    assert errors == {"blank-row": 1, "type-error": 1}
+    assert bad_rows == 2
+
+
+def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche(
+        distributions=_distribution(
+            [
+                {"name": "station_no", "not_null": True},
+                {"name": "value", "min": 0, "max": 10},
+                {"name": "kind", "values": ["a", "b"]},
+                {"name": "unit"},
+            ]
+        )
+    )
+    rows = [
+        {"station_no": None if i % 3 == 0 else f"S{i}", "value": i, "kind": "a"} for i in range(12)
+    ]
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows, records=12)))
+    assert result.status == Status.fail
+    assert result.findings == ["VOL-04", "VOL-03", "VOL-05"]
+    sample = result.evidence["samples"][0]
+    failed = {(f["expectation"], f["column"]): f for f in sample["expectations_failed"]}
+    assert failed["expect_column_values_to_not_be_null", "station_no"]["unexpected"] == 4
+    assert failed["expect_column_values_to_be_between", "value"]["unexpected"] == 1
+    assert failed["expect_column_to_exist", "unit"]["unexpected"] is None
+    assert ("expect_column_values_to_be_in_set", "kind") not in failed
+    assert sample["missing_pct"]["station_no"] == pytest.approx(33.3)
+    assert sample["absent_columns"] == ["unit"]
+    assert "33.3% lege waarden in 'station_no' (12 rijen)" in result.summary
+    assert "niet leeg op 'station_no' (4 van 12 rijen)" in result.summary
+    assert "tussen 0.0 en 10.0 op 'value' (1 van 12 rijen)" in result.summary
+
+
+def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche()
+    rows = [{"id": i, "v": i} for i in range(30)] + [{"id": None, "v": None}]
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    assert result.findings == ["VOL-09"]
+    assert result.status == Status.warn
+    assert result.evidence["samples"][0]["frictionless_errors"] == {"blank-row": 1}
+    rows = [{"id": i} for i in range(3)] + [{"id": None}] * 3
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    assert result.findings == ["VOL-06"]
+    assert result.evidence["samples"][0]["frictionless_rows_with_errors"] == 3
+
+
+def test_clean_sample_is_vol01_and_no_sample_vol07_empty_vol08(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche(distributions=_distribution([{"name": "id", "not_null": True}]))
+    rows = [{"id": i, "name": f"n{i}"} for i in range(5)]
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    assert (result.status, result.findings) == (Status.ok, ["VOL-01"])
+    assert result.evidence["rows"] == 5
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=None)))
+    assert (result.status, result.findings) == (Status.unknown, ["VOL-07"])
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=[], records=0)))
+    assert (result.status, result.findings) == (Status.warn, ["VOL-08"])
+
+
+def test_one_gx_context_for_several_datasets(counting_checker):
+    checker, calls = counting_checker
+    for name in ("a", "b", "c"):
+        fiche = make_fiche(
+            id=f"dataset-{name}", distributions=_distribution([{"name": name, "not_null": True}])
+        )
+        rows = [{name: 1}, {name: None}]
+        result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+        assert "VOL-03" in result.findings
+    assert len(calls) == 1
+
+
+def test_no_gx_context_when_no_columns_declared():
+    calls = []
+    checker = QualityChecker(context_factory=lambda: calls.append(1))
+    fiche = make_fiche()
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=[{"a": 1}])))
+    assert result.findings == ["VOL-01"]
+    assert calls == []
