@@ -10,6 +10,9 @@ from datapedia.codeowners import MAINTAINERS_TEAM, check_codeowners, write_codeo
 
 REPO = Path(__file__).resolve().parents[1]
 
+# load_fiches wants line 1 to point editors at the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
+
 
 def write_fiche(root: Path, fiche_id: str, theme: str, github: str | None) -> Path:
     owner = {"name": "Vlaamse Milieumaatschappij", "contact": {"email": "data@vmm.be"}}
@@ -32,7 +35,7 @@ def write_fiche(root: Path, fiche_id: str, theme: str, github: str | None) -> Pa
     }
     path = root / "fiches" / theme / f"{fiche_id}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 

@@ -13,6 +13,9 @@ from datapedia.store import ChecksStore
 
 NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
 
+# load_fiches wants line 1 to point editors at the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
+
 
 def fiche_data(fiche_id: str, title: str) -> dict:
     return {
@@ -53,7 +56,7 @@ def make_repo(tmp_path: Path) -> tuple[Path, Path]:
     for fid, title in [("waterstanden", "Waterstanden"), ("afvoer", "Afvoerdebieten")]:
         path = tmp_path / "fiches" / "water" / f"{fid}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(fiche_data(fid, title)), encoding="utf-8")
+        path.write_text(SCHEMA_LINE + yaml.safe_dump(fiche_data(fid, title)), encoding="utf-8")
     checks = tmp_path / "checks"
     tx = ChecksStore(checks).begin()
     tx.add(failing_diagnosis("waterstanden"))

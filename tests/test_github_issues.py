@@ -1,0 +1,416 @@
+"""`datapedia issues sync` against a fake GitHub REST API on 127.0.0.1 that records requests."""
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import yaml
+
+from datapedia.cli import main
+from datapedia.github_issues import sync_from_cli
+from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store import ChecksStore
+
+TOKEN = "ghp_NietDelenGeheim0123456789"
+REPO = "datapedia-vlaanderen/datapedia"
+SITE = "https://datapedia.example/"
+NIGHT1 = datetime(2026, 11, 22, 3, 17, tzinfo=UTC)
+NIGHT2 = NIGHT1 + timedelta(days=1)
+
+# load_fiches wants line 1 to point editors at the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: dict | None
+
+
+class FakeGitHub:
+    """Issues, comments and the calls that change them; pages of two to exercise `Link`."""
+
+    def __init__(self, page_size: int = 2):
+        self.page_size = page_size
+        self.issues: dict[int, dict] = {}
+        self.comments: dict[int, list[dict]] = {}
+        self.requests: list[Recorded] = []
+        self.fail_titles: set[str] = set()
+        self.unassignable: set[str] = set()
+        self._number = 0
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                fake.handle(self)
+
+            do_POST = do_PATCH = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def add_issue(self, body: str, labels=("datapedia",), pull_request=False) -> int:
+        self._number += 1
+        issue = {
+            "number": self._number,
+            "title": f"bestaand #{self._number}",
+            "body": body,
+            "state": "open",
+            "labels": [{"name": n} for n in labels],
+            "assignees": [],
+        }
+        if pull_request:
+            issue["pull_request"] = {"url": "x"}
+        self.issues[self._number] = issue
+        self.comments[self._number] = []
+        return self._number
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method != "GET"]
+
+    def reply(self, handler, status: int, payload, headers=None):
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def handle(self, handler):
+        split = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = json.loads(handler.rfile.read(length)) if length else None
+        query = {k: v[0] for k, v in parse_qs(split.query).items()}
+        with self._lock:
+            self.requests.append(
+                Recorded(handler.command, split.path, query, dict(handler.headers), body)
+            )
+            auth = handler.headers.get("Authorization", "")
+            if auth != f"Bearer {TOKEN}":
+                return self.reply(handler, 401, {"message": "Bad credentials"})
+            parts = split.path.strip("/").split("/")
+            if parts[:3] != ["repos", *REPO.split("/")] or parts[3] != "issues":
+                return self.reply(handler, 404, {"message": "Not Found"})
+            rest = parts[4:]
+            if handler.command == "GET" and not rest:
+                return self.list_issues(handler, split.path, query)
+            if handler.command == "POST" and not rest:
+                return self.create(handler, body, auth)
+            number = int(rest[0])
+            if handler.command == "GET" and rest[1:] == ["comments"]:
+                return self.page(handler, split.path, query, self.comments[number])
+            if handler.command == "POST" and rest[1:] == ["comments"]:
+                self.comments[number].append({"id": len(self.requests), "body": body["body"]})
+                return self.reply(handler, 201, self.comments[number][-1])
+            if handler.command == "PATCH" and not rest[1:]:
+                self.issues[number].update(body)
+                return self.reply(handler, 200, self.issues[number])
+            return self.reply(handler, 404, {"message": "Not Found"})
+
+    def list_issues(self, handler, path, query):
+        label = query.get("labels")
+        found = [
+            i
+            for _, i in sorted(self.issues.items())
+            if i["state"] == query.get("state", "open")
+            and (not label or label in [n["name"] for n in i["labels"]])
+        ]
+        return self.page(handler, path, query, found)
+
+    def page(self, handler, path, query, items):
+        number = int(query.get("page", 1))
+        start = (number - 1) * self.page_size
+        headers = {}
+        if start + self.page_size < len(items):
+            following = urlencode({**query, "page": number + 1})
+            headers["Link"] = f'<{self.url}{path}?{following}>; rel="next"'
+        return self.reply(handler, 200, items[start : start + self.page_size], headers)
+
+    def create(self, handler, body, auth):
+        if any(t in body["title"] for t in self.fail_titles):
+            # A careless server echoing credentials: the client must still not print them.
+            return self.reply(handler, 500, {"message": f"boom for {auth}"})
+        if set(body["assignees"]) & self.unassignable:
+            return self.reply(handler, 422, {"message": "Validation Failed"})
+        self._number += 1
+        issue = {
+            "number": self._number,
+            "title": body["title"],
+            "body": body["body"],
+            "state": "open",
+            "labels": [{"name": n} for n in body["labels"]],
+            "assignees": [{"login": a} for a in body["assignees"]],
+        }
+        self.issues[self._number] = issue
+        self.comments[self._number] = []
+        return self.reply(handler, 201, issue)
+
+
+@pytest.fixture
+def github():
+    fake = FakeGitHub()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def write_fiche(root: Path, fiche_id: str, github_handle: str | None) -> None:
+    owner = {"name": "Vlaamse Milieumaatschappij", "contact": {"email": "data@vmm.be"}}
+    if github_handle:
+        owner["github"] = github_handle
+    data = {
+        "id": fiche_id,
+        "title": f"Titel {fiche_id}",
+        "description": "Een dataset voor de test van de issues.",
+        "theme": "water",
+        "owner": owner,
+        "distributions": [
+            {
+                "title": "API",
+                "protocol": "json",
+                "url": "https://example.org/x",
+                "format": "application/json",
+            }
+        ],
+    }
+    path = root / "fiches" / "water" / f"{fiche_id}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SCHEMA_LINE + yaml.safe_dump(data), encoding="utf-8")
+
+
+def diagnosis(fiche_id: str, when: datetime, failing: bool) -> Diagnosis:
+    timeliness = (
+        DimensionResult(
+            status=Status.fail,
+            summary="Verouderd: nieuwste waarneming is 9 dagen oud.",
+            evidence={"age_days": 9, "newest": "2026-11-13T00:00:00+00:00"},
+            findings=["ACT-03"],
+        )
+        if failing
+        else DimensionResult(status=Status.ok, summary="Vers.", findings=["ACT-01"])
+    )
+    return Diagnosis.build(
+        fiche_id,
+        when,
+        {
+            Dimension.availability: DimensionResult(status=Status.ok, summary="Antwoordt."),
+            Dimension.timeliness: timeliness,
+        },
+    )
+
+
+def night(checks: Path, when: datetime, **failing: bool) -> None:
+    tx = ChecksStore(checks).begin()
+    for fiche_id, fails in failing.items():
+        tx.add(diagnosis(fiche_id.replace("_", "-"), when, fails))
+    tx.commit()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    write_fiche(tmp_path, "waterstanden", "@jan-peeters")
+    write_fiche(tmp_path, "afvoer", "@datapedia-vlaanderen/vmm")
+    write_fiche(tmp_path, "zonder-eigenaar", None)
+    return tmp_path
+
+
+def sync(root: Path, github: FakeGitHub, now: datetime = NIGHT2, dry_run=False) -> int:
+    return sync_from_cli(root, root / "checks", REPO, github.url, SITE, dry_run, now)
+
+
+def issues_path(*rest) -> str:
+    return "/".join([f"/repos/{REPO}/issues", *map(str, rest)])
+
+
+def test_new_failure_opens_exactly_one_issue(repo, github):
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=False)
+    assert sync(repo, github) == 0
+    writes = github.writes()
+    assert [(w.method, w.path) for w in writes] == [("POST", issues_path())]
+    sent = writes[0].body
+    assert sent["labels"] == ["datapedia", "dimensie:timeliness"]
+    assert sent["assignees"] == ["jan-peeters"]
+    assert sent["body"].startswith("<!-- datapedia:dataset=waterstanden -->\n")
+    assert f"<!-- datapedia:checked_at={NIGHT1.isoformat()} -->" in sent["body"]
+    assert "Titel waterstanden" in sent["title"] and "actualiteit" in sent["title"]
+    assert "`ACT-03`" in sent["body"] and '"age_days": 9' in sent["body"]
+    assert "https://datapedia.example/datasets/waterstanden/" in sent["body"]
+    assert "fiches/water/waterstanden.yml" in sent["body"]
+    for request in github.requests:
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["Accept"] == "application/vnd.github+json"
+        assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
+    listing = github.requests[0]
+    assert (listing.method, listing.query["labels"], listing.query["state"]) == (
+        "GET",
+        "datapedia",
+        "open",
+    )
+
+
+def test_failing_nights_comment_once_per_night_and_never_duplicate(repo, github):
+    checks = repo / "checks"
+    night(checks, NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 0
+    assert sync(repo, github) == 0  # the same night again: nothing new
+    assert len(github.writes()) == 1
+    (number,) = github.issues
+
+    night(checks, NIGHT2, waterstanden=True)
+    assert sync(repo, github) == 0
+    writes = github.writes()[1:]
+    assert [(w.method, w.path) for w in writes] == [("POST", issues_path(number, "comments"))]
+    assert f"<!-- datapedia:checked_at={NIGHT2.isoformat()} -->" in writes[0].body["body"]
+
+    assert sync(repo, github) == 0  # second run of night 2: still one comment
+    assert len(github.writes()) == 2
+    assert len(github.issues) == 1 and len(github.comments[number]) == 1
+
+
+def test_recovery_comments_and_closes(repo, github):
+    checks = repo / "checks"
+    night(checks, NIGHT1, waterstanden=True)
+    sync(repo, github)
+    (number,) = github.issues
+    night(checks, NIGHT2, waterstanden=False)
+    assert sync(repo, github) == 0
+    comment, close = github.writes()[1:]
+    assert (comment.method, comment.path) == ("POST", issues_path(number, "comments"))
+    assert comment.body["body"].count("Hersteld") == 1
+    assert (close.method, close.path) == ("PATCH", issues_path(number))
+    assert close.body == {"state": "closed", "state_reason": "completed"}
+    assert github.issues[number]["state"] == "closed"
+    assert sync(repo, github) == 0 and len(github.writes()) == 3
+
+
+def test_unknown_overall_is_not_a_recovery(repo, github):
+    checks = repo / "checks"
+    night(checks, NIGHT1, waterstanden=True)
+    sync(repo, github)
+    tx = ChecksStore(checks).begin()
+    tx.add(Diagnosis.build("waterstanden", NIGHT2, {}))
+    tx.commit()
+    assert sync(repo, github) == 0
+    assert len(github.writes()) == 1
+
+
+def test_team_handle_is_mentioned_not_assigned(repo, github):
+    night(repo / "checks", NIGHT1, afvoer=True)
+    sync(repo, github)
+    sent = github.writes()[0].body
+    assert sent["assignees"] == []
+    assert "@datapedia-vlaanderen/vmm" in sent["body"]
+    assert "geen-eigenaar" not in sent["labels"]
+
+
+def test_dataset_without_owner_handle_is_reported_clearly(repo, github, capsys):
+    night(repo / "checks", NIGHT1, zonder_eigenaar=True)
+    assert sync(repo, github) == 0
+    sent = github.writes()[0].body
+    assert sent["labels"] == ["datapedia", "dimensie:timeliness", "geen-eigenaar"]
+    assert sent["assignees"] == []
+    err = capsys.readouterr().err
+    assert "waarschuwing: fiches/water/zonder-eigenaar.yml heeft geen owner.github" in err
+
+
+def test_issue_on_a_later_page_is_found_and_pull_requests_ignored(repo, github):
+    github.add_issue("<!-- datapedia:dataset=iets-anders -->")
+    github.add_issue("<!-- datapedia:dataset=waterstanden -->", pull_request=True)
+    github.add_issue("zonder marker")
+    github.add_issue("gewoon issue", labels=("bug",))
+    existing = github.add_issue(
+        "<!-- datapedia:dataset=waterstanden -->\n<!-- datapedia:checked_at=oud -->"
+    )
+    write_fiche(repo, "iets-anders", "@x")
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 0
+    pages = [r for r in github.requests if r.path == issues_path() and r.method == "GET"]
+    assert len(pages) == 2
+    assert [(w.method, w.path) for w in github.writes()] == [
+        ("POST", issues_path(existing, "comments"))
+    ]
+
+
+def test_issue_of_removed_fiche_is_closed(repo, github):
+    gone = github.add_issue("<!-- datapedia:dataset=opgeheven -->")
+    assert sync(repo, github) == 0
+    comment, close = github.writes()
+    assert (
+        comment.path == issues_path(gone, "comments")
+        and "bestaat niet meer" in comment.body["body"]
+    )
+    assert close.body["state"] == "closed"
+
+
+def test_api_error_for_one_dataset_does_not_stop_the_others(repo, github, capsys):
+    github.fail_titles.add("Titel afvoer")
+    night(repo / "checks", NIGHT1, afvoer=True, waterstanden=True)
+    assert sync(repo, github) == 1
+    created = [i["title"] for i in github.issues.values()]
+    assert len(created) == 1 and "Titel waterstanden" in created[0]
+    captured = capsys.readouterr()
+    assert "fout bij 'afvoer'" in captured.err and "HTTP 500" in captured.err
+
+
+def test_unassignable_owner_still_gets_an_issue(repo, github, capsys):
+    github.unassignable.add("jan-peeters")
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 0
+    first, second = github.writes()
+    assert first.body["assignees"] == ["jan-peeters"] and second.body["assignees"] == []
+    assert len(github.issues) == 1
+    assert "kan niet toegewezen worden" in capsys.readouterr().err
+
+
+def test_token_never_appears_in_output(repo, github, capsys):
+    github.fail_titles.add("Titel")  # the fake echoes the Authorization header in its error
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
+    assert sync(repo, github) == 1
+    # and a connection error: nothing listens on this port any more
+    dead = FakeGitHub()
+    dead.server.server_close()
+    assert sync_from_cli(repo, repo / "checks", REPO, dead.url, SITE, False, NIGHT2) == 2
+    captured = capsys.readouterr()
+    assert "boom for Bearer ***" in captured.err
+    assert TOKEN not in captured.out + captured.err
+    assert TOKEN[4:12] not in captured.out + captured.err
+
+
+def test_missing_token_exits_2_without_calling_the_api(repo, github, monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_TOKEN")
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 2
+    assert github.requests == []
+    assert "GITHUB_TOKEN ontbreekt" in capsys.readouterr().err
+
+
+def test_dry_run_without_token_changes_nothing(repo, github, monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_TOKEN")
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github, dry_run=True) == 0
+    assert github.requests == []
+    assert "waterstanden: droog, zou een issue openen" in capsys.readouterr().out
+
+
+def test_cli_wires_repo_and_api_url(repo, github, capsys):
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    argv = ["--root", str(repo), "issues", "sync", "--repo", REPO, "--api-url", github.url]
+    assert main([*argv, "--site-url", SITE, "--now", NIGHT2.isoformat()]) == 0
+    assert len(github.issues) == 1
+    assert "1 geopend" in capsys.readouterr().out
