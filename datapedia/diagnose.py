@@ -502,6 +502,8 @@ def diagnose(
             Dimension.coverage,
         ):
             dims[key] = DimensionResult(status=Status.unknown, summary=OFFLINE)
+        if fiche.status == DatasetStatus.ontbrekend:
+            dims[Dimension.availability] = _result([_say("BES-10")], {})
         return Diagnosis.build(fiche.id, now, dims)
     dims[Dimension.timeliness] = timeliness(fiche, observation, now)
     dims[Dimension.availability] = availability(

@@ -298,6 +298,8 @@ def test_missing_dataset_is_bes10_unknown():
     result = run(fiche, observe(fiche))
     assert result.dimensions[Dimension.availability].findings == ["BES-10"]
     assert result.dimensions[Dimension.availability].status == Status.unknown
+    assert run(fiche, None).dimensions[Dimension.availability].findings == ["BES-10"]
+    assert result.overall == Status.unknown
 
 
 def test_standards_verified_by_protocol_or_evidence():

@@ -1,0 +1,260 @@
+"""``datapedia check``: the only module that knows the order of the steps.
+
+load fiches -> select (--only, --shard) -> probe (unless offline) -> diagnose ->
+publish to ``checks/`` in one transaction -> print a summary.
+
+A run where every probed endpoint failed to even connect (DNS, connection,
+blocked address) says nothing about the services, only that the runner has no
+network: it writes nothing and exits 2, so the site never shows false outages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from datapedia.fiche import Fiche
+from datapedia.results import Diagnosis, Dimension, Observation, Status
+from datapedia.store import ChecksStore, atomic_write
+
+EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
+NO_NETWORK_ERRORS = frozenset({"dns", "connect", "blocked_address"})
+
+
+@dataclass
+class CheckOptions:
+    root: Path
+    checks_dir: Path
+    only: list[str]
+    now: datetime
+    offline: bool = False
+    allow_private: bool = False
+    shard: str | None = None
+    summary_path: Path | None = None
+    progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise
+
+
+class CheckAborted(Exception):
+    """The run cannot proceed; the message (Dutch) says why. Exit code 2."""
+
+
+# --- selection ----------------------------------------------------------------------
+def parse_shard(text: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4); 1-based."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise CheckAborted(f"--shard verwacht i/n, bv. 1/4; niet {text!r}") from None
+    if not 1 <= index <= count:
+        raise CheckAborted(f"--shard {text}: i moet tussen 1 en n liggen")
+    return index, count
+
+
+def in_shard(fiche_id: str, index: int, count: int) -> bool:
+    # crc32, not hash(): it must be the same in every process and on every runner.
+    return zlib.crc32(fiche_id.encode()) % count == index - 1
+
+
+def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fiche]:
+    if only:
+        known = {f.id for f in fiches}
+        unknown = [fid for fid in only if fid not in known]
+        if unknown:
+            raise CheckAborted(
+                f"onbekende of ongeldige fiche-id(s) bij --only: {', '.join(unknown)}"
+            )
+        fiches = [f for f in fiches if f.id in only]
+    if shard:
+        index, count = parse_shard(shard)
+        fiches = [f for f in fiches if in_shard(f.id, index, count)]
+    return sorted(fiches, key=lambda f: f.id)
+
+
+def load(root: Path) -> list[Fiche]:
+    from datapedia.load import load_fiches
+
+    result = load_fiches([root / "fiches"], root=root)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.problems:
+        print(
+            f"{len(result.problems)} probleem/problemen in de fiches; "
+            "ongeldige fiches worden overgeslagen.",
+            file=sys.stderr,
+        )
+    if not result.fiches:
+        raise CheckAborted(f"geen geldige fiche gevonden in {root / 'fiches'}")
+    return [loaded.fiche for loaded in result.fiches]
+
+
+def ensure_writable(checks_dir: Path) -> None:
+    existing = checks_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        raise CheckAborted(f"kan niet schrijven in {checks_dir}")
+
+
+# --- probing ------------------------------------------------------------------------
+def observe(
+    fiches: list[Fiche], options: CheckOptions
+) -> Iterator[tuple[Fiche, Observation | None]]:
+    """Yield (fiche, observation) as probes complete; observation None when offline."""
+    if options.offline:
+        for fiche in fiches:
+            yield fiche, None
+        return
+    from datapedia.net import Fetcher, FetchPolicy
+    from datapedia.probe import probe_all
+
+    by_id = {f.id: f for f in fiches}
+    with Fetcher(FetchPolicy(allow_private=options.allow_private)) as fetcher:
+        for observation in probe_all(fiches, fetcher, options.now, os.environ):
+            yield by_id[observation.fiche_id], observation
+
+
+def no_network(observations: Iterable[Observation]) -> bool:
+    """True when endpoints were probed and every one failed before any HTTP exchange."""
+    probed = [e for o in observations for e in o.endpoints if not e.skipped]
+    return bool(probed) and all(not e.reachable and e.error in NO_NETWORK_ERRORS for e in probed)
+
+
+# --- reporting ----------------------------------------------------------------------
+class Progress:
+    """A tqdm bar on a terminal (or when asked); '[3/12] id: status' lines in CI logs."""
+
+    def __init__(self, total: int, bar: bool | None):
+        self.total, self.done = total, 0
+        self.bar = None
+        if bar if bar is not None else sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="dataset", file=sys.stderr)
+
+    def step(self, diagnosis: Diagnosis) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{diagnosis.id}: {diagnosis.overall.value}")
+            self.bar.update()
+        else:
+            print(
+                f"[{self.done}/{self.total}] {diagnosis.id}: {diagnosis.overall.value}", flush=True
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def exit_code(diagnoses: list[Diagnosis]) -> int:
+    return EXIT_FAILED if any(d.overall == Status.fail for d in diagnoses) else EXIT_OK
+
+
+def build_summary(diagnoses: list[Diagnosis], now: datetime, code: int) -> dict[str, Any]:
+    counts = {s.value: 0 for s in (Status.ok, Status.warn, Status.fail, Status.unknown)}
+    for d in diagnoses:
+        counts[d.overall.value] += 1
+    return {
+        "checked_at": now.isoformat(),
+        "exit_code": code,
+        "counts": counts,
+        "datasets": [
+            {
+                "id": d.id,
+                "overall": d.overall.value,
+                "dimensions": {k.value: v.status.value for k, v in d.dimensions.items()},
+            }
+            for d in diagnoses
+        ],
+    }
+
+
+def print_table(diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:
+    headers = ["dataset", "totaal"] + [d.label for d in Dimension]
+    rows = [
+        [d.id, d.overall.value] + [d.dimensions[k].status.value for k in Dimension]
+        for d in diagnoses
+    ]
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    counts = summary["counts"]
+    print(
+        f"{len(diagnoses)} dataset(s): {counts['ok']} in orde, {counts['warn']} aandacht, "
+        f"{counts['fail']} probleem, {counts['unknown']} onbekend."
+    )
+
+
+# --- the run ------------------------------------------------------------------------
+def run_check(options: CheckOptions) -> int:
+    try:
+        return _run(options)
+    except CheckAborted as error:
+        print(f"datapedia check: {error}", file=sys.stderr)
+        return EXIT_BROKEN
+
+
+def _run(options: CheckOptions) -> int:
+    from datapedia.diagnose import diagnose
+    from datapedia.quality import QualityChecker
+
+    fiches = select(load(options.root), options.only, options.shard)
+    if not fiches:
+        print("Geen fiches in deze selectie; niets te doen.")
+        return EXIT_OK
+    ensure_writable(options.checks_dir)
+    store = ChecksStore(options.checks_dir)
+    quality = QualityChecker()
+    progress = Progress(len(fiches), options.progress)
+    diagnoses: list[Diagnosis] = []
+    observations: list[Observation] = []
+    try:
+        for fiche, observation in observe(fiches, options):
+            if observation is not None:
+                observations.append(observation)
+            history = store.read_history(fiche.id)
+            diagnosis = diagnose(fiche, observation, history, options.now, quality)
+            diagnoses.append(diagnosis)
+            progress.step(diagnosis)
+    finally:
+        progress.close()
+    if not options.offline and no_network(observations):
+        raise CheckAborted(
+            "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres). "
+            "Waarschijnlijk heeft deze machine geen netwerk; checks/ is niet aangepast, "
+            "zodat de site geen valse storingen toont."
+        )
+    diagnoses.sort(key=lambda d: d.id)
+    code = exit_code(diagnoses)
+    summary = build_summary(diagnoses, options.now, code)
+    publish(store, diagnoses, summary)
+    if options.summary_path:
+        atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
+    print_table(diagnoses, summary)
+    return code
+
+
+def publish(store: ChecksStore, diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:
+    """Stage every diagnosis and the summary, then make them visible together."""
+    try:
+        tx = store.begin()
+    except OSError as error:
+        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
+    try:
+        for diagnosis in diagnoses:
+            tx.add(diagnosis)
+        tx.add_summary(summary)
+        tx.commit()
+    except OSError as error:
+        tx.rollback()
+        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
+    except BaseException:
+        tx.rollback()
+        raise

@@ -1,0 +1,214 @@
+"""``datapedia check`` end to end with a fake probe: files, summary, exit codes, guards."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import types
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from test_diagnose import NOW, endpoint, make_fiche  # noqa: E402
+
+from datapedia.pipeline import CheckOptions, in_shard, run_check  # noqa: E402
+from datapedia.results import Observation  # noqa: E402
+from datapedia.store import ChecksStore  # noqa: E402
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
+
+
+def write_fiche(root: Path, **overrides) -> str:
+    fiche = make_fiche(**overrides)
+    folder = root / "fiches" / fiche.theme.value
+    folder.mkdir(parents=True, exist_ok=True)
+    data = fiche.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    (folder / f"{fiche.id}.yml").write_text(
+        SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    return fiche.id
+
+
+def options(root: Path, **values) -> CheckOptions:
+    base = {
+        "root": root,
+        "checks_dir": root / "checks",
+        "only": [],
+        "now": NOW,
+        "progress": False,
+    }
+    base.update(values)
+    return CheckOptions(**base)
+
+
+@pytest.fixture
+def fake_probe(monkeypatch):
+    """Replace datapedia.probe with a fake; the test fills ``endpoints[id]``."""
+    endpoints: dict[str, list] = {}
+    calls: list[list[str]] = []
+
+    def probe_all(fiches, fetcher, now, env, workers=None):
+        calls.append([f.id for f in fiches])
+        for fiche in reversed(fiches):  # completion order is not the input order
+            yield Observation(
+                fiche_id=fiche.id, checked_at=now, endpoints=endpoints.get(fiche.id, [])
+            )
+
+    module = types.ModuleType("datapedia.probe")
+    module.probe_all = probe_all
+    monkeypatch.setitem(sys.modules, "datapedia.probe", module)
+    return types.SimpleNamespace(endpoints=endpoints, calls=calls)
+
+
+def fresh():
+    return endpoint(newest=NOW - timedelta(hours=1), units_reporting=10)
+
+
+def test_writes_latest_history_and_summary_exit_0(tmp_path, fake_probe, capsys):
+    ok_id = write_fiche(tmp_path, id="goed", expected_units={"count": 10})
+    warn_id = write_fiche(tmp_path, id="matig", expected_units={"count": 12})
+    fake_probe.endpoints.update({ok_id: [fresh()], warn_id: [fresh()]})
+    summary_path = tmp_path / "out" / "summary.json"
+    assert run_check(options(tmp_path, summary_path=summary_path)) == 0
+
+    store = ChecksStore(tmp_path / "checks")
+    assert store.ids() == ["goed", "matig"]
+    assert store.read_latest("goed").overall.value == "ok"
+    assert store.read_latest("matig").dimensions["coverage"].status.value == "warn"
+    assert len(store.read_history("goed")) == 1
+    assert not (tmp_path / "checks" / ".staging").exists()
+
+    summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert summary == json.loads(summary_path.read_text())
+    assert summary["exit_code"] == 0
+    assert summary["counts"] == {"ok": 1, "warn": 1, "fail": 0, "unknown": 0}
+    assert [d["id"] for d in summary["datasets"]] == ["goed", "matig"]
+    assert summary["datasets"][1]["dimensions"]["coverage"] == "warn"
+    assert summary["checked_at"] == NOW.isoformat()
+
+    out = capsys.readouterr().out
+    assert "[1/2] matig: warn" in out  # plain progress in the completion order
+    assert "2 dataset(s): 1 in orde, 1 aandacht, 0 probleem, 0 onbekend." in out
+
+    # a second run appends to the history
+    assert run_check(options(tmp_path)) == 0
+    assert len(store.read_history("goed")) == 2
+
+
+def test_a_failing_dataset_gives_exit_1(tmp_path, fake_probe):
+    fid = write_fiche(tmp_path, id="oud")
+    fake_probe.endpoints[fid] = [endpoint(newest=NOW - timedelta(days=400))]
+    assert run_check(options(tmp_path)) == 1
+    summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert summary["exit_code"] == 1
+    assert summary["datasets"][0]["dimensions"]["timeliness"] == "fail"
+
+
+def test_no_network_writes_nothing_and_exits_2(tmp_path, fake_probe, capsys):
+    for fid in ("a-een", "a-twee"):
+        write_fiche(tmp_path, id=fid)
+    fake_probe.endpoints["a-een"] = [endpoint(reachable=False, error="dns", parsed=False)]
+    fake_probe.endpoints["a-twee"] = [
+        endpoint(reachable=False, error="connect", parsed=False),
+        endpoint(distribution=0, skipped="omgevingsvariabele X is niet gezet", reachable=False),
+    ]
+    assert run_check(options(tmp_path)) == 2
+    assert not (tmp_path / "checks").exists()
+    assert "geen netwerk" in capsys.readouterr().err
+
+    # one endpoint that answered (even with an error status) proves the network works
+    fake_probe.endpoints["a-twee"] = [endpoint(status_code=503, parsed=False)]
+    assert run_check(options(tmp_path)) == 1
+    assert (tmp_path / "checks" / "a-een.json").exists()
+
+
+def test_offline_does_not_probe_and_judges_the_fiche(tmp_path, fake_probe):
+    write_fiche(tmp_path, id="zonder-licentie", licence=None)
+    assert run_check(options(tmp_path, offline=True)) == 1
+    assert fake_probe.calls == []
+    latest = ChecksStore(tmp_path / "checks").read_latest("zonder-licentie")
+    assert latest.dimensions["availability"].summary == "Niet gemeten (offline)."
+    assert latest.dimensions["accessibility"].findings == ["TOE-02"]
+
+
+def test_only_selects_and_unknown_id_exits_2(tmp_path, fake_probe, capsys):
+    write_fiche(tmp_path, id="een")
+    write_fiche(tmp_path, id="twee")
+    assert run_check(options(tmp_path, only=["twee"])) == 0
+    assert fake_probe.calls == [["twee"]]
+    assert ChecksStore(tmp_path / "checks").ids() == ["twee"]
+    assert run_check(options(tmp_path, only=["drie"])) == 2
+    assert "drie" in capsys.readouterr().err
+
+
+def test_shards_partition_the_fiches_stably(tmp_path, fake_probe):
+    ids = [write_fiche(tmp_path, id=f"fiche-{n}") for n in range(12)]
+    seen = []
+    for index in (1, 2, 3):
+        shard_dir = tmp_path / f"shard-{index}"
+        assert run_check(options(tmp_path, shard=f"{index}/3", checks_dir=shard_dir)) == 0
+        seen += ChecksStore(shard_dir).ids() if shard_dir.exists() else []
+    assert sorted(seen) == sorted(ids)
+    assert [in_shard("fiche-0", i, 3) for i in (1, 2, 3)].count(True) == 1
+    for bad in ("0/3", "4/3", "a/b", "3"):
+        assert run_check(options(tmp_path, shard=bad)) == 2
+
+
+def test_invalid_fiche_is_skipped_and_no_valid_fiche_exits_2(tmp_path, fake_probe, capsys):
+    write_fiche(tmp_path, id="geldig")
+    (tmp_path / "fiches" / "water" / "kapot.yml").write_text(SCHEMA_LINE + "id: kapot\n")
+    assert run_check(options(tmp_path)) == 0
+    assert "kapot.yml" in capsys.readouterr().err
+    assert ChecksStore(tmp_path / "checks").ids() == ["geldig"]
+    empty = tmp_path / "leeg"
+    (empty / "fiches").mkdir(parents=True)
+    assert run_check(options(empty)) == 2
+
+
+def test_checks_dir_under_a_file_exits_2_before_probing(tmp_path, fake_probe, capsys):
+    write_fiche(tmp_path, id="een")
+    blocker = tmp_path / "een-bestand"
+    blocker.write_text("geen map")
+    assert run_check(options(tmp_path, checks_dir=blocker / "checks")) == 2
+    assert "kan niet schrijven" in capsys.readouterr().err
+    assert fake_probe.calls == []
+
+
+def test_unwritable_checks_dir_exits_2(tmp_path, fake_probe):
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    write_fiche(tmp_path, id="een")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert run_check(options(tmp_path, checks_dir=locked / "checks")) == 2
+    finally:
+        locked.chmod(0o700)
+    assert fake_probe.calls == []
+
+
+def test_cli_passes_its_options(tmp_path, fake_probe):
+    from datapedia.cli import main
+
+    write_fiche(tmp_path, id="een")
+    code = main(
+        [
+            "--root",
+            str(tmp_path),
+            "check",
+            "--now",
+            NOW.isoformat(),
+            "--offline",
+            "--progress",
+            "plain",
+            "--checks",
+            str(tmp_path / "uit"),
+        ]
+    )
+    assert code == 0
+    assert ChecksStore(tmp_path / "uit").read_latest("een").checked_at == NOW

@@ -1,0 +1,142 @@
+"""checks/ store: journaled transactions, crash recovery, history-derived uptime."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
+from datapedia.store import (
+    JOURNAL,
+    STAGING,
+    ChecksStore,
+    HistoryEntry,
+    atomic_write,
+    merge_shards,
+    reachability,
+    stale_since,
+    uptime,
+)
+
+NOW = datetime(2026, 11, 23, 6, tzinfo=UTC)
+
+
+def diagnosis(fid: str, status: Status = Status.ok, when=NOW, reachable=True) -> Diagnosis:
+    return Diagnosis.build(
+        fid,
+        when,
+        {Dimension.timeliness: DimensionResult(status=status, summary="x")},
+        [
+            EndpointObservation(
+                distribution=0,
+                title="API",
+                protocol="json",
+                url="https://example.org",
+                reachable=reachable,
+                latency_ms=12.0,
+                newest=when - timedelta(hours=1),
+                sample=[{"geheim": "niet bewaren"}],
+            )
+        ],
+    )
+
+
+def test_commit_publishes_latest_history_and_summary(tmp_path):
+    store = ChecksStore(tmp_path)
+    tx = store.begin()
+    tx.add(diagnosis("a"))
+    tx.add_summary({"exit_code": 0})
+    assert not (tmp_path / "a.json").exists()  # staged, not visible yet
+    tx.commit()
+    latest = store.read_latest("a")
+    assert latest.overall == Status.ok
+    assert latest.endpoints[0].sample is None  # samples are never stored
+    assert json.loads((tmp_path / "summary.json").read_text()) == {"exit_code": 0}
+    history = store.read_history("a")
+    assert len(history) == 1 and history[0].reachable is True
+    assert history[0].newest == NOW - timedelta(hours=1)
+    assert not (tmp_path / STAGING).exists()
+    assert store.ids() == ["a"]
+
+
+def test_crash_before_journal_leaves_checks_unchanged(tmp_path):
+    store = ChecksStore(tmp_path)
+    tx = store.begin()
+    tx.add(diagnosis("a", Status.ok))
+    tx.commit()
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    crashed = store.begin()
+    crashed.add(diagnosis("a", Status.fail, NOW + timedelta(days=1)))
+    crashed.add(diagnosis("b", Status.fail))
+    # the process dies here: staging written, no journal
+    reopened = ChecksStore(tmp_path)
+    after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert reopened.read_latest("a").overall == Status.ok
+    assert reopened.read_latest("b") is None
+    assert not (tmp_path / STAGING).exists()
+
+
+def test_journal_present_is_rolled_forward_on_open(tmp_path):
+    store = ChecksStore(tmp_path)
+    tx = store.begin()
+    tx.add(diagnosis("a", Status.fail))
+    tx.add(diagnosis("b", Status.warn))
+    # the process dies after writing the journal and moving only the first file
+    atomic_write(tx.staging / JOURNAL, json.dumps(tx.files).encode())
+    (tx.staging / "a.json").replace(tmp_path / "a.json")
+    reopened = ChecksStore(tmp_path)
+    assert reopened.read_latest("a").overall == Status.fail
+    assert reopened.read_latest("b").overall == Status.warn
+    assert len(reopened.read_history("b")) == 1
+    assert not (tmp_path / STAGING).exists()
+
+
+def test_rollback_discards_and_history_appends(tmp_path):
+    store = ChecksStore(tmp_path)
+    for day in range(3):
+        tx = store.begin()
+        tx.add(diagnosis("a", when=NOW + timedelta(days=day)))
+        tx.commit()
+    tx = store.begin()
+    tx.add(diagnosis("a", Status.fail, NOW + timedelta(days=9)))
+    tx.rollback()
+    history = store.read_history("a")
+    assert [h.checked_at.day for h in history] == [23, 24, 25]
+    assert store.read_latest("a").overall == Status.ok
+
+
+def entry(days_ago: float, reachable: bool | None, timeliness: Status = Status.ok) -> HistoryEntry:
+    return HistoryEntry(
+        checked_at=NOW - timedelta(days=days_ago),
+        overall=timeliness,
+        dimensions={Dimension.timeliness: timeliness},
+        reachable=reachable,
+    )
+
+
+def test_uptime_windows_ignore_old_and_unprobed_checks():
+    history = [entry(60, False), entry(20, False), entry(5, True), entry(3, None), entry(1, True)]
+    assert uptime(history, NOW, 7) == 100.0
+    assert uptime(history, NOW, 30) == 100.0 * 2 / 3
+    assert uptime(history, NOW, 90) == 50.0
+    assert reachability(history, NOW, 30) == [False, True, True]
+    assert uptime([], NOW, 30) is None
+
+
+def test_stale_since_is_the_start_of_the_current_fail_streak():
+    fail, ok = Status.fail, Status.ok
+    history = [entry(5, True, fail), entry(4, True, ok), entry(3, True, fail), entry(2, True, fail)]
+    assert stale_since(history) == NOW - timedelta(days=3)
+    assert stale_since([*history, entry(1, True, ok)]) is None
+    assert stale_since([]) is None
+
+
+def test_merge_shards_folds_shard_folders_into_checks(tmp_path):
+    for name, fid in (("s1", "a"), ("s2", "b")):
+        tx = ChecksStore(tmp_path / name).begin()
+        tx.add(diagnosis(fid))
+        tx.commit()
+    assert merge_shards([tmp_path / "s1", tmp_path / "s2"], tmp_path / "checks") == 2
+    assert ChecksStore(tmp_path / "checks").ids() == ["a", "b"]
