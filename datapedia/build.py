@@ -1,0 +1,134 @@
+"""``datapedia build`` and ``datapedia serve``: render, run mkdocs, add the machine-readable files.
+
+mkdocs is driven through its Python API (no subprocess) so a strict failure is an
+exception we can turn into a clear message and exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from datapedia.badge import status_badge
+from datapedia.rdf import catalog_graph, dataset_uri, site_base
+from datapedia.render import FicheLoadError, load_entries, render_site
+from datapedia.store import atomic_write
+
+EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
+
+
+def _render(root: Path, checks_dir: Path, now: datetime) -> int | None:
+    try:
+        report = render_site(root, checks_dir, now)
+    except FicheLoadError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("De fiches konden niet geladen worden; de site is niet opgebouwd.", file=sys.stderr)
+        return EXIT_BROKEN
+    except ValueError as error:  # an unreadable checks/ file
+        print(f"checks/ is niet leesbaar: {error}", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"Markdown: {report}")
+    return None
+
+
+class _WarningCounter(logging.Handler):
+    """mkdocs reports strict problems as log warnings; keep them to repeat at the end."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_build(
+    root: Path,
+    checks_dir: Path,
+    site_dir: Path | None,
+    now: datetime,
+    render_only: bool,
+    strict: bool,
+) -> int:
+    root = Path(root)
+    failed = _render(root, Path(checks_dir), now)
+    if failed is not None:
+        return failed
+    if render_only:
+        return EXIT_OK
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    out = Path(site_dir) if site_dir else root / "public"
+    counter = _WarningCounter()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(counter)
+    try:
+        config = load_config(
+            config_file=str(root / "mkdocs.yml"), site_dir=str(out.resolve()), strict=strict
+        )
+        build(config)
+    except (Abort, ConfigurationError) as error:
+        details = "\n".join(f"  - {m}" for m in counter.messages)
+        print(
+            f"mkdocs build mislukt{' (strikte modus)' if strict else ''}: {error}\n{details}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    finally:
+        mkdocs_logger.removeHandler(counter)
+    write_machine_outputs(root, Path(checks_dir), out, config.get("site_url") or None)
+    print(f"Site opgebouwd in {out}")
+    return EXIT_OK
+
+
+def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str | None) -> None:
+    """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML."""
+    entries = load_entries(root, checks_dir)
+    diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
+    graph = catalog_graph([e.fiche for e in entries], diagnoses, site_url)
+    atomic_write(out / "catalog.ttl", graph.serialize(format="turtle").encode())
+    atomic_write(out / "catalog.jsonld", graph.serialize(format="json-ld", indent=2).encode())
+    base = site_base(site_url)
+    for folder in ("status", "badges"):
+        for stale in (out / folder).glob("*"):
+            stale.unlink()
+    for entry in entries:
+        status = {
+            "id": entry.id,
+            "title": entry.fiche.title,
+            "owner": entry.fiche.owner.name,
+            "theme": entry.fiche.theme.value,
+            "checked_at": entry.diagnosis.checked_at.isoformat() if entry.diagnosis else None,
+            "overall": entry.overall.value,
+            "dimensions": {d.value: entry.status(d).value for d in entry.diagnosis.dimensions}
+            if entry.diagnosis
+            else {},
+            "page": str(dataset_uri(base, entry.id)).split("#", 1)[0],
+        }
+        atomic_write(
+            out / "status" / f"{entry.id}.json",
+            json.dumps(status, ensure_ascii=False, indent=2).encode() + b"\n",
+        )
+        atomic_write(
+            out / "badges" / f"{entry.id}.svg",
+            status_badge("datapedia", entry.overall).encode(),
+        )
+
+
+def run_serve(root: Path, checks_dir: Path, now: datetime, address: str) -> int:
+    root = Path(root)
+    failed = _render(root, Path(checks_dir), now)
+    if failed is not None:
+        return failed
+    from mkdocs.commands.serve import serve
+
+    # Renders once; edits to fiches need a new `datapedia serve` (mkdocs only watches site/).
+    serve(config_file=str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+    return EXIT_OK

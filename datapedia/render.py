@@ -1,0 +1,585 @@
+"""Render the site's Markdown from the fiches and ``checks/`` (the only step that writes Markdown).
+
+Everything goes to ``site/generated/`` (gitignored). The work is incremental: each
+output has a key (hash of exactly the inputs it is made of plus the code version);
+an output whose key is in the manifest and whose file exists is skipped, so a
+change to one fiche only rewrites that fiche's page, plot and the pages that list
+every fiche. Outputs of fiches that no longer exist are removed.
+
+Fiche text is untrusted (it arrives in pull requests) and Markdown passes raw HTML
+through, so every value that reaches a template is escaped by default (the jinja2
+``finalize`` hook) for both HTML and Markdown; only ``Markup`` built here is trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from datapedia import plots
+from datapedia.fiche import Fiche, Theme
+from datapedia.findings import CATALOGUE
+from datapedia.load import LoadedFiche, Problem, load_fiches
+from datapedia.results import Diagnosis, Dimension, Status
+from datapedia.store import ChecksStore, HistoryEntry, atomic_write, stale_since, uptime
+from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+
+TEMPLATES = Path(__file__).parent / "templates"
+MANIFEST = ".manifest.json"
+GENERATED = Path("site") / "generated"
+
+# Where each kind of page lives inside site/generated/ (mkdocs builds *.md to *.html).
+DATASETS, PLOTS, THEMES, OWNERS, FRAGMENTS = "datasets", "plots", "themas", "eigenaars", "fragments"
+
+THEME_LABELS = {Theme.water: "Water", Theme.mobiliteit: "Mobiliteit"}
+# Order in which an owner should look at its datasets: what is broken first.
+_URGENCY = {Status.fail: 0, Status.warn: 1, Status.unknown: 2, Status.ok: 3}
+_LEVEL_ORDER = {"rood": 0, "oranje": 1, "groen": 2}
+
+# Which dimension each threshold speaks to, for the handbook; anything not listed
+# is a transport setting of the probes and is shown under "alle dimensies".
+THRESHOLD_DIMENSION = {
+    "slow_response_s": Dimension.availability,
+    "uptime_warn_pct": Dimension.availability,
+    "uptime_fail_pct": Dimension.availability,
+    "stale_warn_factor": Dimension.timeliness,
+    "stale_fail_factor": Dimension.timeliness,
+    "future_tolerance_s": Dimension.timeliness,
+    "sample_rows": Dimension.completeness,
+    "missing_warn_ratio": Dimension.completeness,
+    "missing_fail_ratio": Dimension.completeness,
+    "coverage_warn_ratio": Dimension.coverage,
+    "coverage_fail_ratio": Dimension.coverage,
+    "gap_warn_factor": Dimension.coverage,
+    "bbox_warn_outside_ratio": Dimension.coverage,
+}
+
+
+class FicheLoadError(Exception):
+    """The fiches could not be loaded; the site is not rendered from a partial set."""
+
+    def __init__(self, problems: list[Problem | str]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class RenderReport:
+    written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    out_dir: Path | None = None
+
+    def pages_written(self, prefix: str = "") -> list[str]:
+        return [p for p in self.written if p.startswith(prefix) and p.endswith(".md")]
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.written)} bestand(en) geschreven, {len(self.skipped)} ongewijzigd, "
+            f"{len(self.removed)} verwijderd"
+        )
+
+
+# --- escaping -------------------------------------------------------------
+# HTML-escape first, then turn every character that starts Markdown or extension
+# syntax able to create links, images, attributes, code or includes into an
+# entity: the text still reads the same, but it can no longer become markup.
+_MD_ENTITIES = {
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "`": "&#96;",
+    "\\": "&#92;",
+    "|": "&#124;",
+    "!": "&#33;",
+    ":": "&#58;",
+}
+_MD_RE = re.compile("[" + re.escape("".join(_MD_ENTITIES)) + "]")
+_DANGEROUS_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:")
+
+
+def _trusted(text: str) -> Markup:
+    """Mark text built here from escaped parts as final; the one place that does so."""
+    return Markup(text)  # noqa: S704 (every untrusted part went through _escape_text)
+
+
+def _escape_text(text: str) -> str:
+    escaped = html.escape(text, quote=True)
+    return _MD_RE.sub(lambda m: _MD_ENTITIES[m.group()], escaped)
+
+
+def md(value: Any) -> Markup:
+    """One line of untrusted text, safe in Markdown, table cells and raw HTML."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, Markup):
+        return value
+    text = _escape_text(re.sub(r"\s+", " ", str(value)))
+    # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list).
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    numbered = re.match(r"^(\d+)([.)])(?=\s|$)", body)
+    if numbered:
+        body = f"{numbered[1]}&#{ord(numbered[2])};{body[numbered.end() :]}"
+    elif body[:1] in ("#", "-", "+", "*", "=", "~", "_"):
+        body = f"&#{ord(body[0])};{body[1:]}"
+    return _trusted(lead + body)
+
+
+def md_block(value: Any) -> Markup:
+    """Untrusted multi-line text (a description): paragraphs kept, no markup possible."""
+    if value is None:
+        return Markup("")
+    paragraphs = re.split(r"\n\s*\n", str(value).strip())
+    return _trusted("\n\n".join(str(md(p.strip())) for p in paragraphs if p.strip()))
+
+
+def plain(value: Any) -> str:
+    """Text for the mkdocs page title and tags, which the theme prints without escaping."""
+    return html.escape(" ".join(str(value).split()), quote=True)
+
+
+def safe_url(url: Any) -> str | None:
+    text = str(url or "").strip()
+    if not re.match(r"(?i)^https?://[^\s]+$", text) or _DANGEROUS_SCHEME.search(text):
+        return None
+    return text
+
+
+def ext_link(text: Any, url: Any) -> Markup:
+    """An external link, only for http(s); otherwise just the escaped text."""
+    target = safe_url(url)
+    label = md(text if text not in (None, "") else url)
+    if target is None:
+        return label
+    # Inline HTML rather than Markdown link syntax: the URL cannot break out of
+    # an attribute once quoted, and it works in Markdown and in raw HTML blocks.
+    href = _escape_text(target)
+    return _trusted(f'<a href="{href}" rel="nofollow noopener">{label}</a>')
+
+
+def mail_link(email: Any) -> Markup:
+    text = str(email)
+    if not re.fullmatch(r"[^@\s<>\"'()\[\]]+@[A-Za-z0-9.-]+", text):
+        return md(text)
+    return _trusted(f'<a href="mailto:{_escape_text(text)}">{md(text)}</a>')
+
+
+def status_span(status: Status | str) -> Markup:
+    status = Status(status)
+    return _trusted(
+        f'<span class="dp-status dp-{status.value}" data-status="{status.value}">'
+        f"{status.label}</span>"
+    )
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def days_ago(when: datetime, now: datetime) -> str:
+    days = (now.date() - when.date()).days
+    if days <= 0:
+        return "vandaag"
+    return "gisteren" if days == 1 else f"{days} dagen geleden"
+
+
+def fmt_time(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else "onbekend"
+
+
+def fmt_duration(delta: timedelta | None) -> str:
+    if delta is None:
+        return "onbekend"
+    seconds = int(delta.total_seconds())
+    for unit, size in (("dag(en)", 86400), ("uur", 3600), ("minuten", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} seconden"
+
+
+def evidence_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+# --- the data the templates see --------------------------------------------
+@dataclass
+class Entry:
+    loaded: LoadedFiche
+    diagnosis: Diagnosis | None
+    history: list[HistoryEntry]
+    owner_slug: str
+    inputs: bytes  # fiche + latest check + history: what this fiche's outputs are made of
+
+    @property
+    def fiche(self) -> Fiche:
+        return self.loaded.fiche
+
+    @property
+    def id(self) -> str:
+        return self.fiche.id
+
+    @property
+    def overall(self) -> Status:
+        return self.diagnosis.overall if self.diagnosis else Status.unknown
+
+    def status(self, dimension: Dimension) -> Status:
+        if not self.diagnosis:
+            return Status.unknown
+        return self.diagnosis.dimensions[dimension].status
+
+    def endpoint(self, index: int):
+        """The latest observation of the fiche's distribution number ``index``, if any."""
+        found = (
+            [o for o in self.diagnosis.endpoints if o.distribution == index]
+            if self.diagnosis
+            else []
+        )
+        return found[0] if found else None
+
+    @property
+    def problems_first(self) -> list[Dimension]:
+        """Dimensions that fail or warn, worst first."""
+        bad = [d for d in Dimension if self.status(d) in (Status.fail, Status.warn)]
+        return sorted(bad, key=lambda d: -self.status(d).rank)
+
+    @property
+    def blockers_sorted(self):
+        return sorted(self.fiche.blockers, key=lambda b: _LEVEL_ORDER[b.level.value])
+
+    @property
+    def urgency(self) -> tuple:
+        red = sum(1 for b in self.fiche.blockers if b.level.value == "rood")
+        return (_URGENCY[self.overall], -len(self.problems_first), -red, self.fiche.title.lower())
+
+
+@dataclass
+class Context:
+    entries: list[Entry]
+    now: datetime
+    owners: dict[str, list[Entry]]  # slug -> entries
+    owner_names: dict[str, str]  # slug -> display name
+
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    def counts(self, entries: list[Entry] | None = None) -> dict[Status, int]:
+        counts = dict.fromkeys((Status.ok, Status.warn, Status.fail, Status.unknown), 0)
+        for entry in self.entries if entries is None else entries:
+            counts[entry.overall] += 1
+        return counts
+
+    def partner_in(self, owner_slug: str) -> list[tuple[Entry, Any]]:
+        """Datasets of other owners that name this organisation as a priority partner."""
+        name = self.owner_names[owner_slug].casefold()
+        return [
+            (e, p)
+            for e in self.entries
+            if e.owner_slug != owner_slug
+            for p in e.fiche.partners
+            if p.name.casefold() == name
+        ]
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        # The output is Markdown, where HTML autoescaping is not enough: finalize=md
+        # escapes every value for HTML *and* Markdown instead.
+        autoescape=False,  # noqa: S701
+        finalize=md,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md_block=md_block,
+        plain=plain,
+        link=ext_link,
+        mail=mail_link,
+        status=status_span,
+        ago=days_ago,
+        time=fmt_time,
+        duration=fmt_duration,
+        evidence=evidence_text,
+        json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
+    )
+    env.globals.update(
+        Dimension=Dimension,
+        Status=Status,
+        CATALOGUE=CATALOGUE,
+        THEME_LABELS=THEME_LABELS,
+        Markup=Markup,
+    )
+    return env
+
+
+def code_version() -> str:
+    """Changes whenever the renderer or a template changes, so every output is redone."""
+    digest = hashlib.sha256()
+    for path in [Path(__file__), Path(plots.__file__), *sorted(TEMPLATES.rglob("*"))]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(*parts: Any) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def load_entries(root: Path, checks_dir: Path) -> list[Entry]:
+    try:
+        result = load_fiches([root / "fiches"], root)
+    except Exception as error:  # the loader stub raises on the first invalid fiche
+        raise FicheLoadError([f"fiches konden niet geladen worden: {error}"]) from error
+    if result.problems:
+        raise FicheLoadError(list(result.problems))
+    seen: dict[str, Path] = {}
+    for loaded in result.fiches:
+        if loaded.fiche.id in seen:
+            raise FicheLoadError(
+                [f"{loaded.path}: id {loaded.fiche.id!r} bestaat al in {seen[loaded.fiche.id]}"]
+            )
+        seen[loaded.fiche.id] = loaded.path
+
+    store = ChecksStore(checks_dir)
+    slugs: dict[str, str] = {}  # owner name -> unique slug
+    entries = []
+    for loaded in result.fiches:
+        fid = loaded.fiche.id
+        name = loaded.fiche.owner.name
+        if name not in slugs:
+            base = slug(name)
+            candidate, n = base, 2
+            while candidate in slugs.values():
+                candidate, n = f"{base}-{n}", n + 1
+            slugs[name] = candidate
+        entries.append(
+            Entry(
+                loaded=loaded,
+                diagnosis=store.read_latest(fid),
+                history=store.read_history(fid),
+                owner_slug=slugs[name],
+                inputs=_key(
+                    loaded.path.read_bytes(),
+                    _read(store.latest_path(fid)),
+                    _read(store.history_path(fid)),
+                ).encode(),
+            )
+        )
+    entries.sort(key=lambda e: (e.fiche.theme.value, e.fiche.title.lower(), e.id))
+    return entries
+
+
+# --- handbook fragments (generated from the code so they never drift) ------
+def _schema_type(prop: dict, defs: dict) -> str:
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        target = defs[name]
+        if "enum" in target:
+            return " / ".join(str(v) for v in target["enum"])
+        return name
+    if "anyOf" in prop:
+        return " / ".join(_schema_type(p, defs) for p in prop["anyOf"] if p.get("type") != "null")
+    if prop.get("type") == "array":
+        return f"lijst van {_schema_type(prop.get('items', {}), defs)}"
+    if prop.get("type") == "object":
+        return "sleutel: waarde"
+    fmt = prop.get("format")
+    return {"uri": "URL", "email": "e-mail", "date": "datum"}.get(fmt, prop.get("type", "tekst"))
+
+
+def schema_rows() -> list[dict[str, str]]:
+    """One row per field of the fiche, nested models as dotted paths."""
+    schema = Fiche.model_json_schema()
+    defs = schema.get("$defs", {})
+    rows: list[dict[str, str]] = []
+
+    def walk(model: dict, prefix: str, seen: tuple[str, ...]) -> None:
+        required = set(model.get("required", []))
+        for name, prop in model.get("properties", {}).items():
+            path = f"{prefix}{name}"
+            rows.append(
+                {
+                    "field": path,
+                    "type": _schema_type(prop, defs),
+                    "required": "ja" if name in required else "nee",
+                    "description": prop.get("description")
+                    or defs.get(_ref_name(prop) or "", {}).get("description", ""),
+                }
+            )
+            ref = _ref_name(prop)
+            if ref and ref not in seen and "properties" in defs.get(ref, {}):
+                walk(defs[ref], path + ("[]." if _is_list(prop) else "."), (*seen, ref))
+
+    walk(schema, "", ())
+    return rows
+
+
+def _is_list(prop: dict) -> bool:
+    return prop.get("type") == "array" or any(
+        p.get("type") == "array" for p in prop.get("anyOf", [])
+    )
+
+
+def _ref_name(prop: dict) -> str | None:
+    candidates = [prop, prop.get("items", {}), *prop.get("anyOf", [])]
+    candidates += [c.get("items", {}) for c in prop.get("anyOf", [])]
+    for candidate in candidates:
+        if "$ref" in candidate:
+            return candidate["$ref"].rsplit("/", 1)[-1]
+    return None
+
+
+def threshold_groups() -> list[tuple[str, list[tuple[str, Any, str]]]]:
+    groups: dict[str, list[tuple[str, Any, str]]] = {"alle dimensies (de probes)": []}
+    groups.update({d.label: [] for d in Dimension})
+    for name, explanation in EXPLANATIONS.items():
+        dimension = THRESHOLD_DIMENSION.get(name)
+        label = dimension.label if dimension else "alle dimensies (de probes)"
+        groups[label].append((name, getattr(THRESHOLDS, name), explanation))
+    return [(label, rows) for label, rows in groups.items() if rows]
+
+
+# --- rendering --------------------------------------------------------------
+def render_site(
+    root: Path, checks_dir: Path, now: datetime, out_dir: Path | None = None
+) -> RenderReport:
+    root = Path(root)
+    out = Path(out_dir) if out_dir else root / GENERATED
+    entries = load_entries(root, Path(checks_dir))
+    owners: dict[str, list[Entry]] = {}
+    owner_names: dict[str, str] = {}
+    for entry in entries:
+        owners.setdefault(entry.owner_slug, []).append(entry)
+        owner_names[entry.owner_slug] = entry.fiche.owner.name
+    ctx = Context(entries=entries, now=now, owners=owners, owner_names=owner_names)
+    env = _env()
+    version = code_version()
+    day = now.date().isoformat()  # pages show ages in days and plots a 90-day window
+    everything = _key(version, day, *(e.inputs for e in entries))
+
+    outputs: dict[str, tuple[str, Callable[[], bytes | None]]] = {}
+
+    def page(template: str, **values: Any) -> Callable[[], bytes]:
+        return lambda: env.get_template(template).render(ctx=ctx, now=now, **values).encode()
+
+    ids = ctx.by_id()
+    for entry in entries:
+        related = [
+            (rid, ids[rid].fiche.title if rid in ids else None) for rid in entry.fiche.related
+        ]
+        plot_rel = f"{PLOTS}/{entry.id}.svg"
+        has_plot = bool(plots.window(entry.history, now))
+        if has_plot:
+            outputs[plot_rel] = (
+                _key(version, day, entry.inputs, "plot"),
+                lambda e=entry: plots.history_svg(e.history, now, e.fiche.update_interval),
+            )
+        outputs[f"{DATASETS}/{entry.id}.md"] = (
+            _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
+            page(
+                "dataset.md.j2",
+                e=entry,
+                related=related,
+                plot=f"../{plot_rel}" if has_plot else None,
+                uptimes={d: uptime(entry.history, now, d) for d in (7, 30, 90)},
+                stale=stale_since(entry.history),
+            ),
+        )
+    for theme in Theme:
+        selected = [e for e in entries if e.fiche.theme == theme]
+        outputs[f"{THEMES}/{theme.value}.md"] = (
+            _key(everything, "theme", theme.value),
+            page("theme.md.j2", theme=theme, selected=selected),
+        )
+    for owner_slug, owned in owners.items():
+        outputs[f"{OWNERS}/{owner_slug}.md"] = (
+            _key(everything, "owner", owner_slug),
+            page(
+                "owner.md.j2",
+                owner_slug=owner_slug,
+                owned=sorted(owned, key=lambda e: e.urgency),
+                partner_in=ctx.partner_in(owner_slug),
+            ),
+        )
+    outputs[f"{OWNERS}/index.md"] = (_key(everything, "owners"), page("owners.md.j2"))
+    outputs[f"{FRAGMENTS}/overzicht.md"] = (
+        _key(everything, "overview"),
+        page("overview.md.j2", selected=entries, base="generated/"),
+    )
+    outputs[f"{FRAGMENTS}/velden.md"] = (
+        _key(version, "fields"),
+        page("fields.md.j2", rows=schema_rows()),
+    )
+    outputs[f"{FRAGMENTS}/dimensies.md"] = (
+        _key(version, json.dumps(EXPLANATIONS), repr(THRESHOLDS), "dimensions"),
+        page("dimensions.md.j2", groups=threshold_groups()),
+    )
+    outputs[f"{FRAGMENTS}/bevindingen.md"] = (
+        _key(version, repr(sorted(CATALOGUE.items())), "findings"),
+        page("findings.md.j2"),
+    )
+    return _write_outputs(out, outputs)
+
+
+def _write_outputs(
+    out: Path, outputs: dict[str, tuple[str, Callable[[], bytes | None]]]
+) -> RenderReport:
+    report = RenderReport(out_dir=out)
+    manifest_path = out / MANIFEST
+    try:
+        manifest: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        manifest = {}
+    written: dict[str, str] = {}
+    for rel, (key, produce) in sorted(outputs.items()):
+        target = out / rel
+        if manifest.get(rel) == key and target.exists():
+            report.skipped.append(rel)
+        else:
+            data = produce()
+            if data is None:
+                continue
+            atomic_write(target, data)
+            report.written.append(rel)
+        written[rel] = key
+    if out.exists():
+        for path in sorted(out.rglob("*"), reverse=True):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and rel != MANIFEST and rel not in written:
+                path.unlink()
+                report.removed.append(rel)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    atomic_write(manifest_path, json.dumps(written, indent=1, sort_keys=True).encode())
+    return report
