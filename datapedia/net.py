@@ -49,6 +49,7 @@ ERRORS: dict[str, str] = {
     "tls": "de beveiligde verbinding (TLS/SSL) faalde",
     "decode": "de inhoud kon niet gedecomprimeerd worden (bv. kapotte gzip)",
     "http": "de server antwoordde met een foutstatus",
+    "internal": "interne fout in de probe (geen fout van de bron)",
 }
 
 # Errors worth another attempt: the server may be back in a moment.
@@ -99,7 +100,7 @@ class FetchError(Exception):
         self.detail = detail
 
 
-def _redact(text: str | None, secrets: Iterable[str]) -> str | None:
+def redact(text: str | None, secrets: Iterable[str]) -> str | None:
     if text is None:
         return None
     for secret in secrets:
@@ -197,9 +198,9 @@ class Fetcher:
             head_attempts = result.attempts
             result = self._fetch_with_retries(url, headers or {}, "GET", deadline)
             result.attempts += head_attempts
-        result.url = _redact(_without_userinfo(url), secrets) or ""
-        result.final_url = _redact(result.final_url, secrets)
-        result.error_detail = _redact(result.error_detail, secrets)
+        result.url = redact(_without_userinfo(url), secrets) or ""
+        result.final_url = redact(result.final_url, secrets)
+        result.error_detail = redact(result.error_detail, secrets)
         return result
 
     # --- internals ----------------------------------------------------------------

@@ -1,0 +1,354 @@
+"""What every adapter shares: the parsed content, timestamps, gaps, bboxes, flat rows.
+
+Adapters turn a response body into ``Content`` (the content fields of
+``EndpointObservation``). They raise ``ParseError`` with a Dutch message when the
+body is not what the protocol promises; the probe records it as ``parse_error``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as XMLSyntaxError
+
+import defusedxml
+import defusedxml.ElementTree
+
+from datapedia.fiche import Distribution
+from datapedia.thresholds import Thresholds
+
+# Notes are stable Dutch phrases; the diagnosis maps them to findings (ACT-07, ...).
+NOTE_NAIVE_TIMESTAMPS = "tijdstippen zonder tijdzone"
+NOTE_UNREADABLE_TIMESTAMPS = "{n} tijdstip(pen) onleesbaar"
+NOTE_MISSING_TIMESTAMP_FIELD = "tijdstipveld '{field}' niet gevonden"
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Non-ISO layouts seen on Belgian portals; a fiche can always set timestamp_format.
+_FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+
+class ParseError(Exception):
+    """The body is not what the protocol promises (message in Dutch)."""
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    now: datetime
+    thresholds: Thresholds
+
+
+@dataclass
+class Content:
+    """The content fields of ``EndpointObservation``, as an adapter measured them."""
+
+    parsed: bool = True
+    parse_error: str | None = None
+    newest: datetime | None = None
+    oldest: datetime | None = None
+    future_timestamps: int = 0
+    records: int | None = None
+    total_records: int | None = None
+    units_reporting: int | None = None
+    units_total: int | None = None
+    largest_gap_s: float | None = None
+    median_step_s: float | None = None
+    bbox: list[float] | None = None
+    sample: list[dict[str, Any]] | None = None
+    rows_sampled: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+Parser = Callable[[bytes, Distribution, ParseContext], Content]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How one protocol is asked (HTTP method) and read (parse)."""
+
+    parse: Parser
+    method: str = "GET"
+
+
+# --- timestamps -----------------------------------------------------------------------
+def parse_timestamp(
+    value: Any, fmt: str | None = None, assume: tzinfo | None = None
+) -> tuple[datetime | None, bool]:
+    """``(aware datetime, had no zone)``; ``(None, False)`` when empty or unreadable.
+
+    Zone-less values get ``assume`` (a documented local time) or else UTC, and the
+    caller notes it. Date-only values are not flagged: a day's precision dwarfs the offset.
+    Numbers are epoch seconds (or milliseconds when implausibly large).
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None, False
+    if isinstance(value, int | float):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC), False
+        except (OverflowError, OSError, ValueError):
+            return None, False
+    text = str(value).strip()
+    parsed = _parse_text(text, fmt)
+    if parsed is None:
+        return None, False
+    if parsed.tzinfo is not None:
+        return parsed, False
+    if assume is not None:
+        return parsed.replace(tzinfo=assume), False
+    return parsed.replace(tzinfo=UTC), not _DATE_ONLY.match(text)
+
+
+def _parse_text(text: str, fmt: str | None) -> datetime | None:
+    for layout in (fmt,) if fmt else (None, *_FALLBACK_FORMATS):
+        try:
+            return (
+                datetime.fromisoformat(text) if layout is None else datetime.strptime(text, layout)
+            )
+        except ValueError:
+            continue
+    return None
+
+
+class Timestamps:
+    """Collects observation times: newest/oldest, future ones, zone-less ones, gaps.
+
+    Timestamps beyond ``now + future_tolerance_s`` are counted, not used as newest:
+    one bogus 2099 value must not make a dead feed look fresh.
+    """
+
+    def __init__(self, ctx: ParseContext, *, series: bool = False) -> None:
+        self._limit = ctx.now + timedelta(seconds=ctx.thresholds.future_tolerance_s)
+        self._series = series
+        self._epochs: list[float] = []
+        self.newest: datetime | None = None
+        self.oldest: datetime | None = None
+        self.future = 0
+        self.naive = 0
+        self.unreadable = 0
+
+    def add(
+        self, value: Any, fmt: str | None = None, assume: tzinfo | None = None
+    ) -> datetime | None:
+        moment, naive = parse_timestamp(value, fmt, assume)
+        if moment is None:
+            if value not in (None, ""):
+                self.unreadable += 1
+            return None
+        self.naive += naive
+        if moment > self._limit:
+            self.future += 1
+            return moment
+        if self.newest is None or moment > self.newest:
+            self.newest = moment
+        if self.oldest is None or moment < self.oldest:
+            self.oldest = moment
+        if self._series:
+            self._epochs.append(moment.timestamp())
+        return moment
+
+    def fill(self, content: Content) -> Content:
+        content.newest, content.oldest = self.newest, self.oldest
+        content.future_timestamps = self.future
+        if self._series:
+            content.largest_gap_s, content.median_step_s = gaps(self._epochs)
+        if self.naive:
+            content.notes.append(NOTE_NAIVE_TIMESTAMPS)
+        if self.unreadable:
+            content.notes.append(NOTE_UNREADABLE_TIMESTAMPS.format(n=self.unreadable))
+        return content
+
+
+def gaps(epochs: Iterable[float]) -> tuple[float | None, float | None]:
+    """Largest gap and median step (seconds) between distinct, sorted observation times."""
+    ordered = sorted(set(epochs))
+    steps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    if not steps:
+        return None, None
+    return max(steps), float(statistics.median(steps))
+
+
+# --- space ----------------------------------------------------------------------------
+class BBox:
+    """Grows a WGS84 [west, south, east, north]; points outside lon/lat ranges are ignored."""
+
+    def __init__(self) -> None:
+        self._box: list[float] | None = None
+
+    def add(self, lon: Any, lat: Any) -> None:
+        try:
+            x, y = float(lon), float(lat)
+        except (TypeError, ValueError):
+            return
+        if not (-180 <= x <= 180 and -90 <= y <= 90) or (x == 0 and y == 0):
+            return
+        if self._box is None:
+            self._box = [x, y, x, y]
+        else:
+            box = self._box
+            box[0], box[1] = min(box[0], x), min(box[1], y)
+            box[2], box[3] = max(box[2], x), max(box[3], y)
+
+    def add_geojson(self, geometry: Any) -> None:
+        if isinstance(geometry, Mapping):
+            self.add_coordinates(geometry.get("coordinates"))
+
+    def add_coordinates(self, coordinates: Any) -> None:
+        """Any GeoJSON coordinate nesting (Point .. MultiPolygon)."""
+        if not isinstance(coordinates, list) or not coordinates:
+            return
+        if isinstance(coordinates[0], int | float):
+            if len(coordinates) >= 2:
+                self.add(coordinates[0], coordinates[1])
+            return
+        for part in coordinates:
+            self.add_coordinates(part)
+
+    @property
+    def value(self) -> list[float] | None:
+        return list(self._box) if self._box else None
+
+
+# --- rows -----------------------------------------------------------------------------
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings become dotted keys; lists stay as JSON text (a sample row is flat)."""
+    row: dict[str, Any] = {}
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(item, Mapping):
+                row.update(flatten(item, name))
+            elif isinstance(item, list):
+                row[name] = json.dumps(item, ensure_ascii=False, default=str)[:500]
+            else:
+                row[name] = item
+    elif prefix:
+        row[prefix] = value
+    return row
+
+
+def summarize_rows(
+    rows: Iterable[Mapping[str, Any]],
+    distribution: Distribution,
+    ctx: ParseContext,
+    *,
+    timestamp_field: str | None = None,
+    id_field: str | None = None,
+    assume: tzinfo | None = None,
+    series: bool = False,
+    point: Callable[[Mapping[str, Any]], tuple[Any, Any] | None] | None = None,
+    rows_are_units: bool = False,
+    content: Content | None = None,
+) -> Content:
+    """Records, sample, newest/oldest, units reporting and bbox from flat rows.
+
+    The fiche's ``timestamp_field``/``id_field`` win over the protocol's defaults.
+    A unit "reports" when at least one of its rows carries a readable timestamp.
+    Without an id field, ``rows_are_units`` makes every row a unit (a WFS feature).
+    """
+    content = content or Content()
+    ts_field = distribution.timestamp_field or timestamp_field
+    unit_field = distribution.id_field or id_field
+    times = Timestamps(ctx, series=series)
+    box = BBox()
+    units: set[str] = set()
+    reporting: set[str] = set()
+    sample: list[dict[str, Any]] = []
+    records = 0
+    timed = 0
+    seen_field = False
+    for row in rows:
+        records += 1
+        if len(sample) < ctx.thresholds.sample_rows:
+            sample.append(dict(row))
+        moment = None
+        if ts_field:
+            seen_field = seen_field or ts_field in row
+            moment = times.add(row.get(ts_field), distribution.timestamp_format, assume)
+            timed += moment is not None
+        if unit_field and row.get(unit_field) not in (None, ""):
+            unit = str(row[unit_field])
+            units.add(unit)
+            if moment is not None:
+                reporting.add(unit)
+        if point is not None and (xy := point(row)) is not None:
+            box.add(*xy)
+    content.records = records
+    content.sample = sample
+    content.rows_sampled = len(sample)
+    if unit_field and units:
+        content.units_total = len(units)
+        content.units_reporting = len(reporting) if ts_field else None
+    elif rows_are_units and not unit_field and records:
+        content.units_total = records
+        content.units_reporting = timed if ts_field else None
+    content.bbox = box.value
+    times.fill(content)
+    if ts_field and records and not seen_field:
+        content.notes.append(NOTE_MISSING_TIMESTAMP_FIELD.format(field=ts_field))
+    return content
+
+
+def lonlat(lon_key: str, lat_key: str) -> Callable[[Mapping[str, Any]], tuple[Any, Any] | None]:
+    """A ``point`` function for rows that carry longitude and latitude columns."""
+
+    def point(row: Mapping[str, Any]) -> tuple[Any, Any] | None:
+        if row.get(lon_key) is None or row.get(lat_key) is None:
+            return None
+        return row[lon_key], row[lat_key]
+
+    return point
+
+
+# --- decoding -------------------------------------------------------------------------
+def load_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ParseError(f"geen geldige JSON: {error}") from error
+
+
+def load_xml(body: bytes) -> Element:
+    """Parse untrusted XML: entities, DTDs and external references are refused."""
+    try:
+        return defusedxml.ElementTree.fromstring(body)
+    except defusedxml.DefusedXmlException as error:
+        raise ParseError(f"XML geweigerd om veiligheidsredenen: {error}") from error
+    except XMLSyntaxError as error:
+        raise ParseError(f"geen geldige XML: {error}") from error
+
+
+def local(tag: str) -> str:
+    """Element name without its namespace: '{http://..}peil_mtaw' -> 'peil_mtaw'."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def iter_local(root: Element, name: str) -> Iterator[Element]:
+    return (element for element in root.iter() if local(element.tag) == name)
+
+
+def text_of(element: Element | None) -> str | None:
+    if element is None or element.text is None:
+        return None
+    text = element.text.strip()
+    return text or None
+
+
+def child(element: Element, name: str) -> Element | None:
+    return next((c for c in element if local(c.tag) == name), None)
+
+
+def decode_text(body: bytes) -> str:
+    """Text of a body: UTF-8 (with or without BOM), else Latin-1 as Belgian exports often are."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")

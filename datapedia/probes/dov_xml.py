@@ -1,0 +1,47 @@
+"""DOV XML of one groundwater filter (``https://www.dov.vlaanderen.be/data/filter/<id>.xml``).
+
+The water-level series is every ``filtermeting/peilmeting`` with a ``datum``
+(and sometimes a ``tijdstip``) and ``peil_mtaw``. DOV writes local dates without a
+zone; times are read as UTC and noted, as for every zone-less source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from datapedia.fiche import Distribution
+from datapedia.probes.common import (
+    Adapter,
+    Content,
+    ParseContext,
+    ParseError,
+    iter_local,
+    load_xml,
+    local,
+    summarize_rows,
+    text_of,
+)
+
+
+def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    root = load_xml(body)
+    if local(root.tag) != "dov-schema":
+        raise ParseError(f"geen DOV-XML (dov-schema) maar <{local(root.tag)}>")
+    content = summarize_rows(_rows(root), distribution, ctx, timestamp_field="tijd", series=True)
+    content.units_total = 1 if any(True for _ in iter_local(root, "filter")) else None
+    if content.units_total:
+        content.units_reporting = 1 if content.newest is not None else 0
+    return content
+
+
+def _rows(root: Any) -> Iterator[dict[str, Any]]:
+    for meting in iter_local(root, "filtermeting"):
+        for peilmeting in (e for e in meting if local(e.tag) == "peilmeting"):
+            row: dict[str, Any] = {local(e.tag): text_of(e) for e in peilmeting if not len(e)}
+            datum, tijdstip = row.get("datum"), row.get("tijdstip")
+            row["tijd"] = f"{datum}T{tijdstip}" if datum and tijdstip else datum
+            yield row
+
+
+ADAPTER = Adapter(parse=parse)

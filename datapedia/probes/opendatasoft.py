@@ -1,0 +1,45 @@
+"""Opendatasoft Explore API v2.1 (data.stad.gent, ...): ``/records`` and JSON ``/exports``.
+
+``{"total_count": N, "results": [...]}``; nested fields (``geo_point_2d``) are
+flattened to dotted names; an error is ``{"error_code": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from datapedia.fiche import Distribution
+from datapedia.probes.common import (
+    Adapter,
+    Content,
+    ParseContext,
+    ParseError,
+    flatten,
+    load_json,
+    lonlat,
+    summarize_rows,
+)
+
+
+def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    data = load_json(body)
+    if isinstance(data, Mapping) and "error_code" in data:
+        raise ParseError(f"Opendatasoft-fout {data['error_code']}: {data.get('message', '')}")
+    if isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        results, total = data["results"], data.get("total_count")
+    elif isinstance(data, list):  # the JSON export of a whole dataset
+        results, total = data, len(data)
+    else:
+        raise ParseError("onverwacht Opendatasoft-antwoord: geen 'results'")
+    content = summarize_rows(
+        (flatten(r) for r in results if isinstance(r, Mapping)),
+        distribution,
+        ctx,
+        point=lonlat("geo_point_2d.lon", "geo_point_2d.lat"),
+    )
+    if isinstance(total, int):
+        content.total_records = total
+    return content
+
+
+ADAPTER = Adapter(parse=parse)

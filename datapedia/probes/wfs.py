@@ -1,0 +1,90 @@
+"""OGC WFS 2.0 (and 1.1) GetFeature responses in GML, as DOV and Mercator serve them.
+
+Each feature becomes a flat sample row of its simple properties (local element
+names); geometry is only used for the bbox when its CRS is WGS84.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from datapedia.fiche import Distribution
+from datapedia.probes.common import (
+    Adapter,
+    BBox,
+    Content,
+    ParseContext,
+    ParseError,
+    iter_local,
+    load_xml,
+    local,
+    summarize_rows,
+    text_of,
+)
+
+_MEMBERS = {"member", "featureMember", "featureMembers"}
+# urn and http forms of EPSG:4326 put latitude first; CRS84 and legacy "EPSG:4326" do not.
+_LAT_FIRST = ("urn:ogc:def:crs:EPSG::4326", "http://www.opengis.net/def/crs/EPSG/0/4326")
+_LON_FIRST = (
+    "EPSG:4326",
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+)
+
+
+def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    root = load_xml(body)
+    name = local(root.tag)
+    if name in ("ExceptionReport", "ServiceExceptionReport"):
+        texts = [t for e in root.iter() if (t := text_of(e)) and local(e.tag).endswith("Text")]
+        texts = texts or [t for e in root.iter() if (t := text_of(e))]
+        raise ParseError("WFS-fout: " + ("; ".join(texts) or "ExceptionReport zonder tekst"))
+    if name != "FeatureCollection":
+        raise ParseError(f"geen WFS FeatureCollection maar <{name}>")
+    box = BBox()
+    content = summarize_rows(_rows(root, box), distribution, ctx, rows_are_units=True)
+    content.bbox = box.value
+    matched = root.get("numberMatched") or root.get("numberOfFeatures")
+    if matched and matched.isdigit():
+        content.total_records = int(matched)
+    return content
+
+
+def _features(root: Element) -> Iterator[Element]:
+    for member in root:
+        if local(member.tag) in _MEMBERS:
+            yield from member
+
+
+def _rows(root: Element, box: BBox) -> Iterator[dict[str, Any]]:
+    for feature in _features(root):
+        row: dict[str, Any] = {}
+        for prop in feature:
+            if len(prop):
+                _add_geometry(prop, box)
+            else:
+                row[local(prop.tag)] = text_of(prop)
+        yield row
+
+
+def _add_geometry(prop: Element, box: BBox) -> None:
+    srs = next((e.get("srsName") for e in prop.iter() if e.get("srsName")), None)
+    if srs is None or not srs.startswith(_LAT_FIRST + _LON_FIRST):
+        return  # projected CRS (e.g. Lambert 72): no WGS84 bbox
+    lat_first = srs.startswith(_LAT_FIRST)
+    for name in ("pos", "posList", "coordinates"):
+        for element in iter_local(prop, name):
+            numbers = (text_of(element) or "").replace(",", " ").split()
+            step = int(element.get("srsDimension") or _dimension(prop) or 2)
+            for i in range(0, len(numbers) - 1, step):
+                a, b = numbers[i], numbers[i + 1]
+                box.add(*((b, a) if lat_first else (a, b)))
+
+
+def _dimension(prop: Element) -> str | None:
+    return next((e.get("srsDimension") for e in prop.iter() if e.get("srsDimension")), None)
+
+
+ADAPTER = Adapter(parse=parse)
