@@ -182,8 +182,6 @@ def availability(
     now: datetime,
     timeliness: Status = Status.unknown,
 ) -> DimensionResult:
-    if fiche.status == DatasetStatus.ontbrekend:
-        return _result([_say("BES-10")], {})
     t = THRESHOLDS
     texts: list[tuple[str, str]] = []
     for e in observation.endpoints:
@@ -285,8 +283,6 @@ def accessibility(fiche: Fiche) -> DimensionResult:
 
 # --- timeliness ---------------------------------------------------------------------
 def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> DimensionResult:
-    if fiche.status == DatasetStatus.ontbrekend:
-        return DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
     t = THRESHOLDS
     measured = _measured(observation)
     stamps = [e.newest for e in measured if e.newest]
@@ -331,6 +327,7 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
     if any("tijdzone" in note for e in measured for note in e.notes):
         texts.append(_say("ACT-07"))
     evidence["future_timestamps"] = future
+    evidence["notes"] = list(dict.fromkeys(note for e in measured for note in e.notes))
     return _result(texts, evidence)
 
 
@@ -397,8 +394,6 @@ def _units(fiche: Fiche, measured: list[EndpointObservation]) -> tuple[list, dic
 
 
 def coverage(fiche: Fiche, observation: Observation) -> DimensionResult:
-    if fiche.status == DatasetStatus.ontbrekend:
-        return DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
     t = THRESHOLDS
     measured = _measured(observation)
     texts, evidence = _units(fiche, measured)
@@ -482,6 +477,16 @@ def standards(fiche: Fiche, observation: Observation | None) -> DimensionResult:
 
 
 # --- the whole diagnosis --------------------------------------------------------------
+def unmeasured_reason(observation: Observation) -> str | None:
+    """Why the data itself could not be judged, or None when some endpoint was read."""
+    if any(e.parsed for e in _measured(observation)):
+        return None
+    skipped = [e.skipped for e in observation.endpoints if e.skipped]
+    if skipped and len(skipped) == len(observation.endpoints):
+        return f"Niet gemeten: {'; '.join(dict.fromkeys(skipped))}."
+    return "Niet gemeten: geen eindpunt leverde leesbare gegevens."
+
+
 def diagnose(
     fiche: Fiche,
     observation: Observation | None,
@@ -494,26 +499,27 @@ def diagnose(
         Dimension.accessibility: accessibility(fiche),
         Dimension.standards: standards(fiche, observation),
     }
-    if observation is None:
-        for key in (
-            Dimension.availability,
-            Dimension.timeliness,
-            Dimension.completeness,
-            Dimension.coverage,
-        ):
-            dims[key] = DimensionResult(status=Status.unknown, summary=OFFLINE)
-        if fiche.status == DatasetStatus.ontbrekend:
-            dims[Dimension.availability] = _result([_say("BES-10")], {})
-        return Diagnosis.build(fiche.id, now, dims)
-    dims[Dimension.timeliness] = timeliness(fiche, observation, now)
-    dims[Dimension.availability] = availability(
-        fiche, observation, history, now, dims[Dimension.timeliness].status
-    )
-    dims[Dimension.coverage] = coverage(fiche, observation)
+    data_dims = (Dimension.timeliness, Dimension.completeness, Dimension.coverage)
     if fiche.status == DatasetStatus.ontbrekend:
-        dims[Dimension.completeness] = DimensionResult(
-            status=Status.unknown, summary=NOT_APPLICABLE
-        )
-    elif quality is not None:
-        dims[Dimension.completeness] = quality.assess(fiche, observation)
+        dims[Dimension.availability] = _result([_say("BES-10")], {})
+        for key in data_dims:
+            dims[key] = DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
+        return Diagnosis.build(fiche.id, now, dims)
+    if observation is None:
+        for key in (Dimension.availability, *data_dims):
+            dims[key] = DimensionResult(status=Status.unknown, summary=OFFLINE)
+        return Diagnosis.build(fiche.id, now, dims)
+    reason = unmeasured_reason(observation)
+    if reason:
+        # Not "no timestamp in the data" (ACT-04) when no data was read at all.
+        for key in data_dims:
+            dims[key] = DimensionResult(status=Status.unknown, summary=reason)
+    else:
+        dims[Dimension.timeliness] = timeliness(fiche, observation, now)
+        dims[Dimension.coverage] = coverage(fiche, observation)
+        if quality is not None:
+            dims[Dimension.completeness] = quality.assess(fiche, observation)
+    dims[Dimension.availability] = availability(
+        fiche, observation, history, now, dims.get(Dimension.timeliness, DimensionResult()).status
+    )
     return Diagnosis.build(fiche.id, observation.checked_at, dims, observation.endpoints)

@@ -242,10 +242,18 @@ def test_missing_key_makes_availability_unknown_with_the_reason():
     fiche = _telraam_fiche(True)
     reason = "omgevingsvariabele TELRAAM_API_KEY is niet gezet"
     skipped = endpoint(title="Snapshot", reachable=False, parsed=False, skipped=reason)
-    availability = run(fiche, observe(fiche, skipped)).dimensions[Dimension.availability]
+    result = run(fiche, observe(fiche, skipped))
+    availability = result.dimensions[Dimension.availability]
     assert availability.status == Status.unknown
     assert availability.findings == ["BES-08"]
     assert reason in availability.summary
+    # no data was read, so timeliness is not "no timestamp in the data" (ACT-04)
+    assert result.dimensions[Dimension.timeliness].summary == f"Niet gemeten: {reason}."
+    assert result.dimensions[Dimension.timeliness].findings == []
+    # a second endpoint that was measured decides availability
+    result = run(fiche, observe(fiche, skipped, endpoint(distribution=0, newest=NOW)))
+    assert result.dimensions[Dimension.availability].status == Status.ok
+    assert result.dimensions[Dimension.availability].findings == ["BES-01", "BES-08"]
 
 
 def test_availability_errors_content_type_and_latency():
@@ -254,6 +262,9 @@ def test_availability_errors_content_type_and_latency():
     availability = run(fiche, observe(fiche, down)).dimensions[Dimension.availability]
     assert availability.status == Status.fail
     assert availability.findings == ["BES-02"]
+    assert "niet binnen de toegelaten tijd" in availability.summary
+    timeliness = run(fiche, observe(fiche, down)).dimensions[Dimension.timeliness]
+    assert timeliness.summary == "Niet gemeten: geen eindpunt leverde leesbare gegevens."
     slow_html = endpoint(content_type="text/html", latency_ms=9000.0)
     availability = run(fiche, observe(fiche, slow_html)).dimensions[Dimension.availability]
     assert availability.findings == ["BES-04", "BES-05"]

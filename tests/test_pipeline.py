@@ -212,3 +212,122 @@ def test_cli_passes_its_options(tmp_path, fake_probe):
     )
     assert code == 0
     assert ChecksStore(tmp_path / "uit").read_latest("een").checked_at == NOW
+
+
+# --- end to end: the real probe against real recorded payloads on 127.0.0.1 -----------
+def _e2e_fiches(root: Path, base: str) -> None:
+    write_fiche(
+        root,
+        id="dov-grondwater",
+        update_frequency="P1D",
+        standards=[{"name": "OGC WFS 2.0"}],
+        distributions=[
+            {
+                "title": "WFS meetnetten",
+                "protocol": "wfs",
+                "url": f"{base}/dov/wfs",
+                "format": "application/gml+xml",
+                "params": {"typeName": "gw_meetnetten:meetnetten"},
+                "timestamp_field": "peilmetingen_tot",
+                "id_field": "GW_ID",
+                "download": True,
+            }
+        ],
+    )
+    write_fiche(
+        root,
+        id="waterinfo-stations",
+        update_frequency="PT15M",
+        expected_units={"count": 10, "kind": "stations"},
+        distributions=[
+            {
+                "title": "KiWIS value layer",
+                "protocol": "kiwis",
+                "url": f"{base}/kiwis",
+                "format": "application/json",
+                "download": True,
+                "columns": [
+                    {"name": "station_no", "not_null": True},
+                    {"name": "ts_value", "min": -100, "max": 100},
+                ],
+            }
+        ],
+    )
+    telraam = {
+        "title": "Snapshot",
+        "protocol": "telraam",
+        "url": f"{base}/telraam",
+        "format": "application/json",
+        "auth": {
+            "kind": "api-key",
+            "env": "TELRAAM_TEST_KEY",
+            "header": "X-Api-Key",
+            "documentation": "https://telraam.net/api",
+        },
+    }
+    write_fiche(root, id="telraam-segmenten", theme="mobiliteit", distributions=[telraam])
+    missing = dict(telraam, auth=dict(telraam["auth"], env="TELRAAM_ONBESTAANDE_KEY"))
+    write_fiche(root, id="telraam-zonder-sleutel", theme="mobiliteit", distributions=[missing])
+
+
+def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
+    pytest.importorskip("datapedia.probe", reason="the probe step has not landed yet")
+    from localserver import LocalServer, Route, real_payload
+
+    routes = {
+        "/dov/wfs": Route(
+            body=real_payload("dov/wfsgetfeature.xml"), content_type="text/xml; subtype=gml/3.2"
+        ),
+        "/kiwis": Route(
+            body=real_payload("waterinfo/getTimeseriesValueLayer.json"),
+            content_type="application/json;charset=utf-8",
+        ),
+        "/telraam": Route(
+            body=real_payload("telraam/traffic_snapshot_live.json"),
+            content_type="application/json",
+        ),
+    }
+    monkeypatch.setenv("TELRAAM_TEST_KEY", "geheime-sleutel-123")
+    monkeypatch.delenv("TELRAAM_ONBESTAANDE_KEY", raising=False)
+    with LocalServer(routes) as server:
+        _e2e_fiches(tmp_path, server.base)
+        blocked = run_check(options(tmp_path))  # private addresses refused: "no network"
+        assert not (tmp_path / "checks").exists()
+        code = run_check(options(tmp_path, allow_private=True))
+        telraam_headers = [r.headers for r in server.requests if r.path == "/telraam"]
+    assert blocked == 2
+    assert code == 1
+    assert telraam_headers[-1]["X-Api-Key"] == "geheime-sleutel-123"
+    store = ChecksStore(tmp_path / "checks")
+
+    dov = store.read_latest("dov-grondwater")
+    assert dov.dimensions["timeliness"].findings == ["ACT-03"]
+    assert dov.dimensions["timeliness"].evidence["newest"].startswith("2003-07-20")
+    assert dov.dimensions["availability"].findings == ["BES-01"]
+    assert dov.dimensions["standards"].evidence["verified"] == ["OGC WFS 2.0"]
+
+    kiwis = store.read_latest("waterinfo-stations")
+    assert kiwis.dimensions["coverage"].status.value == "warn"
+    assert kiwis.dimensions["coverage"].evidence["units_reporting"] == 8
+    completeness = kiwis.dimensions["completeness"]
+    assert completeness.findings == ["VOL-05"]
+    failed = completeness.evidence["samples"][0]["expectations_failed"]
+    assert [(f["column"], f["unexpected"]) for f in failed] == [("ts_value", 1)]
+
+    telraam = store.read_latest("telraam-segmenten")
+    coverage = telraam.dimensions["coverage"]
+    assert (coverage.evidence["units_reporting"], coverage.evidence["units_offline"]) == (
+        1416,
+        3584,
+    )
+    assert "3584 van 5000" in coverage.summary
+    assert "TOE-04" in telraam.dimensions["accessibility"].findings
+
+    keyless = store.read_latest("telraam-zonder-sleutel")
+    assert keyless.dimensions["availability"].status.value == "unknown"
+    assert "TELRAAM_ONBESTAANDE_KEY" in keyless.dimensions["availability"].summary
+
+    written = b"".join(p.read_bytes() for p in (tmp_path / "checks").rglob("*") if p.is_file())
+    assert b"geheime-sleutel-123" not in written
+    summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert summary["counts"]["fail"] >= 2 and summary["exit_code"] == 1
