@@ -24,6 +24,8 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from datapedia.thresholds import THRESHOLDS, Thresholds
 
@@ -135,6 +137,50 @@ def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+class BlockedAddress(Exception):
+    """Raised at connect time; deliberately not an OSError so urllib3 does not wrap it."""
+
+
+def _check_peer(sock: socket.socket) -> None:
+    peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+    if _blocked(peer):
+        sock.close()
+        raise BlockedAddress(f"verbinding met {peer} geweigerd")
+
+
+# The name is resolved again when connecting; checking the socket's actual peer closes
+# the window in which DNS could answer a public address to the guard and a private one here.
+class _GuardedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock)
+        return sock
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _GuardedHTTPPool,
+            "https": _GuardedHTTPSPool,
+        }
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds asked by a Retry-After header (delta-seconds or HTTP date)."""
     if not value:
@@ -161,7 +207,8 @@ class Fetcher:
         # No ambient configuration: a ~/.netrc or proxy variable must not change what we ask.
         self._session.trust_env = False
         self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        adapter = HTTPAdapter(
+        adapter_class = HTTPAdapter if self.policy.allow_private else _GuardedAdapter
+        adapter = adapter_class(
             pool_connections=self.t.total_concurrency,
             pool_maxsize=self.t.total_concurrency,
             max_retries=0,
@@ -324,6 +371,8 @@ class Fetcher:
                 method, url, headers=dict(headers), stream=True, allow_redirects=False,
                 timeout=timeout,
             )  # fmt: skip
+        except BlockedAddress as error:
+            raise FetchError("blocked_address", str(error)) from error
         except requests.exceptions.SSLError as error:
             raise FetchError("tls", str(error)) from error
         except requests.exceptions.Timeout as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.net import Fetcher, FetchResult, redact
@@ -101,11 +101,10 @@ def _transport(result: FetchResult) -> dict[str, object]:
 
 
 def with_param(url: str, name: str, value: str) -> str:
-    """Add (or replace) one query parameter, keeping the rest of the URL as written."""
+    """Append one query parameter, keeping the URL as the fiche wrote it."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
-    query.append((name, value))
-    return parts._replace(query=urlencode(query)).geturl()
+    added = urlencode({name: value})
+    return parts._replace(query=f"{parts.query}&{added}" if parts.query else added).geturl()
 
 
 def probe_all(

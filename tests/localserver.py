@@ -8,6 +8,7 @@ A route is a ``Route`` (served every time), a list of ``Route`` (served in turn;
 the last one repeats: "500 then recovery") or a callable ``(Request) -> Route``.
 Faults: ``delay_s`` before the headers, ``trickle_s`` between body chunks,
 ``reset_after`` bytes then a TCP reset, ``redirect`` targets, ``gzip`` bodies,
+``chunked`` transfer encoding (chunks of ``trickle_chunk`` bytes, no Content-Length),
 ``methods`` to answer 405 to others. Paths match with their query string first,
 then without it. Unknown paths answer 404.
 """
@@ -49,6 +50,7 @@ class Route:
     reset_after: int | None = None
     redirect: str | None = None
     gzip: bool = False
+    chunked: bool = False
     methods: frozenset[str] | None = None
 
     def payload(self) -> bytes:
@@ -162,9 +164,20 @@ def _handler_for(owner: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Location", route.redirect)
             for name, value in route.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            if route.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command == "HEAD":
+                return
+            if route.chunked:
+                for start in range(0, len(body), max(route.trickle_chunk, 1)):
+                    piece = body[start : start + max(route.trickle_chunk, 1)]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                    time.sleep(route.trickle_s)
+                self.wfile.write(b"0\r\n\r\n")
                 return
             if route.reset_after is not None:
                 self.wfile.write(body[: route.reset_after])

@@ -146,6 +146,14 @@ def test_gzip_body_is_decoded(fetcher):
     assert result.ok and result.body == payload and result.bytes_read == len(payload)
 
 
+def test_chunked_gzip_body_is_decoded(fetcher):
+    payload = b"meting;waarde\n" * 2000
+    route = Route(body=payload, gzip=True, chunked=True, trickle_chunk=1000)
+    with LocalServer({"/c": route}) as srv:
+        result = fetcher.fetch(srv.url("/c"))
+    assert result.ok and result.body == payload
+
+
 def test_gzip_bomb_is_cut_on_decoded_size(fetcher):
     bomb = gzip.compress(b"\0" * (40 * FAST.max_bytes))  # 40 MB -> ~40 kB on the wire
     assert len(bomb) < FAST.max_bytes
@@ -225,6 +233,15 @@ def test_hostname_resolving_to_private_address_is_refused(monkeypatch):
     with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
         result = fetcher.fetch("https://innocent.example.org/feed")
     assert result.error == "blocked_address" and "10.0.0.7" in result.error_detail
+
+
+def test_connect_time_check_catches_dns_rebinding(monkeypatch):
+    # The lookup said "public" but the connection lands on loopback: refused at connect.
+    monkeypatch.setattr(Fetcher, "_guard", lambda self, host, port: None)
+    with LocalServer({"/a": Route(body=b"secret")}) as srv, Fetcher(FetchPolicy()) as fetcher:
+        result = fetcher.fetch(srv.url("/a"))
+        assert srv.requests == []
+    assert result.error == "blocked_address" and "127.0.0.1" in result.error_detail
 
 
 def test_every_redirect_hop_is_checked(monkeypatch):

@@ -150,8 +150,12 @@ def test_key_in_query_parameter_is_redacted(fetcher):
     assert endpoint.url.endswith("/k?format=json&token=***")
 
 
-def test_with_param_replaces_an_existing_value():
-    assert with_param("https://x.org/a?b=1&key=old", "key", "new") == "https://x.org/a?b=1&key=new"
+def test_with_param_keeps_the_url_as_written():
+    url = "https://x.org/wfs?typeName=gw:meetnetten&filter=a%20b#top"
+    assert with_param(url, "key", "k/1") == (
+        "https://x.org/wfs?typeName=gw:meetnetten&filter=a%20b&key=k%2F1#top"
+    )
+    assert with_param("https://x.org/a", "key", "v") == "https://x.org/a?key=v"
 
 
 def test_http_error_is_not_parsed(fetcher):
