@@ -177,6 +177,10 @@ def test_nightly_jobs_have_least_privilege():
     assert steps_running(jobs["merge"], "datapedia merge shards/")
     commit = next(s for s in jobs["merge"]["steps"] if s.get("id") == "commit")
     assert "git add checks/" in commit["run"] and "github-actions[bot]" in commit["run"]
+    checkout = next(
+        s for s in jobs["merge"]["steps"] if s.get("uses", "").startswith("actions/checkout")
+    )
+    assert checkout["with"]["token"] == "${{ secrets.CHECKS_PUSH_TOKEN || github.token }}"
     assert any(
         s.get("uses", "").startswith("actions/upload-pages-artifact")
         for s in jobs["merge"]["steps"]
