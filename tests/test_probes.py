@@ -386,6 +386,22 @@ def test_csv_wrong_delimiter_is_a_parse_error():
         parse("csv", CSV, timestamp_field="tijdstip", delimiter=",")
 
 
+def test_csv_without_header_row_is_noted():
+    # AWV's monthly files: site-id;richting;type;van;tot;aantal, but no header line
+    body = (
+        "1024;1;fiets;2023-06-01 00:00:00.0;2023-06-01 00:15:00.0;12\n"
+        "1024;2;fiets;2023-06-01 00:00:00.0;2023-06-01 00:15:00.0;3\n"
+        "1025;1;fiets;2023-06-01 00:15:00.0;2023-06-01 00:30:00.0;0\n"
+    )
+    content = parse("csv", body)
+    assert content.records == 3 and "CSV zonder kopregel" in content.notes
+    assert content.sample[0]["kolom1"] == "1024" and content.sample[2]["kolom6"] == "0"
+    timed = parse("csv", body, timestamp_field="kolom5", id_field="kolom1")
+    assert timed.newest == datetime(2023, 6, 1, 0, 30, tzinfo=UTC)
+    assert (timed.units_total, timed.units_reporting) == (2, 2)
+    assert NOTE_NAIVE_TIMESTAMPS in timed.notes
+
+
 def test_csv_timestamp_format_and_latin1():
     body = "plaats,datum\nBrugge,23/11/2026 05:00\nGistel (één),22/11/2026 05:00\n".encode(
         "latin-1"

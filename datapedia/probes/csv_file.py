@@ -2,7 +2,9 @@
 
 The delimiter is sniffed unless the fiche gives one. A declared timestamp column
 that is missing while the file splits into one column means the delimiter is
-wrong: that is a parse error, not silently "no timestamps".
+wrong: that is a parse error, not silently "no timestamps". Files without a
+header row (AWV's monthly counts) get columns ``kolom1``, ``kolom2``, ... and a note,
+so the first count is not mistaken for column names.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datapedia.probes.common import (
 
 _SNIFF_CHARS = 64 * 1024
 _DELIMITERS = ",;\t|"
+NOTE_NO_HEADER = "CSV zonder kopregel"
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -32,6 +35,10 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = reader.fieldnames or []
     field = distribution.timestamp_field
+    headerless = len(header) > 1 and field not in header and not _has_header(text)
+    if headerless:
+        names = [f"kolom{i + 1}" for i in range(len(header))]
+        reader = csv.DictReader(io.StringIO(text, newline=""), names, delimiter=delimiter)
     if field and field not in header and len(header) <= 1:
         shown = "tab" if delimiter == "\t" else delimiter
         raise ParseError(
@@ -39,9 +46,19 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
             f"bestand maar één kolom ({(header or [''])[0][:80]!r})"
         )
     try:
-        return summarize_rows(reader, distribution, ctx)
+        content = summarize_rows(reader, distribution, ctx)
     except csv.Error as error:
         raise ParseError(f"ongeldige CSV (regel {reader.line_num}): {error}") from error
+    if headerless:
+        content.notes.append(NOTE_NO_HEADER)
+    return content
+
+
+def _has_header(text: str) -> bool:
+    try:
+        return csv.Sniffer().has_header(text[:_SNIFF_CHARS])
+    except csv.Error:
+        return True
 
 
 def _sniff(text: str) -> str:
