@@ -1,17 +1,71 @@
 """Load and validate fiches (first step of the data flow).
 
-INTERFACE STUB: the validation helper replaces the implementation (line numbers,
-duplicate keys, cross-fiche checks) but keeps these names and signatures.
+Fiches arrive through pull requests, so the YAML is treated as hostile: it is
+*composed* into a node tree (never constructed by PyYAML), and the tree is turned
+into plain Python values here, refusing tags, aliases and duplicate keys. The
+node tree also gives every problem its line, so a data owner sees
+``file:line:column: field: message`` for each mistake, all in one run.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import os
+import re
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
+from pydantic import AnyUrl, BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from datapedia.fiche import Fiche
+from datapedia.fiche import ENV_VAR_PATTERN, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
+
+# libyaml is an order of magnitude faster; the pure-Python loader is the fallback.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 256 * 1024
+# Deep flow nesting ([[[[...) crashes libyaml's recursive composer; no fiche needs it.
+MAX_DEPTH = 50
+SCHEMA_RELATIVE = Path("schema") / "fiche.schema.json"
+SCHEMA_COMMENT_PREFIX = "# yaml-language-server: $schema="
+FICHE_SUFFIXES = (".yml", ".yaml")
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_T}{t}" for t in ("str", "int", "float", "bool", "null"))
+_TIMESTAMP, _SEQ, _MAP, _MERGE = (f"{_T}{t}" for t in ("timestamp", "seq", "map", "merge"))
+# Plain values only; a date stays text and pydantic parses it.
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS = {
+    _STR: lambda node: node.value,
+    _TIMESTAMP: lambda node: node.value,
+    _INT: _CONSTRUCTOR.construct_yaml_int,
+    _FLOAT: _CONSTRUCTOR.construct_yaml_float,
+    _BOOL: _CONSTRUCTOR.construct_yaml_bool,
+    _NULL: _CONSTRUCTOR.construct_yaml_null,
+}
+
+_PATTERN_HELP = {
+    ID_PATTERN: "kleine letters, cijfers en koppeltekens (2 tot 80 tekens), bv. vmm-debieten",
+    ENV_VAR_PATTERN: "de naam van een omgevingsvariabele (HOOFDLETTERS, cijfers en _), "
+    "bv. TELRAAM_API_KEY; nooit de sleutel zelf",
+    GITHUB_HANDLE_PATTERN: "een GitHub-gebruiker of -team, bv. @gebruiker of @organisatie/team",
+}
+# Query parameters that carry a secret: a key belongs in an environment variable.
+_SECRET_PARAM = re.compile(
+    r"^(api[_-]?key|apikey|key|token|access[_-]?token|secret|password|passwd|pwd|"
+    r"subscription[_-]?key|client[_-]?secret)$",
+    re.IGNORECASE,
+)
+# Markdown links and autolinks whose scheme is not http(s) or mailto (javascript:, data:, ...).
+_BAD_MARKDOWN_LINK = re.compile(
+    r"(?:\]\(\s*<?|<)\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE
+)
+_CREDENTIALS = re.compile(r"(//)[^/@\s]*@")
 
 
 @dataclass(frozen=True)
@@ -39,11 +93,542 @@ class LoadResult:
     files_read: int = 0
 
 
+class _Refused(Exception):
+    """The file is refused as a whole (alias, too deep): no point validating further."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+@dataclass
+class _Parsed:
+    """One file after YAML parsing; ``fiche`` is set only when it is fully valid."""
+
+    path: Path
+    shown: Path
+    data: dict[str, Any] | None = None
+    # Nodes the cross-fiche checks point at. The whole tree is not kept: holding 1,000
+    # node trees makes the garbage collector's passes dominate the run time.
+    places: dict[tuple[Any, ...], Node] = field(default_factory=dict)
+    fiche: Fiche | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, line: int, column: int, field_path: str, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, column, field_path, message))
+
+    def add_at(self, node: Node, field_path: str, message: str) -> None:
+        self.add(node.start_mark.line + 1, node.start_mark.column + 1, field_path, message)
+
+
 def load_fiches(paths: list[Path], root: Path | None = None) -> LoadResult:
+    """Validate every fiche under ``paths``; a bad file never stops the others."""
     result = LoadResult()
-    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*.yml")))
-    for file in files:
+    root = Path(os.path.abspath(root)) if root is not None else None
+    missing: list[Problem] = []
+    files: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            files.update(f for f in path.rglob("*") if f.suffix in FICHE_SUFFIXES and f.is_file())
+        elif path.is_file():
+            files.add(path)
+        else:
+            shown = _relative(path, root) or path
+            missing.append(Problem(shown, 1, 1, "-", "bestand of map bestaat niet"))
+    parsed = []
+    for file in sorted(files):
         result.files_read += 1
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        result.fiches.append(LoadedFiche(file, Fiche.model_validate(data)))
+        parsed.append(_parse_file(file, _relative(file, root)))
+    _cross_checks(parsed, root)
+    problems = [*missing]
+    for item in parsed:
+        problems.extend(item.problems)
+        if item.fiche is not None and not item.problems:
+            result.fiches.append(LoadedFiche(item.path, item.fiche))
+    result.problems = sorted(problems, key=lambda p: (str(p.file), p.line, p.column))
     return result
+
+
+def _relative(path: Path, root: Path | None) -> Path | None:
+    """``path`` relative to the (absolute) root, or None when it lies outside it."""
+    if root is None:
+        return None
+    # abspath, not resolve(): no file-system calls, which add up over 1,000 fiches.
+    absolute = Path(os.path.abspath(path))
+    return absolute.relative_to(root) if absolute.is_relative_to(root) else None
+
+
+# --- one file -------------------------------------------------------------------------
+
+
+def _parse_file(path: Path, relative: Path | None) -> _Parsed:
+    parsed = _Parsed(path, relative or path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        parsed.add(1, 1, "-", f"bestand is te groot ({size} bytes; hoogstens {MAX_FILE_BYTES})")
+        return parsed
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        parsed.add(line, column, "-", "bestand is geen geldige UTF-8-tekst; sla het op als UTF-8")
+        return parsed
+    _check_schema_comment(parsed, text, relative)
+    try:
+        _check_flow_depth(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        if node is None:
+            parsed.add(1, 1, "-", "bestand bevat geen fiche (leeg document)")
+            return parsed
+        if not isinstance(node, MappingNode):
+            parsed.add_at(node, "-", "een fiche moet een mapping zijn (sleutel: waarde per regel)")
+            return parsed
+        converter = _Converter(parsed, text)
+        data = converter.convert(node, "", 0)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"YAML-syntaxfout: {error.problem or error}"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            # libyaml often notices a mistake lines later: say where it started.
+            message += f" ({error.context} op regel {error.context_mark.line + 1})"
+        parsed.add(line, column, "-", message)
+        return parsed
+    except yaml.YAMLError as error:
+        parsed.add(1, 1, "-", f"YAML-fout: {error}")
+        return parsed
+    except _Refused as refused:
+        parsed.add(refused.line, refused.column, "-", refused.message)
+        return parsed
+    parsed.data = data
+    related = data.get("related")
+    for loc in [("id",), ("theme",), *(("related", i) for i in range(_length(related)))]:
+        parsed.places[loc] = _locate(node, loc)[0]
+    if converter.refused_tag:
+        return parsed  # validating the stand-in value would only add noise
+    try:
+        parsed.fiche = Fiche.model_validate(data)
+    except ValidationError as error:
+        _report_validation(parsed, node, error)
+        return parsed
+    _check_urls(parsed, node, parsed.fiche)
+    return parsed
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
+
+
+def _check_schema_comment(parsed: _Parsed, text: str, relative: Path | None) -> None:
+    """Line 1 tells the editor (yaml-language-server) which schema to use.
+
+    Inside the repository the reference must lead from the file to the schema; elsewhere
+    (a fiche being drafted) it must at least be a relative path to the schema file.
+    """
+    depth = len(relative.parent.parts) if relative is not None else 2
+    expected = "../" * depth + SCHEMA_RELATIVE.as_posix()
+    first = text.split("\n", 1)[0].rstrip("\r")
+    hint = (
+        f"de eerste regel moet '{SCHEMA_COMMENT_PREFIX}{expected}' zijn "
+        "(zo kent uw editor het schema)"
+    )
+    if not first.startswith(SCHEMA_COMMENT_PREFIX):
+        parsed.add(1, 1, "-", hint)
+        return
+    ref = first.removeprefix(SCHEMA_COMMENT_PREFIX).strip()
+    # Outside the repository any relative path to the schema will do.
+    relative_ok = "://" not in ref and not ref.startswith("/")
+    fits = ref == expected if relative is not None else ref.endswith(SCHEMA_RELATIVE.as_posix())
+    if not (relative_ok and fits):
+        parsed.add(1, len(SCHEMA_COMMENT_PREFIX) + 1, "-", hint)
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse deep flow nesting before libyaml composes it (it recurses in C)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _Refused(
+                    mark.line + 1, mark.column + 1, f"te diep genest (meer dan {MAX_DEPTH} niveaus)"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix(_T) if tag.startswith(_T) else tag
+
+
+class _Converter:
+    """Node tree to plain Python values, refusing what a fiche never needs."""
+
+    def __init__(self, parsed: _Parsed, text: str) -> None:
+        self.parsed, self.text = parsed, text
+        self.refused_tag = False
+        # libyaml returns the anchored node object again for each alias: seeing a node
+        # twice means an alias, found without ever expanding it ("billion laughs").
+        self.seen: set[int] = set()
+
+    def convert(self, node: Node, path: str, depth: int) -> Any:
+        if id(node) in self.seen:
+            raise self._alias_refusal(node)
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise _Refused(mark.line + 1, mark.column + 1, f"te diep genest (meer dan {MAX_DEPTH})")
+        if isinstance(node, ScalarNode):
+            if node.tag in _SCALARS:
+                return _SCALARS[node.tag](node)
+        elif isinstance(node, SequenceNode):
+            if node.tag == _SEQ:
+                return [
+                    self.convert(item, f"{path}[{i}]", depth + 1)
+                    for i, item in enumerate(node.value)
+                ]
+        elif node.tag == _MAP:
+            return self._mapping(node, path, depth)
+        self._refuse_tag(node, path, f"tag '{_tag_name(node.tag)}' is niet toegelaten")
+        return None
+
+    def _refuse_tag(self, node: Node, path: str, message: str) -> None:
+        self.refused_tag = True
+        self.parsed.add_at(node, path or "-", f"{message}; schrijf gewone YAML zonder tags")
+
+    def _mapping(self, node: MappingNode, path: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if id(key_node) in self.seen:
+                raise self._alias_refusal(key_node)
+            self.seen.add(id(key_node))
+            if key_node.tag == _MERGE:
+                self._refuse_tag(key_node, path, "samenvoegsleutel '<<' is niet toegelaten")
+                continue
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALARS:
+                self._refuse_tag(key_node, path, "een sleutel moet gewone tekst zijn")
+                continue
+            # The key as written: `on:` or `no:` must not turn into a boolean.
+            key = key_node.value
+            child = f"{path}.{key}" if path else key
+            if key in first_line:
+                self.parsed.add_at(
+                    key_node,
+                    child,
+                    f"dubbele sleutel '{key}' (al op regel {first_line[key]}); "
+                    "enkel de eerste wordt gelezen",
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = self.convert(value_node, child, depth + 1)
+        return result
+
+    def _alias_refusal(self, node: Node) -> _Refused:
+        # The composed tree forgets where the alias was written; the events remember.
+        mark, name = node.start_mark, ""
+        for event in yaml.parse(self.text, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                mark, name = event.start_mark, event.anchor
+                break
+        return _Refused(
+            mark.line + 1,
+            mark.column + 1,
+            f"alias '*{name}' is niet toegelaten: YAML-ankers (&) en -aliassen (*) worden "
+            "geweigerd; schrijf de waarde voluit",
+        )
+
+
+# --- pydantic errors to lines and Dutch -----------------------------------------------
+
+
+def _locate(
+    root: MappingNode, loc: tuple[Any, ...], at_key: bool = False
+) -> tuple[Node, str, bool]:
+    """The YAML node for a pydantic ``loc``, its dotted path, and whether the tail was cut.
+
+    The node is the value when it is a scalar (or ``at_key`` is false), else its key. A
+    missing key points at its parent mapping (at the parent's key when there is one); a
+    loc that goes on past a scalar (union member names like 'int') is cut there.
+    """
+    node: Node = root
+    anchor: Node = root.value[0][0] if root.value else root
+    path = ""
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        if isinstance(part, int) and isinstance(node, SequenceNode) and part < len(node.value):
+            node = node.value[part]
+            anchor = node
+            path += f"[{part}]"
+            continue
+        if isinstance(part, str) and isinstance(node, MappingNode):
+            path = f"{path}.{part}" if path else part
+            match = next((kv for kv in node.value if kv[0].value == part), None)
+            if match is None:
+                return anchor, _append_rest(path, loc[i + 1 :]), False
+            key, node = match
+            anchor = node if isinstance(node, ScalarNode) and not at_key else key
+            continue
+        return anchor, path, True
+    return anchor, path, False
+
+
+def _append_rest(path: str, rest: tuple[Any, ...]) -> str:
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    text = _CREDENTIALS.sub(r"\1***@", text)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_EXPECTED = {
+    "string_type": "tekst",
+    "int_type": "een geheel getal",
+    "int_parsing": "een geheel getal",
+    "int_from_float": "een geheel getal",
+    "float_type": "een getal",
+    "float_parsing": "een getal",
+    "bool_type": "true of false",
+    "bool_parsing": "true of false",
+    "list_type": "een lijst (regels die met '- ' beginnen)",
+    "dict_type": "een mapping (sleutel: waarde)",
+    "model_type": "een mapping (sleutel: waarde)",
+    "model_attributes_type": "een mapping (sleutel: waarde)",
+    "date_type": "een datum JJJJ-MM-DD",
+    "date_parsing": "een datum JJJJ-MM-DD",
+    "date_from_datetime_parsing": "een datum JJJJ-MM-DD",
+    "date_from_datetime_inexact": "een datum JJJJ-MM-DD zonder tijdstip",
+    "url_type": "een volledige URL, bv. https://voorbeeld.be/pad",
+}
+
+
+def _message(error: dict[str, Any], secret: bool) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    shown = "" if secret else f" '{_show(value)}'"
+    if kind == "missing":
+        return "verplicht veld ontbreekt"
+    if kind == "enum":
+        options = ", ".join(re.findall(r"'([^']*)'", ctx.get("expected", "")))
+        return f"onbekende waarde '{_show(value)}'; verwacht een van: {options}"
+    if kind in _EXPECTED:
+        hint = ""
+        if kind == "string_type" and isinstance(value, bool | int | float):
+            hint = " (zet de waarde tussen aanhalingstekens)"
+        return f"verwacht {_EXPECTED[kind]}{hint}"
+    if kind == "url_scheme":
+        return f"alleen http:// of https:// is toegelaten, niet{shown}"
+    if kind.startswith("url_"):
+        return (
+            f"geen geldige URL{shown}; verwacht een volledige http(s)-URL, bv. https://voorbeeld.be"
+        )
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        expected = _PATTERN_HELP.get(pattern, f"het patroon {pattern}")
+        return f"ongeldige waarde{shown}; verwacht {expected}"
+    if kind == "string_too_short":
+        return f"te kort: minstens {ctx.get('min_length')} teken(s)"
+    if kind == "string_too_long":
+        return f"te lang: hoogstens {ctx.get('max_length')} teken(s)"
+    if kind == "too_short":
+        return f"te weinig elementen: minstens {ctx.get('min_length')}"
+    if kind == "too_long":
+        return f"te veel elementen: hoogstens {ctx.get('max_length')}"
+    bounds = {"greater_than_equal": "minstens", "greater_than": "groter dan"}
+    bounds |= {"less_than_equal": "hoogstens", "less_than": "kleiner dan"}
+    if kind in bounds:
+        limit = next(iter(ctx.values()), "")
+        return f"moet {bounds[kind]} {limit} zijn"
+    if kind == "value_error" and "email" in str(error.get("msg", "")):
+        return f"geen geldig e-mailadres{shown}; verwacht bv. naam@organisatie.be"
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+def _report_validation(parsed: _Parsed, root: MappingNode, error: ValidationError) -> None:
+    grouped: dict[tuple[int, int, str], list[tuple[dict[str, Any], bool]]] = {}
+    for item in error.errors(include_url=False):
+        node, path, cut = _locate(root, item["loc"], item["type"] == "extra_forbidden")
+        mark = node.start_mark
+        grouped.setdefault((mark.line + 1, mark.column + 1, path or "-"), []).append((item, cut))
+    for (line, column, path), items in grouped.items():
+        secret = ".auth." in f".{path}." or path.startswith("auth")
+        if len(items) > 1 and all(cut for _, cut in items):
+            # One value failed every member of a union (str | int | float | bool).
+            options = [_EXPECTED.get(item["type"], item["type"]) for item, _ in items]
+            parsed.add(line, column, path, "verwacht " + " of ".join(dict.fromkeys(options)))
+            continue
+        for item, _ in items:
+            message = _message(item, secret)
+            if item["type"] == "extra_forbidden":
+                message = _unknown_field(item["loc"])
+            parsed.add(line, column, path, message)
+
+
+def _unknown_field(loc: tuple[Any, ...]) -> str:
+    message = "onbekend veld (tikfout?)"
+    model = _model_at(loc[:-1])
+    if model is not None:
+        close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+        if close:
+            message += f"; bedoelt u '{close[0]}'?"
+    return message
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at ``loc`` (for typo suggestions)."""
+    model: type[BaseModel] = Fiche
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        found = _find_model(info.annotation) if info else None
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+# --- checks on a valid fiche and across fiches ----------------------------------------
+
+
+@functools.cache
+def _url_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields that are, or may contain, a URL: the walk below skips all others."""
+    return tuple(
+        name
+        for name, info in model.model_fields.items()
+        if _annotation_has(info.annotation, lambda t: issubclass(t, AnyUrl | BaseModel))
+    )
+
+
+def _annotation_has(annotation: Any, test: typing.Callable[[type], bool]) -> bool:
+    if isinstance(annotation, type):
+        return test(annotation)
+    return any(_annotation_has(arg, test) for arg in typing.get_args(annotation))
+
+
+def _urls(value: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], AnyUrl]]:
+    if isinstance(value, AnyUrl):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in _url_bearing_fields(type(value)):
+            yield from _urls(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _urls(item, (*loc, i))
+
+
+def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
+    """What the URL type allows but a public, secret-free catalogue must not hold."""
+    for loc, url in _urls(fiche, ()):
+        node, path, _ = _locate(root, loc)
+        if url.username or url.password:
+            parsed.add_at(
+                node,
+                path,
+                "URL bevat inloggegevens (gebruiker:wachtwoord@); zet nooit een geheim in een "
+                "fiche: gebruik auth.env",
+            )
+        for name, value in _query_pairs(url.query or ""):
+            if value and _SECRET_PARAM.match(name):
+                parsed.add_at(
+                    node,
+                    path,
+                    f"URL bevat een sleutel in parameter '{name}'; zet nooit een geheim in een "
+                    "fiche: gebruik auth.env met auth.param",
+                )
+    for i, distribution in enumerate(fiche.distributions):
+        for name, value in distribution.params.items():
+            if value and _SECRET_PARAM.match(name):
+                node, path, _ = _locate(root, ("distributions", i, "params", name))
+                parsed.add_at(
+                    node, path, "zet nooit een sleutel in params: gebruik auth.env met auth.param"
+                )
+    for node_path, text in [(("description",), fiche.description)]:
+        match = _BAD_MARKDOWN_LINK.search(text)
+        if match:
+            node, path, _ = _locate(root, node_path)
+            parsed.add_at(
+                node, path, f"link met '{match.group(1)}:' is niet toegelaten; enkel http(s)"
+            )
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        pairs.append((name, value))
+    return pairs
+
+
+def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
+    """Unique ids, file names and folders that match, related ids that exist."""
+    first_file: dict[str, Path] = {}
+    known: set[str] = set()
+    if root is not None and (root / "fiches").is_dir():
+        known.update(f.stem for f in (root / "fiches").rglob("*") if f.suffix in FICHE_SUFFIXES)
+    for item in parsed:
+        fiche_id = item.data.get("id") if item.data else None
+        if isinstance(fiche_id, str):
+            known.add(fiche_id)
+    for item in parsed:
+        if item.data is None:
+            continue
+        fiche_id, theme = item.data.get("id"), item.data.get("theme")
+        if isinstance(fiche_id, str):
+            id_node = item.places[("id",)]
+            if fiche_id in first_file:
+                item.add_at(
+                    id_node, "id", f"id '{fiche_id}' is al gebruikt in {first_file[fiche_id]}"
+                )
+            else:
+                first_file[fiche_id] = item.shown
+            if item.path.stem != fiche_id:
+                item.add_at(
+                    id_node,
+                    "id",
+                    f"id '{fiche_id}' verschilt van de bestandsnaam '{item.path.name}'; "
+                    f"noem het bestand {fiche_id}{item.path.suffix}",
+                )
+        folder = item.path.parent
+        if folder.parent.name == "fiches" and isinstance(theme, str) and folder.name != theme:
+            item.add_at(
+                item.places[("theme",)],
+                "theme",
+                f"theme '{theme}' past niet bij de map '{folder.name}'; "
+                f"zet het bestand in fiches/{theme}/",
+            )
+        elif folder.name == "fiches":
+            item.add(1, 1, "-", "een fiche hoort in een themamap: fiches/<theme>/<id>.yml")
+        if item.fiche is not None:
+            for i, related in enumerate(item.fiche.related):
+                if related not in known:
+                    item.add_at(
+                        item.places[("related", i)],
+                        f"related[{i}]",
+                        f"verwante fiche '{related}' bestaat niet",
+                    )

@@ -1,0 +1,447 @@
+"""Loading fiches: every problem of every file, with its line, in Dutch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from datapedia.cli import main
+from datapedia.load import MAX_FILE_BYTES, load_fiches
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fiches"
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json"
+
+# Line numbers below are the file's: line 1 is the schema comment.
+VALID = f"""{SCHEMA_LINE}
+id: gent-parkings
+title: Bezetting parkings Gent
+description: Vrije plaatsen in de parkeergarages van Gent, elke minuut.
+theme: mobiliteit
+owner:
+  name: Stad Gent
+  contact:
+    email: mobiliteit@stad.gent
+licence:
+  uri: https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0
+  name: Modellicentie Gratis Hergebruik v1.0
+distributions:
+  - title: Opendatasoft-dataset
+    protocol: opendatasoft
+    url: https://data.stad.gent/api/explore/v2.1/catalog/datasets/bezetting/records
+    format: application/json
+    auth:
+      kind: none
+"""
+
+
+def write(root: Path, fiche_id: str, text: str, theme: str = "mobiliteit") -> Path:
+    path = root / "fiches" / theme / f"{fiche_id}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def variant(fiche_id: str, old: str = "", new: str = "") -> str:
+    text = VALID.replace("gent-parkings", fiche_id)
+    if old:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def problems_of(tmp_path: Path, text: str, fiche_id: str = "gent-parkings") -> list[str]:
+    write(tmp_path, fiche_id, text)
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert result.files_read == 1
+    if result.problems:
+        assert result.fiches == []
+    return [str(p) for p in result.problems]
+
+
+def at(line: int, column: int, field: str, message: str, fiche_id: str = "gent-parkings") -> str:
+    return f"fiches/mobiliteit/{fiche_id}.yml:{line}:{column}: {field}: {message}"
+
+
+def test_valid_fiche_loads(tmp_path):
+    path = write(tmp_path, "gent-parkings", VALID)
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert result.problems == []
+    assert result.files_read == 1
+    assert [(f.path, f.fiche.id, f.fiche.owner.contact.email) for f in result.fiches] == [
+        (path, "gent-parkings", "mobiliteit@stad.gent")
+    ]
+
+
+def test_fixture_fiches_are_valid_and_related_to_each_other():
+    result = load_fiches([FIXTURES])
+    assert [str(p) for p in result.problems] == []
+    assert sorted(f.fiche.id for f in result.fiches) == ["vmm-debieten", "vmm-waterpeilen"]
+
+
+def test_missing_field_points_at_the_parent_mapping(tmp_path):
+    text = variant("gent-parkings", "    email: mobiliteit@stad.gent\n", "    name: Dienst\n")
+    assert problems_of(tmp_path, text) == [
+        at(8, 3, "owner.contact.email", "verplicht veld ontbreekt")
+    ]
+
+
+def test_missing_top_level_field_points_at_the_first_key(tmp_path):
+    text = variant("gent-parkings", "title: Bezetting parkings Gent\n")
+    assert problems_of(tmp_path, text) == [at(2, 1, "title", "verplicht veld ontbreekt")]
+
+
+def test_unknown_field_suggests_the_right_name(tmp_path):
+    text = variant("gent-parkings", "    email:", "    emial:")
+    assert problems_of(tmp_path, text) == [
+        at(8, 3, "owner.contact.email", "verplicht veld ontbreekt"),
+        at(9, 5, "owner.contact.emial", "onbekend veld (tikfout?); bedoelt u 'email'?"),
+    ]
+
+
+def test_unknown_protocol_lists_the_valid_ones(tmp_path):
+    text = variant("gent-parkings", "protocol: opendatasoft", "protocol: ftp")
+    assert problems_of(tmp_path, text) == [
+        at(
+            15,
+            15,
+            "distributions[0].protocol",
+            "onbekende waarde 'ftp'; verwacht een van: kiwis, wfs, dov-xml, opendatasoft, "
+            "telraam, brussels-mobility, csv, json, html",
+        )
+    ]
+
+
+def test_bad_email_url_and_pattern(tmp_path):
+    text = variant("gent-parkings", "mobiliteit@stad.gent", "mobiliteit-at-stad.gent")
+    text = text.replace("url: https://data.stad.gent", "url: ftp://data.stad.gent")
+    text = text.replace("      kind: none\n", "      kind: api-key\n      env: geheim\n")
+    text = text.replace("  name: Stad Gent\n", "  name: Stad Gent\n  github: stadgent\n")
+    assert problems_of(tmp_path, text) == [
+        at(
+            8,
+            11,
+            "owner.github",
+            "ongeldige waarde 'stadgent'; verwacht een GitHub-gebruiker of -team, "
+            "bv. @gebruiker of @organisatie/team",
+        ),
+        at(
+            10,
+            12,
+            "owner.contact.email",
+            "geen geldig e-mailadres 'mobiliteit-at-stad.gent'; verwacht bv. naam@organisatie.be",
+        ),
+        at(
+            17,
+            10,
+            "distributions[0].url",
+            "alleen http:// of https:// is toegelaten, niet "
+            "'ftp://data.stad.gent/api/explore/v2.1/catalog/datasets/be...'",
+        ),
+        # The value of an auth field is never echoed: it may be a pasted secret.
+        at(
+            21,
+            12,
+            "distributions[0].auth.env",
+            "ongeldige waarde; verwacht de naam van een omgevingsvariabele (HOOFDLETTERS, "
+            "cijfers en _), bv. TELRAAM_API_KEY; nooit de sleutel zelf",
+        ),
+    ]
+
+
+def test_type_errors_say_what_was_expected(tmp_path):
+    text = variant("gent-parkings", "title: Bezetting parkings Gent", "title: yes")
+    text = text.replace("    auth:\n", "    params:\n      where: [1, 2]\n    auth:\n")
+    assert problems_of(tmp_path, text) == [
+        at(3, 8, "title", "verwacht tekst (zet de waarde tussen aanhalingstekens)"),
+        at(
+            19,
+            7,
+            "distributions[0].params.where",
+            "verwacht tekst of een geheel getal of een getal of true of false",
+        ),
+    ]
+
+
+def test_model_rule_without_a_field_is_a_file_level_problem(tmp_path):
+    text = VALID.split("distributions:")[0]
+    assert problems_of(tmp_path, text) == [
+        at(2, 1, "-", "een bestaande dataset heeft minstens één distributie")
+    ]
+
+
+def test_yaml_syntax_error_has_its_line(tmp_path):
+    text = variant("gent-parkings", "theme: mobiliteit", "theme: [mobiliteit")
+    assert problems_of(tmp_path, text) == [
+        at(
+            6,
+            6,
+            "-",
+            "YAML-syntaxfout: did not find expected ',' or ']' "
+            "(while parsing a flow sequence op regel 5)",
+        )
+    ]
+
+
+def test_duplicate_keys_are_reported_each_with_its_line(tmp_path):
+    text = variant("gent-parkings", "theme: mobiliteit\n", "theme: mobiliteit\ntheme: water\n")
+    text = text.replace("    format: application/json\n", "    format: a\n    format: b\n")
+    assert problems_of(tmp_path, text) == [
+        at(6, 1, "theme", "dubbele sleutel 'theme' (al op regel 5); enkel de eerste wordt gelezen"),
+        at(
+            19,
+            5,
+            "distributions[0].format",
+            "dubbele sleutel 'format' (al op regel 18); enkel de eerste wordt gelezen",
+        ),
+    ]
+
+
+def test_python_tag_is_refused_and_never_constructed(tmp_path):
+    text = variant(
+        "gent-parkings",
+        "title: Bezetting parkings Gent",
+        "title: !!python/object/apply:os.system ['touch pwned']",
+    )
+    assert problems_of(tmp_path, text) == [
+        at(
+            3,
+            8,
+            "title",
+            "tag '!!python/object/apply:os.system' is niet toegelaten; "
+            "schrijf gewone YAML zonder tags",
+        )
+    ]
+    assert not Path("pwned").exists()
+
+
+def test_local_tag_and_merge_key_are_refused(tmp_path):
+    text = variant("gent-parkings", "  name: Stad Gent\n", "  name: !stad Gent\n")
+    text = text.replace("  contact:\n", "  <<: {x: 1}\n  contact:\n")
+    assert problems_of(tmp_path, text) == [
+        at(7, 9, "owner.name", "tag '!stad' is niet toegelaten; schrijf gewone YAML zonder tags"),
+        at(
+            8,
+            3,
+            "owner",
+            "samenvoegsleutel '<<' is niet toegelaten; schrijf gewone YAML zonder tags",
+        ),
+    ]
+
+
+def test_alias_is_refused_at_the_alias(tmp_path):
+    text = variant("gent-parkings", "  name: Stad Gent\n", "  name: &n Stad Gent\n")
+    text = text.replace("  name: Modellicentie", "  name: *n\n  x: Modellicentie")
+    assert problems_of(tmp_path, text) == [
+        at(
+            12,
+            9,
+            "-",
+            "alias '*n' is niet toegelaten: YAML-ankers (&) en -aliassen (*) worden geweigerd; "
+            "schrijf de waarde voluit",
+        )
+    ]
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path):
+    lines = [SCHEMA_LINE, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 30):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    [problem] = problems_of(tmp_path, "\n".join(lines) + "\n")
+    assert problem.startswith(at(3, 10, "-", "alias '*l0' is niet toegelaten"))
+
+
+def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
+    depth = 100_000
+    text = f"{SCHEMA_LINE}\nid: " + "[" * depth + "]" * depth + "\n"
+    assert problems_of(tmp_path, text) == [at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")]
+
+
+def test_too_large_file_is_one_problem(tmp_path):
+    text = VALID + "# " + "x" * MAX_FILE_BYTES + "\n"
+    assert problems_of(tmp_path, text) == [
+        at(1, 1, "-", f"bestand is te groot ({len(text)} bytes; hoogstens {MAX_FILE_BYTES})")
+    ]
+
+
+def test_non_utf8_is_one_problem_at_the_bad_byte(tmp_path):
+    path = write(tmp_path, "gent-parkings", "")
+    path.write_bytes(VALID.replace("Stad Gent\n", "Stad \xe9Gent\n").encode("latin-1"))
+    result = load_fiches([path], root=tmp_path)
+    assert [str(p) for p in result.problems] == [
+        at(7, 14, "-", "bestand is geen geldige UTF-8-tekst; sla het op als UTF-8")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column"),
+    [("- id: x\n", 2, 1), ("just text\n", 2, 1)],
+)
+def test_top_level_must_be_a_mapping(tmp_path, body, line, column):
+    assert problems_of(tmp_path, SCHEMA_LINE + "\n" + body) == [
+        at(line, column, "-", "een fiche moet een mapping zijn (sleutel: waarde per regel)")
+    ]
+
+
+def test_empty_file_is_one_problem(tmp_path):
+    assert problems_of(tmp_path, SCHEMA_LINE + "\n") == [
+        at(1, 1, "-", "bestand bevat geen fiche (leeg document)")
+    ]
+
+
+def test_schema_comment_is_required_on_line_one(tmp_path):
+    expected = (
+        "de eerste regel moet '# yaml-language-server: $schema=../../schema/fiche.schema.json' "
+        "zijn (zo kent uw editor het schema)"
+    )
+    assert problems_of(tmp_path, VALID.split("\n", 1)[1]) == [at(1, 1, "-", expected)]
+    wrong = VALID.replace("$schema=../../", "$schema=../")
+    assert problems_of(tmp_path, wrong) == [at(1, 33, "-", expected)]
+    remote = VALID.replace("$schema=../../", "$schema=https://evil.example/")
+    assert problems_of(tmp_path, remote) == [at(1, 33, "-", expected)]
+
+
+def test_credentials_and_keys_in_urls_are_refused_without_echoing_them(tmp_path):
+    text = variant(
+        "gent-parkings",
+        "url: https://data.stad.gent/api",
+        "url: https://jan:hunter2@data.stad.gent/api",
+    )
+    text = text.replace("/records\n", "/records?apikey=s3cr3t&limit=1\n")
+    text = text.replace("      kind: none\n", "      kind: none\n    params:\n      token: abc\n")
+    problems = problems_of(tmp_path, text)
+    assert problems == [
+        at(
+            16,
+            10,
+            "distributions[0].url",
+            "URL bevat inloggegevens (gebruiker:wachtwoord@); zet nooit een geheim in een fiche: "
+            "gebruik auth.env",
+        ),
+        at(
+            16,
+            10,
+            "distributions[0].url",
+            "URL bevat een sleutel in parameter 'apikey'; zet nooit een geheim in een fiche: "
+            "gebruik auth.env met auth.param",
+        ),
+        at(
+            21,
+            14,
+            "distributions[0].params.token",
+            "zet nooit een sleutel in params: gebruik auth.env met auth.param",
+        ),
+    ]
+    assert not any("hunter2" in p or "s3cr3t" in p for p in problems)
+
+
+@pytest.mark.parametrize("scheme", ["javascript:alert(1)", "data:text/html,<b>x</b>"])
+def test_javascript_and_data_urls_are_refused(tmp_path, scheme):
+    text = variant(
+        "gent-parkings",
+        "url: https://data.stad.gent/api/explore/v2.1/catalog/datasets/bezetting/records",
+        f"url: '{scheme}'",
+    )
+    text = text.replace("elke minuut.", f"elke [minuut]({scheme}).")
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        at(16, 10, "distributions[0].url", "alleen http:// of https:// is toegelaten, niet '")
+    )
+    # The description is only checked once the fiche is otherwise valid.
+    text = VALID.replace("elke minuut.", f"elke [minuut]({scheme}).")
+    assert problems_of(tmp_path, text) == [
+        at(
+            4,
+            14,
+            "description",
+            f"link met '{scheme.split(':')[0]}:' is niet toegelaten; enkel http(s)",
+        )
+    ]
+
+
+def test_duplicate_id_names_the_earlier_file(tmp_path):
+    write(tmp_path, "gent-parkings", VALID)
+    write(tmp_path, "gent-parkings", VALID.replace("mobiliteit\n", "water\n"), theme="water")
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert [str(p) for p in result.problems] == [
+        "fiches/water/gent-parkings.yml:2:5: id: id 'gent-parkings' is al gebruikt in "
+        "fiches/mobiliteit/gent-parkings.yml"
+    ]
+    assert [f.path.parent.name for f in result.fiches] == ["mobiliteit"]
+
+
+def test_file_name_and_folder_must_match_id_and_theme(tmp_path):
+    write(tmp_path, "gent-parking", VALID)
+    write(tmp_path, "gent-fietsen", variant("gent-fietsen"), theme="water")
+    lijn = variant("gent-lijn").replace("=../../", "=../")
+    (tmp_path / "fiches" / "gent-lijn.yml").write_text(lijn, encoding="utf-8")
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert [str(p) for p in result.problems] == [
+        "fiches/gent-lijn.yml:1:1: -: een fiche hoort in een themamap: fiches/<theme>/<id>.yml",
+        "fiches/mobiliteit/gent-parking.yml:2:5: id: id 'gent-parkings' verschilt van de "
+        "bestandsnaam 'gent-parking.yml'; noem het bestand gent-parkings.yml",
+        "fiches/water/gent-fietsen.yml:5:8: theme: theme 'mobiliteit' past niet bij de map "
+        "'water'; zet het bestand in fiches/mobiliteit/",
+    ]
+    assert result.fiches == []
+
+
+def test_related_ids_must_exist(tmp_path):
+    write(tmp_path, "gent-fietsen", variant("gent-fietsen"))
+    write(tmp_path, "gent-parkings", VALID + "related:\n  - gent-fietsen\n  - gent-bestaat-niet\n")
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert [str(p) for p in result.problems] == [
+        at(22, 5, "related[1]", "verwante fiche 'gent-bestaat-niet' bestaat niet")
+    ]
+    assert [f.fiche.id for f in result.fiches] == ["gent-fietsen"]
+    # An invalid fiche still counts as existing: no cascade of errors.
+    write(tmp_path, "gent-fietsen", variant("gent-fietsen", "theme: mobiliteit", "theme: x"))
+    result = load_fiches([tmp_path / "fiches" / "mobiliteit" / "gent-parkings.yml"], tmp_path)
+    assert [p.message for p in result.problems] == [
+        "verwante fiche 'gent-bestaat-niet' bestaat niet"
+    ]
+
+
+def test_every_file_is_read_and_missing_paths_are_reported(tmp_path):
+    write(tmp_path, "gent-parkings", VALID)
+    write(tmp_path, "gent-fietsen", variant("gent-fietsen", "title: B", "title: !x B"))
+    (tmp_path / "fiches" / "mobiliteit" / "notes.txt").write_text("niet lezen")
+    result = load_fiches([tmp_path / "fiches", tmp_path / "nope"], root=tmp_path)
+    assert result.files_read == 2
+    assert [f.fiche.id for f in result.fiches] == ["gent-parkings"]
+    assert [(str(p.file), p.line) for p in result.problems] == [
+        ("fiches/mobiliteit/gent-fietsen.yml", 3),
+        ("nope", 1),
+    ]
+
+
+def test_must_show_validate_reports_every_problem_and_counts_the_good_fiche(tmp_path, capsys):
+    write(tmp_path, "gent-parkings", VALID)
+    write(tmp_path, "gent-syntax", variant("gent-syntax", "theme: mobiliteit", "theme: [x"))
+    no_owner = variant("gent-eigenaar")
+    no_owner = no_owner.replace(no_owner[no_owner.index("owner:") : no_owner.index("licence:")], "")
+    write(tmp_path, "gent-eigenaar", no_owner)
+    write(tmp_path, "gent-ftp", variant("gent-ftp", "protocol: opendatasoft", "protocol: ftp"))
+    write(tmp_path, "gent-parkings", VALID, theme="water")  # same id, other folder
+
+    assert main(["--root", str(tmp_path), "validate"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == [
+        "fiches/mobiliteit/gent-eigenaar.yml:2:1: owner: verplicht veld ontbreekt",
+        at(
+            15,
+            15,
+            "distributions[0].protocol",
+            "onbekende waarde 'ftp'; verwacht een van: kiwis, wfs, dov-xml, opendatasoft, "
+            "telraam, brussels-mobility, csv, json, html",
+            "gent-ftp",
+        ),
+        "fiches/mobiliteit/gent-syntax.yml:6:6: -: YAML-syntaxfout: "
+        "did not find expected ',' or ']' (while parsing a flow sequence op regel 5)",
+        "fiches/water/gent-parkings.yml:2:5: id: id 'gent-parkings' is al gebruikt in "
+        "fiches/mobiliteit/gent-parkings.yml",
+        "fiches/water/gent-parkings.yml:5:8: theme: theme 'mobiliteit' past niet bij de map "
+        "'water'; zet het bestand in fiches/mobiliteit/",
+    ]
+    assert lines[-1] == "1 geldige fiche(s) (mobiliteit: 1), 5 probleem/problemen in 5 bestand(en)."
