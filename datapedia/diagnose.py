@@ -119,7 +119,7 @@ def _result(texts: list[tuple[str, str]], evidence: dict[str, Any]) -> Dimension
     ids = list(dict.fromkeys(fid for fid, _ in texts))
     return DimensionResult(
         status=worst([finding(fid).status for fid in ids]),
-        summary=" ".join(dict.fromkeys(text for _, text in texts)) or "Niets te melden.",
+        summary=" ".join(dict.fromkeys(text for _, text in texts)) or "Niet gemeten.",
         evidence=evidence,
         findings=ids,
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from datapedia.fiche import Fiche
 from datapedia.results import Diagnosis, Dimension, Observation, Status
-from datapedia.store import ChecksStore, atomic_write
+from datapedia.store import ChecksStore, atomic_write, summary_document
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 NO_NETWORK_ERRORS = frozenset({"dns", "connect", "blocked_address"})
@@ -158,14 +158,10 @@ def exit_code(diagnoses: list[Diagnosis]) -> int:
 
 
 def build_summary(diagnoses: list[Diagnosis], now: datetime, code: int) -> dict[str, Any]:
-    counts = {s.value: 0 for s in (Status.ok, Status.warn, Status.fail, Status.unknown)}
-    for d in diagnoses:
-        counts[d.overall.value] += 1
-    return {
-        "checked_at": now.isoformat(),
-        "exit_code": code,
-        "counts": counts,
-        "datasets": [
+    return summary_document(
+        now.isoformat(),
+        code,
+        [
             {
                 "id": d.id,
                 "overall": d.overall.value,
@@ -173,7 +169,7 @@ def build_summary(diagnoses: list[Diagnosis], now: datetime, code: int) -> dict[
             }
             for d in diagnoses
         ],
-    }
+    )
 
 
 def print_table(diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:
@@ -219,7 +215,10 @@ def _run(options: CheckOptions) -> int:
         for fiche, observation in observe(fiches, options):
             if observation is not None:
                 observations.append(observation)
-            history = store.read_history(fiche.id)
+            try:
+                history = store.read_history(fiche.id)
+            except ValueError as error:  # e.g. a merge conflict left in the file
+                raise CheckAborted(str(error)) from error
             diagnosis = diagnose(fiche, observation, history, options.now, quality)
             diagnoses.append(diagnosis)
             progress.step(diagnosis)

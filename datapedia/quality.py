@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche
@@ -64,7 +64,9 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def profile_columns(rows: list[dict[str, Any]], declared: list[str] = ()) -> list[ColumnProfile]:
+def profile_columns(
+    rows: list[dict[str, Any]], declared: Sequence[str] = ()
+) -> list[ColumnProfile]:
     """Missing counts per column over the union of keys, plus declared columns never seen."""
     names = list(dict.fromkeys([key for row in rows for key in row]))
     profiles = [
@@ -189,6 +191,7 @@ class QualityChecker:
             if item.success:
                 continue
             config = item.expectation_config
+            raised = item.exception_info or {}
             failed.append(
                 {
                     "expectation": config.type,
@@ -197,6 +200,9 @@ class QualityChecker:
                     "rows": (item.result or {}).get("element_count", len(rows)),
                     "min": config.kwargs.get("min_value"),
                     "max": config.kwargs.get("max_value"),
+                    "error": raised.get("exception_message")
+                    if raised.get("raised_exception")
+                    else None,
                 }
             )
         return sorted(failed, key=lambda f: (f["column"] or "", f["expectation"]))
@@ -243,8 +249,19 @@ class QualityChecker:
         declared = distribution.columns
         profiles = profile_columns(rows, [c.name for c in declared if c.required])
         by_name = {p.name: p for p in profiles}
-        errors, bad_rows = frictionless_errors(rows)
-        failed = self.expectations(rows, declared) if declared else []
+        tool_errors: list[str] = []
+        # A library failing on odd data must not stop the night's run; it is recorded.
+        try:
+            errors, bad_rows = frictionless_errors(rows)
+        except Exception as error:
+            errors, bad_rows = {}, 0
+            tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
+        failed: list[dict[str, Any]] = []
+        if declared:
+            try:
+                failed = self.expectations(rows, declared)
+            except Exception as error:
+                tool_errors.append(f"great_expectations: {type(error).__name__}: {error}")
         found: list[tuple[str, str]] = []
 
         for column in declared:
@@ -269,7 +286,7 @@ class QualityChecker:
                     finding("VOL-05").text(
                         expectation=label.format(min=item["min"], max=item["max"]),
                         column=item["column"],
-                        unexpected=item["unexpected"],
+                        unexpected="?" if item["unexpected"] is None else item["unexpected"],
                         rows=item["rows"],
                     ),
                 )
@@ -291,5 +308,6 @@ class QualityChecker:
             "expectations_failed": failed,
             "frictionless_errors": errors,
             "frictionless_rows_with_errors": bad_rows,
+            "tool_errors": tool_errors,
         }
         return evidence, found

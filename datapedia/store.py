@@ -210,6 +210,7 @@ def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
     store = ChecksStore(checks_dir)
     tx = store.begin()
     merged = 0
+    summaries = []
     for shard in shard_dirs:
         shard_store = ChecksStore(shard)
         for fid in shard_store.ids():
@@ -219,5 +220,31 @@ def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
                     atomic_write(tx.staging / rel, source.read_bytes())
                     tx.files.append(rel)
             merged += 1
+        if (shard / SUMMARY).exists():
+            summaries.append(json.loads((shard / SUMMARY).read_text(encoding="utf-8")))
+    if summaries:
+        tx.add_summary(merge_summaries(summaries))
     tx.commit()
     return merged
+
+
+def summary_document(checked_at: str, exit_code: int, datasets: list[dict]) -> dict:
+    """The shape of ``summary.json``; ``datasets`` are ``{id, overall, dimensions}``."""
+    counts = {s.value: 0 for s in (Status.ok, Status.warn, Status.fail, Status.unknown)}
+    for dataset in datasets:
+        counts[dataset["overall"]] += 1
+    return {
+        "checked_at": checked_at,
+        "exit_code": exit_code,
+        "counts": counts,
+        "datasets": sorted(datasets, key=lambda d: d["id"]),
+    }
+
+
+def merge_summaries(summaries: list[dict]) -> dict:
+    """One ``summary.json`` for the whole night from the shards' summaries."""
+    return summary_document(
+        max(s["checked_at"] for s in summaries),
+        max(s["exit_code"] for s in summaries),
+        [d for s in summaries for d in s["datasets"]],
+    )

@@ -192,6 +192,20 @@ def test_unwritable_checks_dir_exits_2(tmp_path, fake_probe):
     assert fake_probe.calls == []
 
 
+def test_progress_bar_and_corrupt_history(tmp_path, fake_probe, capsys):
+    write_fiche(tmp_path, id="een")
+    fake_probe.endpoints["een"] = [fresh()]
+    assert run_check(options(tmp_path, progress=True)) == 0
+    captured = capsys.readouterr()
+    assert "1/1" in captured.err and "[1/1]" not in captured.out  # tqdm, not plain lines
+    history = tmp_path / "checks" / "history" / "een.jsonl"
+    history.write_text(history.read_text() + "<<<<<<< HEAD\n")
+    before = (tmp_path / "checks" / "een.json").read_bytes()
+    assert run_check(options(tmp_path)) == 2
+    assert "een.jsonl:2" in capsys.readouterr().err
+    assert (tmp_path / "checks" / "een.json").read_bytes() == before
+
+
 def test_cli_passes_its_options(tmp_path, fake_probe):
     from datapedia.cli import main
 

@@ -134,3 +134,17 @@ def test_no_gx_context_when_no_columns_declared():
     result = checker.assess(fiche, observe(fiche, endpoint(sample=[{"a": 1}])))
     assert result.findings == ["VOL-01"]
     assert calls == []
+
+
+def test_a_failing_gx_is_recorded_and_the_rest_still_judged():
+    def broken():
+        raise RuntimeError("kapot")
+
+    checker = QualityChecker(context_factory=broken)
+    fiche = make_fiche(distributions=_distribution([{"name": "x", "not_null": True}]))
+    rows = [{"x": 1}] * 3 + [{"x": None}] * 3
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    sample = result.evidence["samples"][0]
+    assert sample["tool_errors"] == ["great_expectations: RuntimeError: kapot"]
+    assert sample["missing_pct"]["x"] == 50.0
+    assert result.findings == ["VOL-06"]  # frictionless: 3 of 6 rows blank

@@ -133,10 +133,22 @@ def test_stale_since_is_the_start_of_the_current_fail_streak():
     assert stale_since([]) is None
 
 
-def test_merge_shards_folds_shard_folders_into_checks(tmp_path):
-    for name, fid in (("s1", "a"), ("s2", "b")):
+def test_merge_shards_folds_shard_folders_and_summaries_into_checks(tmp_path):
+    for name, fid, status, code in (("s1", "b", "fail", 1), ("s2", "a", "ok", 0)):
         tx = ChecksStore(tmp_path / name).begin()
         tx.add(diagnosis(fid))
+        tx.add_summary(
+            {
+                "checked_at": NOW.isoformat(),
+                "exit_code": code,
+                "counts": {},
+                "datasets": [{"id": fid, "overall": status, "dimensions": {}}],
+            }
+        )
         tx.commit()
     assert merge_shards([tmp_path / "s1", tmp_path / "s2"], tmp_path / "checks") == 2
     assert ChecksStore(tmp_path / "checks").ids() == ["a", "b"]
+    summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert summary["exit_code"] == 1
+    assert summary["counts"] == {"ok": 1, "warn": 0, "fail": 1, "unknown": 0}
+    assert [d["id"] for d in summary["datasets"]] == ["a", "b"]
