@@ -60,6 +60,7 @@ _RETRYABLE_ERRORS = {"dns", "connect", "reset"}
 _HEAD_FALLBACK_STATUS = {403, 405, 501}
 _HEAD_FALLBACK_ERRORS = {"connect", "reset"}
 _REDIRECT_STATUS = {301, 302, 303, 307, 308}
+_SAFE_HEADERS = {"User-Agent", "Accept", "Accept-Encoding"}
 RETRY_AFTER_CAP_S = 30.0
 _CHUNK = 64 * 1024
 _DETAIL_BODY_CHARS = 200
@@ -110,6 +111,11 @@ def redact(text: str | None, secrets: Iterable[str]) -> str | None:
             for form in {secret, quote(secret, safe=""), quote(secret)}:
                 text = text.replace(form, "***")
     return text
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def _without_userinfo(url: str) -> str:
@@ -300,7 +306,11 @@ class Fetcher:
                         result.headers = {k.lower(): v for k, v in response.headers.items()}
                         location = response.headers.get("Location")
                         if response.status_code in _REDIRECT_STATUS and location:
-                            current = urljoin(current, location)
+                            target = urljoin(current, location)
+                            if _origin(target) != _origin(current):
+                                # a key meant for one server is never handed to another
+                                send = {k: v for k, v in send.items() if k in _SAFE_HEADERS}
+                            current = target
                             continue
                         if method != "HEAD":
                             result.body = self._read_body(response, deadline, result)
@@ -308,9 +318,10 @@ class Fetcher:
                         response.close()
                 if result.status_code is not None and result.status_code >= 400:
                     result.error = "http"
-                    snippet = (result.body or b"")[:_DETAIL_BODY_CHARS].decode("utf-8", "replace")
+                    head = (result.body or b"")[:_DETAIL_BODY_CHARS].decode("utf-8", "replace")
+                    snippet = " ".join(head.split())
                     result.error_detail = f"HTTP {result.status_code}" + (
-                        f": {snippet.strip()}" if snippet.strip() else ""
+                        f": {snippet}" if snippet else ""
                     )
                 return result
             raise FetchError(

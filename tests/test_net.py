@@ -270,6 +270,20 @@ def test_secrets_are_sent_but_never_reported(fetcher):
     assert "***" in result.url and "***" in result.error_detail
 
 
+def test_key_header_is_not_forwarded_to_another_server(fetcher):
+    key = {"X-Api-Key": "k3y"}
+    with LocalServer({"/data": Route(body=b"elsewhere")}) as other, LocalServer() as srv:
+        srv.add("/same", Route(redirect="/final"))
+        srv.add("/final", Route(body=b"here"))
+        srv.add("/away", Route(redirect=other.url("/data")))
+        same = fetcher.fetch(srv.url("/same"), headers=key)
+        away = fetcher.fetch(srv.url("/away"), headers=key)
+        assert srv.requests[1].headers.get("X-Api-Key") == "k3y"  # same origin keeps it
+        assert "X-Api-Key" not in other.requests[0].headers
+        assert other.requests[0].headers["User-Agent"].startswith("DatapediaVlaanderen/")
+    assert same.body == b"here" and away.body == b"elsewhere"
+
+
 def test_per_host_concurrency_is_bounded():
     active, peak, lock = [0], [0], threading.Lock()
 
