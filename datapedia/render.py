@@ -414,8 +414,15 @@ def _schema_type(prop: dict, defs: dict) -> str:
         return f"lijst van {_schema_type(prop.get('items', {}), defs)}"
     if prop.get("type") == "object":
         return "sleutel: waarde"
-    fmt = prop.get("format")
-    return {"uri": "URL", "email": "e-mail", "date": "datum"}.get(fmt, prop.get("type", "tekst"))
+    formats = {"uri": "URL", "email": "e-mail", "date": "datum"}
+    types = {
+        "string": "tekst",
+        "integer": "geheel getal",
+        "number": "getal",
+        "boolean": "true/false",
+    }
+    kind = prop.get("type", "string")
+    return formats.get(prop.get("format", ""), types.get(kind, kind))
 
 
 def schema_rows() -> list[dict[str, str]]:

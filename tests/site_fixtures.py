@@ -87,7 +87,7 @@ FICHES = {
         "update_frequency": "PT15M",
         "spatial": {"name": "Vlaanderen", "bbox": [2.5, 50.6, 5.9, 51.5]},
         "standards": [{"name": "OSLO", "uri": "https://data.vlaanderen.be/ns"}],
-        "related": ["regen-gent", "fietstellingen"],
+        "related": ["regen-gent"],
         "distributions": [
             _dist("KiWIS", "https://hicws.vlaanderen.be/KiWIS/KiWIS"),
             _dist("Portaal", "https://www.waterinfo.be", "text/html"),

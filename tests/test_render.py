@@ -1,0 +1,218 @@
+"""render_site: pages for every fiche, escaping of untrusted text, incremental re-rendering."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
+
+import markdown
+import pytest
+from site_fixtures import FICHES, NOW, diagnosis, make_repo, write_fiche
+
+from datapedia.build import run_build
+from datapedia.findings import CATALOGUE
+from datapedia.render import RenderReport, ext_link, md, md_block, render_site
+from datapedia.results import Dimension, Status
+from datapedia.store import ChecksStore
+from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+
+IDS = ["fietstellingen", "regen-gent", "waterpeil"]
+# The Markdown extensions of mkdocs.yml that can turn text into markup.
+EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "pymdownx.details", "def_list"]
+
+
+def to_html(text: str) -> str:
+    body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+    return markdown.markdown(body, extensions=EXTENSIONS)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    # Building 60 nights of history through real transactions takes a while: once per module.
+    return make_repo(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def repo(template, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(template, root)
+    return root
+
+
+def render(root) -> RenderReport:
+    return render_site(root, root / "checks", NOW)
+
+
+def test_every_fiche_gets_a_page_and_the_listing_pages_exist(repo):
+    report = render(repo)
+    out = repo / "site" / "generated"
+    for fid in IDS:
+        assert (out / "datasets" / f"{fid}.md").is_file()
+    for rel in ["themas/water.md", "themas/mobiliteit.md", "eigenaars/index.md"]:
+        assert (out / rel).is_file(), rel
+    assert sorted(report.pages_written("datasets/")) == [f"datasets/{i}.md" for i in IDS]
+    overview = (out / "fragments" / "overzicht.md").read_text()
+    assert overview.count('<tr id="rij-') == 3
+    assert '<span data-count-status="fail"><span class="dp-status dp-fail"' in overview
+    assert "probleem</span> 2</span>" in overview  # waterpeil and fietstellingen fail
+    assert "onbekend</span> 1</span>" in overview  # regen-gent was never checked
+
+
+def test_never_checked_fiche_says_so_and_every_dimension_is_unknown(repo):
+    render(repo)
+    page = (repo / "site" / "generated" / "datasets" / "regen-gent.md").read_text()
+    assert "Nog niet gecontroleerd" in page
+    assert page.count('data-status="unknown"><td>') == 6
+    assert "Nog geen geschiedenis" in page
+    assert not (repo / "site" / "generated" / "plots" / "regen-gent.svg").exists()
+
+
+def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
+    render(repo)
+    page = (repo / "site" / "generated" / "datasets" / "waterpeil.md").read_text()
+    assert '<tr data-dimension="timeliness" data-status="fail">' in page
+    assert '<tr data-dimension="completeness" data-status="warn">' in page
+    assert "(vandaag)" in page  # checked an hour before `now`
+    assert "../../handboek/dimensies.html#ACT-03" in page
+    assert "](../plots/waterpeil.svg)" in page
+    assert "[Regenmeters Gent](regen-gent.md)" in page
+    svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
+    assert b"<svg" in svg and b"<text" not in svg  # text drawn as paths: no fonts needed
+    # 30-day uptime: every 7th night unreachable
+    assert "30 dagen 87.1%" in page
+
+
+def test_plot_is_deterministic(repo, tmp_path):
+    render_site(repo, repo / "checks", NOW, out_dir=tmp_path / "a")
+    render_site(repo, repo / "checks", NOW, out_dir=tmp_path / "b")
+    a = (tmp_path / "a" / "plots" / "waterpeil.svg").read_bytes()
+    assert a == (tmp_path / "b" / "plots" / "waterpeil.svg").read_bytes()
+
+
+class Elements(HTMLParser):
+    """The real elements and attributes of an HTML text (escaped text is not one)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def dangerous(text: str) -> list[str]:
+    found = []
+    for tag, attrs in Elements(text).tags:
+        if tag in ("script", "iframe", "object", "b", "em"):
+            found.append(tag)
+        if tag == "img" and not attrs.get("src", "").startswith("../plots/"):
+            found.append(f"img[src={attrs.get('src')}]")
+        found += [f"{tag}[{a}]" for a in attrs if a.startswith("on")]
+        for a in ("href", "src"):
+            value = (attrs.get(a) or "").strip().lower()
+            if ":" in value and not value.startswith(("http://", "https://", "mailto:")):
+                found.append(f"{tag}[{a}={value}]")
+    return found
+
+
+def test_untrusted_fiche_text_cannot_become_html_or_links(repo):
+    render(repo)
+    out = repo / "site" / "generated"
+    pages = ["datasets/fietstellingen.md", "fragments/overzicht.md", "themas/mobiliteit.md"]
+    pages += [f"eigenaars/{p.name}" for p in (out / "eigenaars").glob("*.md")]
+    for rel in pages:
+        assert dangerous(to_html((out / rel).read_text())) == [], rel
+    page = to_html((out / "datasets" / "fietstellingen.md").read_text())
+    text = unescape(page)
+    assert "<script>window.__pwned = 1</script>" in text  # shown as text
+    assert "[x](javascript:alert(1))" in text
+    assert "Wegen & Verkeer <b>AWV</b>" in text
+
+
+def test_escaping_filters():
+    def rendered(value):
+        return markdown.markdown(str(value), extensions=EXTENSIONS)
+
+    link = rendered(md("[x](javascript:alert(1))"))
+    assert "<a" not in link and unescape(link) == "<p>[x](javascript:alert(1))</p>"
+    assert "<img" not in rendered(md("![y](data:text/html,boo)"))
+    assert "onclick" not in rendered(md_block("tekst\n{: onclick=alert(1) }")).split("&#123;")[0]
+    assert "<h1" not in rendered(md("# kop"))
+    assert "<li" not in rendered(md("- lijst")) and "<ol" not in rendered(md("1. lijst"))
+    assert rendered(md('--8<-- "/etc/passwd"')).count("passwd") == 1
+    assert "href" not in ext_link("x", "javascript:alert(1)")
+    assert "href" not in ext_link("x", "data:text/html,boo")
+    assert 'href="https&#58;//example.org/a?b=1&amp;c=2"' in ext_link(
+        "x", "https://example.org/a?b=1&c=2"
+    )
+    assert ext_link('"><script>', "https://example.org").count("<") == 2  # only <a> and </a>
+
+
+def test_second_render_skips_everything(repo):
+    first = render(repo)
+    second = render(repo)
+    assert second.written == [] and second.removed == []
+    assert sorted(second.skipped) == sorted(first.written)
+
+
+def test_one_fiche_change_rerenders_only_that_fiche_and_the_listings(repo):
+    render(repo)
+    changed = dict(
+        FICHES["water/regen-gent.yml"], description="Neerslag per minuut, nu ook Merelbeke."
+    )
+    write_fiche(repo, "water/regen-gent.yml", changed)
+    report = render(repo)
+    assert "datasets/regen-gent.md" in report.written
+    assert "datasets/waterpeil.md" in report.skipped
+    assert "datasets/fietstellingen.md" in report.skipped
+    assert "plots/waterpeil.svg" in report.skipped
+    assert "fragments/velden.md" in report.skipped
+    assert not any(p.startswith("plots/") for p in report.written)
+    page = (repo / "site" / "generated" / "datasets" / "regen-gent.md").read_text()
+    assert "nu ook Merelbeke" in page
+
+
+def test_new_check_rerenders_that_fiche_and_adds_its_plot(repo):
+    render(repo)
+    tx = ChecksStore(repo / "checks").begin()
+    tx.add(diagnosis("regen-gent", NOW - timedelta(hours=2), {Dimension.availability: Status.ok}))
+    tx.commit()
+    report = render(repo)
+    assert {"datasets/regen-gent.md", "plots/regen-gent.svg"} <= set(report.written)
+    assert "datasets/waterpeil.md" in report.skipped
+    page = (repo / "site" / "generated" / "datasets" / "regen-gent.md").read_text()
+    assert "Nog niet gecontroleerd" not in page
+
+
+def test_deleted_fiche_loses_its_pages(repo):
+    render(repo)
+    (repo / "fiches" / "mobiliteit" / "fietstellingen.yml").unlink()
+    report = render(repo)
+    assert {"datasets/fietstellingen.md", "plots/fietstellingen.svg"} <= set(report.removed)
+    assert not (repo / "site" / "generated" / "datasets" / "fietstellingen.md").exists()
+    assert "datasets/waterpeil.md" in report.skipped
+
+
+def test_handbook_fragments_come_from_the_code(repo):
+    render(repo)
+    out = repo / "site" / "generated" / "fragments"
+    fields = unescape(to_html((out / "velden.md").read_text()))
+    assert "<code>owner.contact.email</code>" in fields and "vcard:hasEmail" in fields
+    assert "<code>distributions[].auth.env</code>" in fields
+    dims = to_html((out / "dimensies.md").read_text())
+    for name in EXPLANATIONS:
+        assert f"<code>{name}</code>" in dims, name
+    assert f"<td>{THRESHOLDS.uptime_warn_pct}</td>" in dims
+    findings = (out / "bevindingen.md").read_text()
+    for fid in CATALOGUE:
+        assert f'<span id="{fid}"></span>' in findings, fid
+
+
+def test_build_refuses_invalid_fiches(repo, capsys):
+    (repo / "fiches" / "water" / "kapot.yml").write_text("id: Kapot\n", encoding="utf-8")
+    code = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert code == 2
+    assert "kapot.yml" in capsys.readouterr().err
