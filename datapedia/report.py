@@ -47,10 +47,11 @@ def md_code_block(value: Any) -> str:
 
 
 def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
-    """The dataset's page on the published site (the render step's URL scheme)."""
+    """The dataset's page on the published site: render writes site/generated/datasets/<id>.md
+    and mkdocs (use_directory_urls: false) turns it into .html."""
     if not site_url:
         return None
-    return f"{site_url.rstrip('/')}/datasets/{fiche_id}/"
+    return f"{site_url.rstrip('/')}/generated/datasets/{fiche_id}.html"
 
 
 def fiche_link(fiche: Fiche, site_url: str | None) -> str:

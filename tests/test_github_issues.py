@@ -250,7 +250,7 @@ def test_new_failure_opens_exactly_one_issue(repo, github):
     assert f"<!-- datapedia:checked_at={NIGHT1.isoformat()} -->" in sent["body"]
     assert "Titel waterstanden" in sent["title"] and "actualiteit" in sent["title"]
     assert "`ACT-03`" in sent["body"] and '"age_days": 9' in sent["body"]
-    assert "https://datapedia.example/datasets/waterstanden/" in sent["body"]
+    assert "https://datapedia.example/generated/datasets/waterstanden.html" in sent["body"]
     assert "fiches/water/waterstanden.yml" in sent["body"]
     for request in github.requests:
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"

@@ -72,7 +72,7 @@ def test_report_has_overview_row_and_dimension_details():
     overview = next(line for line in text.splitlines() if line.startswith("| [Waterstanden]"))
     # overall, then the six dimensions in order: ok, unknown, fail, unknown, warn, unknown
     assert overview == (
-        "| [Waterstanden](https://dp.example/datasets/waterstanden/) | 🔴 probleem "
+        "| [Waterstanden](https://dp.example/generated/datasets/waterstanden.html) | 🔴 probleem "
         "| 🟢 | ⚪ | 🔴 | ⚪ | 🟠 | ⚪ |"
     )
     assert (
