@@ -22,7 +22,9 @@ from datapedia.store import ChecksStore
 
 EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# Inline only (table cells, one line): these are the characters that can start
+# emphasis, code, links or images, or end a table cell, wherever they stand.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def status_badge(status: Status) -> str:

@@ -1,5 +1,6 @@
 """The Markdown report posted on pull requests and in the job summary."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def test_untrusted_text_is_inert():
     evil = "X | <!-- datapedia:dataset=ander --> [klik](https://evil.example) @iemand ![img](x)"
     escaped = md_text(evil)
     assert "<!--" not in escaped
-    assert "](" not in escaped.replace("\\]\\(", "")
+    assert not re.search(r"(?<!\\)[\[\]`*_]", escaped)  # no link, image, code or emphasis
     assert "@iemand" not in escaped and "@\u200biemand" in escaped
     assert "|" not in escaped.replace("\\|", "")
     fiche = Fiche.model_validate(fiche_data("waterstanden", evil))
