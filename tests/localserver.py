@@ -10,14 +10,19 @@ Faults: ``delay_s`` before the headers, ``trickle_s`` between body chunks,
 ``reset_after`` bytes then a TCP reset, ``redirect`` targets, ``gzip`` bodies,
 ``chunked`` transfer encoding (chunks of ``trickle_chunk`` bytes, no Content-Length),
 ``methods`` to answer 405 to others. Paths match with their query string first,
-then without it. Unknown paths answer 404.
+then without it. Unknown paths answer 404. ``LocalServer(tls=True)`` serves HTTPS
+with a fresh self-signed certificate (no client trusts it: a TLS failure).
 """
 
 from __future__ import annotations
 
 import gzip as gzip_module
+import shutil
 import socket
+import ssl
 import struct
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -69,8 +74,9 @@ RouteSpec = Route | list[Route] | Callable[[Request], Route]
 
 
 class LocalServer:
-    def __init__(self, routes: Mapping[str, RouteSpec] | None = None) -> None:
+    def __init__(self, routes: Mapping[str, RouteSpec] | None = None, *, tls: bool = False) -> None:
         self.routes: dict[str, RouteSpec] = dict(routes or {})
+        self.tls = tls
         self.requests: list[Request] = []
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -89,6 +95,8 @@ class LocalServer:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         server.block_on_close = False  # keep-alive clients must not hold up stop()
+        if self.tls:
+            server.socket = _self_signed_context().wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -109,7 +117,7 @@ class LocalServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -135,6 +143,23 @@ class LocalServer:
                 self._served[key] = index + 1
                 return spec[min(index, len(spec) - 1)]
         return spec(request) if callable(spec) else spec
+
+
+def _self_signed_context() -> ssl.SSLContext:
+    import pytest
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    with tempfile.TemporaryDirectory() as folder:
+        key, cert = f"{folder}/key.pem", f"{folder}/cert.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+    return context
 
 
 def _handler_for(owner: LocalServer) -> type[BaseHTTPRequestHandler]:

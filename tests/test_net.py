@@ -119,6 +119,13 @@ def test_dns_failure(monkeypatch):
     assert result.error == "dns"
 
 
+def test_untrusted_certificate_is_a_tls_error(fetcher):
+    with LocalServer({"/s": Route(body=b"ok")}, tls=True) as srv:
+        assert srv.base.startswith("https://")
+        result = fetcher.fetch(srv.url("/s"))
+    assert result.error == "tls" and result.attempts == 1
+
+
 def test_redirects_are_followed_and_loops_stopped(fetcher):
     with LocalServer() as srv:
         srv.add("/old", Route(redirect="/new"))

@@ -342,10 +342,6 @@ def text_of(element: Element | None) -> str | None:
     return text or None
 
 
-def child(element: Element, name: str) -> Element | None:
-    return next((c for c in element if local(c.tag) == name), None)
-
-
 def decode_text(body: bytes) -> str:
     """Text of a body: UTF-8 (with or without BOM), else Latin-1 as Belgian exports often are."""
     try:
