@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -240,3 +241,22 @@ def test_pr_changed_fiches_are_the_added_and_modified_valid_ids(tmp_path):
     )
     assert output.read_text().split("=", 1)[1].split() == ["gewijzigd", "nieuw-ding"]
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_run_scripts_pass_shellcheck(path: Path):
+    if not shutil.which("shellcheck"):
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    for job_name, job in load(path.name)["jobs"].items():
+        for step in job.get("steps", []):
+            if "run" not in step:
+                continue
+            # Expressions are filled in by GitHub before bash runs; a plain word stands in.
+            script = re.sub(r"\$\{\{.*?\}\}", "EXPR", step["run"])
+            done = subprocess.run(
+                ["shellcheck", "--shell=bash", "-"],
+                input=f"#!/bin/bash\nset -eo pipefail\n{script}",
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, f"{job_name}/{step.get('name')}:\n{done.stdout}"
