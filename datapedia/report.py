@@ -20,6 +20,9 @@ from datapedia.load import load_fiches
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore
 
+# GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
+EVIDENCE_LIMIT = 4000
+
 EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}
 
 # Inline only (table cells, one line): these are the characters that can start
@@ -40,9 +43,11 @@ def md_text(value: object) -> str:
     return text.replace("@", "@\u200b")
 
 
-def md_code_block(value: Any) -> str:
+def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
     """Evidence as a JSON block whose fence is longer than any backtick run inside it."""
     body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    if len(body) > limit:
+        body = body[:limit] + "\n… (ingekort; het volledige bewijs staat in checks/)"
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}json\n{body}\n{fence}"

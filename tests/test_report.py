@@ -109,6 +109,11 @@ def test_code_block_fence_outgrows_backticks_in_evidence():
     assert len(fence) > 3 and block.endswith(fence)
 
 
+def test_code_block_is_capped_so_an_issue_fits_githubs_limit():
+    block = md_code_block({"stations": [f"station-{i}" for i in range(5000)]})
+    assert 4000 < len(block) < 4200 and "ingekort" in block
+
+
 def test_run_report_writes_only_the_asked_fiches(tmp_path: Path):
     root, checks = make_repo(tmp_path)
     out = tmp_path / "out" / "report.md"
