@@ -31,6 +31,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 256 * 1024
 # Deep flow nesting ([[[[...) crashes libyaml's recursive composer; no fiche needs it.
 MAX_DEPTH = 50
+_TOO_DEEP = f"te diep genest (meer dan {MAX_DEPTH} niveaus)"
 SCHEMA_RELATIVE = Path("schema") / "fiche.schema.json"
 SCHEMA_COMMENT_PREFIX = "# yaml-language-server: $schema="
 FICHE_SUFFIXES = (".yml", ".yaml")
@@ -163,6 +164,10 @@ def _relative(path: Path, root: Path | None) -> Path | None:
 
 def _parse_file(path: Path, relative: Path | None) -> _Parsed:
     parsed = _Parsed(path, relative or path)
+    if path.is_symlink():
+        # A link could make the validator read (and echo parts of) any file on the runner.
+        parsed.add(1, 1, "-", "een fiche mag geen symbolische link zijn")
+        return parsed
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         parsed.add(1, 1, "-", f"bestand is te groot ({size} bytes; hoogstens {MAX_FILE_BYTES})")
@@ -256,9 +261,7 @@ def _check_flow_depth(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise _Refused(
-                    mark.line + 1, mark.column + 1, f"te diep genest (meer dan {MAX_DEPTH} niveaus)"
-                )
+                raise _Refused(mark.line + 1, mark.column + 1, _TOO_DEEP)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -283,10 +286,14 @@ class _Converter:
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise _Refused(mark.line + 1, mark.column + 1, f"te diep genest (meer dan {MAX_DEPTH})")
+            raise _Refused(mark.line + 1, mark.column + 1, _TOO_DEEP)
         if isinstance(node, ScalarNode):
             if node.tag in _SCALARS:
-                return _SCALARS[node.tag](node)
+                try:
+                    return _SCALARS[node.tag](node)
+                except (ValueError, KeyError):  # an explicit `!!int abc`
+                    self._refuse_tag(node, path, f"'{_show(node.value)}' past niet bij de tag")
+                    return None
         elif isinstance(node, SequenceNode):
             if node.tag == _SEQ:
                 return [

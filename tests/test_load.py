@@ -257,6 +257,30 @@ def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
     assert problems_of(tmp_path, text) == [at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")]
 
 
+def test_block_nesting_is_limited_too(tmp_path):
+    text = SCHEMA_LINE + "\nid:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 60))
+    assert problems_of(tmp_path, text) == [at(53, 52, "-", "te diep genest (meer dan 50 niveaus)")]
+
+
+def test_explicit_tag_that_does_not_fit_the_value(tmp_path):
+    text = variant("gent-parkings", "  name: Stad Gent", "  name: !!int Gent")
+    assert problems_of(tmp_path, text) == [
+        at(7, 9, "owner.name", "'Gent' past niet bij de tag; schrijf gewone YAML zonder tags")
+    ]
+
+
+def test_symlinked_fiche_is_not_read(tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("id: geheim-1234\n", encoding="utf-8")
+    link = tmp_path / "fiches" / "mobiliteit" / "gent-parkings.yml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(secret)
+    result = load_fiches([tmp_path / "fiches"], root=tmp_path)
+    assert [str(p) for p in result.problems] == [
+        at(1, 1, "-", "een fiche mag geen symbolische link zijn")
+    ]
+
+
 def test_too_large_file_is_one_problem(tmp_path):
     text = VALID + "# " + "x" * MAX_FILE_BYTES + "\n"
     assert problems_of(tmp_path, text) == [
