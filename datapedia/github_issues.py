@@ -135,6 +135,11 @@ class GitHub:
             url = f"{self.api_url}/repos/{self.repo}/issues/{number}/comments"
             self._request("POST", url, json={"body": body})
 
+    def set_labels(self, number: int, labels: list[str]) -> None:
+        if not self.dry_run:
+            url = f"{self.api_url}/repos/{self.repo}/issues/{number}"
+            self._request("PATCH", url, json={"labels": labels})
+
     def close(self, number: int) -> None:
         if not self.dry_run:
             self._request(
@@ -251,6 +256,19 @@ def _already_reported(client: GitHub, issue: dict, diagnosis: Diagnosis) -> bool
     return any(marker in (c.get("body") or "") for c in client.comments(issue["number"]))
 
 
+def dimension_labels(diagnosis: Diagnosis) -> list[str]:
+    return [f"dimensie:{d.value}" for d in failing_dimensions(diagnosis)]
+
+
+def _update_dimension_labels(client: GitHub, issue: dict, diagnosis: Diagnosis) -> None:
+    """Keep `dimensie:*` labels on what fails tonight; labels people added stay."""
+    current = [label["name"] for label in issue.get("labels", [])]
+    kept = [name for name in current if not name.startswith("dimensie:")]
+    wanted = kept + dimension_labels(diagnosis)
+    if sorted(wanted) != sorted(current):
+        client.set_labels(issue["number"], wanted)
+
+
 def _index_issues(issues: list[dict]) -> dict[str, dict]:
     """Dataset id -> its oldest open issue; a younger duplicate is reported, never acted on."""
     by_dataset: dict[str, dict] = {}
@@ -278,7 +296,7 @@ def _open_issue(
     site_url: str | None,
 ) -> int:
     fiche = loaded.fiche
-    labels = [LABEL] + [f"dimensie:{d.value}" for d in failing_dimensions(diagnosis)]
+    labels = [LABEL, *dimension_labels(diagnosis)]
     handle = fiche.owner.github
     assignees = [handle.removeprefix("@")] if handle and "/" not in handle else []
     if not handle:
@@ -349,6 +367,7 @@ def sync(
                     )
                     result.commented.append(issue["number"])
                     _say(client, fiche_id, f"reactie op issue #{issue['number']}", "zou reageren")
+                    _update_dimension_labels(client, issue, diagnosis)
             elif issue is not None and diagnosis.overall in _RECOVERED:
                 client.comment(issue["number"], recovered_comment(diagnosis))
                 client.close(issue["number"])

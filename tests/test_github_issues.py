@@ -118,6 +118,8 @@ class FakeGitHub:
                 self.comments[number].append({"id": len(self.requests), "body": body["body"]})
                 return self.reply(handler, 201, self.comments[number][-1])
             if handler.command == "PATCH" and not rest[1:]:
+                if "labels" in body:
+                    body = {**body, "labels": [{"name": n} for n in body["labels"]]}
                 self.issues[number].update(body)
                 return self.reply(handler, 200, self.issues[number])
             return self.reply(handler, 404, {"message": "Not Found"})
@@ -193,7 +195,7 @@ def write_fiche(root: Path, fiche_id: str, github_handle: str | None) -> None:
     path.write_text(SCHEMA_LINE + yaml.safe_dump(data), encoding="utf-8")
 
 
-def diagnosis(fiche_id: str, when: datetime, failing: bool) -> Diagnosis:
+def diagnosis(fiche_id: str, when: datetime, failing: bool, available: bool = True) -> Diagnosis:
     timeliness = (
         DimensionResult(
             status=Status.fail,
@@ -208,7 +210,9 @@ def diagnosis(fiche_id: str, when: datetime, failing: bool) -> Diagnosis:
         fiche_id,
         when,
         {
-            Dimension.availability: DimensionResult(status=Status.ok, summary="Antwoordt."),
+            Dimension.availability: DimensionResult(status=Status.ok, summary="Antwoordt.")
+            if available
+            else DimensionResult(status=Status.fail, summary="Onbereikbaar.", findings=["BES-02"]),
             Dimension.timeliness: timeliness,
         },
     )
@@ -343,7 +347,8 @@ def test_issue_on_a_later_page_is_found_and_pull_requests_ignored(repo, github):
     pages = [r for r in github.requests if r.path == issues_path() and r.method == "GET"]
     assert len(pages) == 2
     assert [(w.method, w.path) for w in github.writes()] == [
-        ("POST", issues_path(existing, "comments"))
+        ("POST", issues_path(existing, "comments")),
+        ("PATCH", issues_path(existing)),  # it lacked its dimensie:timeliness label
     ]
 
 
@@ -414,3 +419,20 @@ def test_cli_wires_repo_and_api_url(repo, github, capsys):
     assert main([*argv, "--site-url", SITE, "--now", NIGHT2.isoformat()]) == 0
     assert len(github.issues) == 1
     assert "1 geopend" in capsys.readouterr().out
+
+
+def test_labels_follow_the_failing_dimensions_and_keep_manual_ones(repo, github):
+    checks = repo / "checks"
+    night(checks, NIGHT1, waterstanden=True)
+    sync(repo, github)
+    (number,) = github.issues
+    github.issues[number]["labels"].append({"name": "prioriteit"})
+    tx = ChecksStore(checks).begin()
+    tx.add(diagnosis("waterstanden", NIGHT2, failing=False, available=False))
+    tx.commit()
+    assert sync(repo, github) == 0
+    comment, relabel = github.writes()[1:]
+    assert "beschikbaarheid" in comment.body["body"]
+    assert (relabel.method, relabel.path) == ("PATCH", issues_path(number))
+    assert relabel.body == {"labels": ["datapedia", "prioriteit", "dimensie:availability"]}
+    assert sync(repo, github) == 0 and len(github.writes()) == 3  # nothing left to change
