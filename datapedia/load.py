@@ -360,7 +360,7 @@ def _locate(
 ) -> tuple[Node, str, bool]:
     """The YAML node for a pydantic ``loc``, its dotted path, and whether the tail was cut.
 
-    The node is the value when it is a scalar (or ``at_key`` is false), else its key. A
+    The node is the value when it is a non-empty scalar (unless ``at_key``), else its key. A
     missing key points at its parent mapping (at the parent's key when there is one); a
     loc that goes on past a scalar (union member names like 'int') is cut there.
     """
@@ -381,7 +381,8 @@ def _locate(
             if match is None:
                 return anchor, _append_rest(path, loc[i + 1 :]), False
             key, node = match
-            anchor = node if isinstance(node, ScalarNode) and not at_key else key
+            scalar = isinstance(node, ScalarNode) and node.value != ""
+            anchor = node if scalar and not at_key else key
             continue
         return anchor, path, True
     return anchor, path, False
@@ -430,7 +431,9 @@ def _message(error: dict[str, Any], secret: bool) -> str:
         return f"onbekende waarde '{_show(value)}'; verwacht een van: {options}"
     if kind in _EXPECTED:
         hint = ""
-        if kind == "string_type" and isinstance(value, bool | int | float):
+        if value is None:
+            hint = " (het veld is leeg)"
+        elif kind == "string_type" and isinstance(value, bool | int | float):
             hint = " (zet de waarde tussen aanhalingstekens)"
         return f"verwacht {_EXPECTED[kind]}{hint}"
     if kind == "url_scheme":
@@ -470,7 +473,8 @@ def _report_validation(parsed: _Parsed, root: MappingNode, error: ValidationErro
         mark = node.start_mark
         grouped.setdefault((mark.line + 1, mark.column + 1, path or "-"), []).append((item, cut))
     for (line, column, path), items in grouped.items():
-        secret = ".auth." in f".{path}." or path.startswith("auth")
+        # A value under auth may be a pasted key: never echo it into a CI log.
+        secret = ".auth." in f".{path}."
         if len(items) > 1 and all(cut for _, cut in items):
             # One value failed every member of a union (str | int | float | bool).
             options = [_EXPECTED.get(item["type"], item["type"]) for item, _ in items]

@@ -152,8 +152,10 @@ def test_bad_email_url_and_pattern(tmp_path):
 def test_type_errors_say_what_was_expected(tmp_path):
     text = variant("gent-parkings", "title: Bezetting parkings Gent", "title: yes")
     text = text.replace("    auth:\n", "    params:\n      where: [1, 2]\n    auth:\n")
+    text = text.replace("  name: Stad Gent", "  name:")
     assert problems_of(tmp_path, text) == [
         at(3, 8, "title", "verwacht tekst (zet de waarde tussen aanhalingstekens)"),
+        at(7, 3, "owner.name", "verwacht tekst (het veld is leeg)"),
         at(
             19,
             7,
