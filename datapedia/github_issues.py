@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -289,13 +291,8 @@ def _index_issues(issues: list[dict]) -> dict[str, dict]:
 
 
 def _open_issue(
-    client: GitHub,
-    loaded: LoadedFiche,
-    path: str,
-    diagnosis: Diagnosis,
-    site_url: str | None,
+    client: GitHub, fiche: Fiche, path: str, diagnosis: Diagnosis, site_url: str | None
 ) -> int:
-    fiche = loaded.fiche
     labels = [LABEL, *dimension_labels(diagnosis)]
     handle = fiche.owner.github
     assignees = [handle.removeprefix("@")] if handle and "/" not in handle else []
@@ -333,6 +330,43 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _sync_dataset(
+    client: GitHub,
+    loaded: LoadedFiche,
+    path: str,
+    diagnosis: Diagnosis,
+    issue: dict | None,
+    site_url: str | None,
+    now: datetime,
+    result: SyncResult,
+) -> None:
+    fiche, fiche_id = loaded.fiche, loaded.fiche.id
+    if diagnosis.overall == Status.fail and issue is None:
+        number = _open_issue(client, fiche, path, diagnosis, site_url)
+        result.opened.append(number)
+        _say(client, fiche_id, f"issue #{number} geopend", "zou een issue openen")
+    elif diagnosis.overall == Status.fail:
+        if not _already_reported(client, issue, diagnosis):
+            client.comment(issue["number"], still_failing_comment(fiche, diagnosis, now))
+            result.commented.append(issue["number"])
+            _say(client, fiche_id, f"reactie op issue #{issue['number']}", "zou reageren")
+            _update_dimension_labels(client, issue, diagnosis)
+    elif issue is not None and diagnosis.overall in _RECOVERED:
+        _close(client, issue, recovered_comment(diagnosis), result)
+        _say(client, fiche_id, f"hersteld, issue #{issue['number']} gesloten", "zou sluiten")
+
+
+def _close(client: GitHub, issue: dict, comment: str, result: SyncResult) -> None:
+    client.comment(issue["number"], comment)
+    client.close(issue["number"])
+    result.closed.append(issue["number"])
+
+
+def _close_removed(client: GitHub, fiche_id: str, issue: dict, result: SyncResult) -> None:
+    _close(client, issue, removed_comment(fiche_id), result)
+    _say(client, fiche_id, f"fiche weg, issue #{issue['number']} gesloten", "zou sluiten")
+
+
 def sync(
     client: GitHub,
     root: Path,
@@ -347,45 +381,22 @@ def sync(
     unreadable fiche is not mistaken for a removed one."""
     result = SyncResult()
     by_dataset = _index_issues(client.open_issues())
-    known = {item.fiche.id for item in fiches}
+    tasks: list[tuple[str, Callable[[], None]]] = []
     for loaded in sorted(fiches, key=lambda item: item.fiche.id):
-        fiche_id = loaded.fiche.id
-        diagnosis = diagnoses.get(fiche_id)
-        issue = by_dataset.get(fiche_id)
-        if diagnosis is None:
-            continue
-        path = _rel(loaded.path, root)
+        diagnosis = diagnoses.get(loaded.fiche.id)
+        if diagnosis is not None:
+            issue = by_dataset.get(loaded.fiche.id)
+            path = _rel(loaded.path, root)
+            args = (client, loaded, path, diagnosis, issue, site_url, now, result)
+            tasks.append((loaded.fiche.id, partial(_sync_dataset, *args)))
+    known = {item.fiche.id for item in fiches}
+    if close_orphans:
+        for fiche_id, issue in sorted(by_dataset.items()):
+            if fiche_id not in known:
+                tasks.append((fiche_id, partial(_close_removed, client, fiche_id, issue, result)))
+    for fiche_id, task in tasks:
         try:
-            if diagnosis.overall == Status.fail and issue is None:
-                number = _open_issue(client, loaded, path, diagnosis, site_url)
-                result.opened.append(number)
-                _say(client, fiche_id, f"issue #{number} geopend", "zou een issue openen")
-            elif diagnosis.overall == Status.fail:
-                if not _already_reported(client, issue, diagnosis):
-                    client.comment(
-                        issue["number"], still_failing_comment(loaded.fiche, diagnosis, now)
-                    )
-                    result.commented.append(issue["number"])
-                    _say(client, fiche_id, f"reactie op issue #{issue['number']}", "zou reageren")
-                    _update_dimension_labels(client, issue, diagnosis)
-            elif issue is not None and diagnosis.overall in _RECOVERED:
-                client.comment(issue["number"], recovered_comment(diagnosis))
-                client.close(issue["number"])
-                result.closed.append(issue["number"])
-                _say(
-                    client, fiche_id, f"hersteld, issue #{issue['number']} gesloten", "zou sluiten"
-                )
-        except GitHubError as error:
-            result.errors.append(f"{fiche_id}: {error}")
-            print(f"fout bij '{fiche_id}': {error}", file=sys.stderr)
-    for fiche_id, issue in sorted(by_dataset.items()):
-        if fiche_id in known or not close_orphans:
-            continue
-        try:
-            client.comment(issue["number"], removed_comment(fiche_id))
-            client.close(issue["number"])
-            result.closed.append(issue["number"])
-            _say(client, fiche_id, f"fiche weg, issue #{issue['number']} gesloten", "zou sluiten")
+            task()
         except GitHubError as error:
             result.errors.append(f"{fiche_id}: {error}")
             print(f"fout bij '{fiche_id}': {error}", file=sys.stderr)
