@@ -304,7 +304,6 @@ class QualityChecker:
                 p.name: round(100 * p.missing / p.rows, 1) if p.rows else 0.0 for p in profiles
             },
             "absent_columns": [p.name for p in profiles if not p.present],
-            "columns": [p.model_dump() for p in profiles],
             "expectations_failed": failed,
             "frictionless_errors": errors,
             "frictionless_rows_with_errors": bad_rows,

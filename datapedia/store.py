@@ -67,6 +67,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are public results
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -57,6 +57,7 @@ def test_commit_publishes_latest_history_and_summary(tmp_path):
     assert history[0].newest == NOW - timedelta(hours=1)
     assert not (tmp_path / STAGING).exists()
     assert store.ids() == ["a"]
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_crash_before_journal_leaves_checks_unchanged(tmp_path):
