@@ -114,7 +114,7 @@ def human_duration(delta: timedelta) -> str:
     return f"{seconds} {'seconde' if seconds == 1 else 'seconden'}"
 
 
-def _result(texts: list[tuple[str, str]], evidence: dict[str, Any]) -> DimensionResult:
+def judged(texts: list[tuple[str, str]], evidence: dict[str, Any]) -> DimensionResult:
     """Status = worst finding; summary = the findings' texts in order."""
     ids = list(dict.fromkeys(fid for fid, _ in texts))
     return DimensionResult(
@@ -125,7 +125,7 @@ def _result(texts: list[tuple[str, str]], evidence: dict[str, Any]) -> Dimension
     )
 
 
-def _say(finding_id: str, **values: Any) -> tuple[str, str]:
+def say(finding_id: str, **values: Any) -> tuple[str, str]:
     return finding_id, finding(finding_id).text(**values)
 
 
@@ -134,6 +134,7 @@ def _measured(observation: Observation) -> list[EndpointObservation]:
 
 
 def _error_reason(code: str | None) -> str:
+    # Imported here: an offline run never needs the network module (and requests).
     from datapedia.net import ERRORS
 
     return ERRORS.get(code or "", code or "onbekende fout")
@@ -143,20 +144,20 @@ def _error_reason(code: str | None) -> str:
 def _endpoint_findings(fiche: Fiche, e: EndpointObservation) -> list[tuple[str, str]]:
     t = THRESHOLDS
     if e.skipped:
-        return [_say("BES-08", title=e.title, reason=e.skipped)]
+        return [say("BES-08", title=e.title, reason=e.skipped)]
     if e.status_code is not None and not 200 <= e.status_code < 300:
-        return [_say("BES-03", title=e.title, status_code=e.status_code)]
+        return [say("BES-03", title=e.title, status_code=e.status_code)]
     if not e.reachable:
-        return [_say("BES-02", title=e.title, reason=_error_reason(e.error))]
+        return [say("BES-02", title=e.title, reason=_error_reason(e.error))]
     found = []
     expected = fiche.distributions[e.distribution].format
     if not media_matches(e.content_type, expected):
-        found.append(_say("BES-04", title=e.title, content_type=e.content_type, expected=expected))
+        found.append(say("BES-04", title=e.title, content_type=e.content_type, expected=expected))
     if e.latency_ms is not None and e.latency_ms / 1000 > t.slow_response_s:
-        found.append(_say("BES-05", title=e.title, seconds=e.latency_ms / 1000))
+        found.append(say("BES-05", title=e.title, seconds=e.latency_ms / 1000))
     if e.parse_error or e.error:
         reason = e.parse_error or _error_reason(e.error)
-        found.append(_say("BES-09", title=e.title, reason=reason))
+        found.append(say("BES-09", title=e.title, reason=reason))
     return found
 
 
@@ -188,18 +189,18 @@ def availability(
         texts += _endpoint_findings(fiche, e)
     measured = _measured(observation)
     if measured and not any(finding(fid).status.rank > Status.ok.rank for fid, _ in texts):
-        texts.insert(0, _say("BES-01", n=len(measured)))
+        texts.insert(0, say("BES-01", n=len(measured)))
     current = current_entry(observation, timeliness, now)
     timeline = history + ([current] if current else [])
     rates = {f"uptime_{days}d": uptime(timeline, now, days) for days in UPTIME_WINDOWS}
     monthly = rates["uptime_30d"]
     # A handful of checks says nothing about a month: one failed first run is BES-02,
     # not "0% over 30 dagen".
-    judged = len(reachability(timeline, now, 30)) >= t.uptime_min_checks
-    if judged and monthly is not None and monthly < t.uptime_fail_pct:
-        texts.append(_say("BES-07", pct=monthly))
-    elif judged and monthly is not None and monthly < t.uptime_warn_pct:
-        texts.append(_say("BES-06", pct=monthly))
+    enough = len(reachability(timeline, now, 30)) >= t.uptime_min_checks
+    if enough and monthly is not None and monthly < t.uptime_fail_pct:
+        texts.append(say("BES-07", pct=monthly))
+    elif enough and monthly is not None and monthly < t.uptime_warn_pct:
+        texts.append(say("BES-06", pct=monthly))
     since = stale_since(timeline)
     evidence = {
         "endpoints": [
@@ -220,7 +221,7 @@ def availability(
         **{k: round(v, 1) if v is not None else None for k, v in rates.items()},
         "stale_since": since.isoformat() if since else None,
     }
-    return _result(texts, evidence)
+    return judged(texts, evidence)
 
 
 # --- accessibility (from the fiche only) ------------------------------------------
@@ -231,12 +232,12 @@ def _normalise_uri(uri: str) -> str:
 
 def licence_finding(fiche: Fiche) -> tuple[str, str] | None:
     if fiche.licence is None:
-        return _say("TOE-02")
+        return say("TOE-02")
     uri = _normalise_uri(str(fiche.licence.uri))
     if _RESTRICTED_LICENCE.search(uri) or _RESTRICTED_LICENCE.search(fiche.licence.name.lower()):
-        return _say("TOE-03", licence=fiche.licence.name)
+        return say("TOE-03", licence=fiche.licence.name)
     if not any(uri.startswith(open_uri) for open_uri in OPEN_LICENCES):
-        return _say("TOE-09", licence=fiche.licence.name)
+        return say("TOE-09", licence=fiche.licence.name)
     return None
 
 
@@ -255,18 +256,18 @@ def accessibility(fiche: Fiche) -> DimensionResult:
     formats = [d.format for d in fiche.distributions]
     open_formats = [f for f in formats if is_open_format(f)]
     if not open_formats:
-        texts.append(_say("TOE-06", formats=", ".join(dict.fromkeys(formats))))
+        texts.append(say("TOE-06", formats=", ".join(dict.fromkeys(formats))))
     keyed = [d for d in fiche.distributions if d.auth.kind != AuthKind.none]
     for d in keyed:
-        texts.append(_say("TOE-04" if d.auth.documentation else "TOE-05", title=d.title))
+        texts.append(say("TOE-04" if d.auth.documentation else "TOE-05", title=d.title))
     bulk = any(d.download for d in fiche.distributions)
     if not bulk:
-        texts.append(_say("TOE-07"))
+        texts.append(say("TOE-07"))
     documented = fiche.documentation or any(d.documentation for d in fiche.distributions)
     if not documented:
-        texts.append(_say("TOE-08"))
+        texts.append(say("TOE-08"))
     if not texts:
-        texts.append(_say("TOE-01"))
+        texts.append(say("TOE-01"))
     evidence = {
         "licence": {"name": fiche.licence.name, "uri": str(fiche.licence.uri)}
         if fiche.licence
@@ -278,7 +279,7 @@ def accessibility(fiche: Fiche) -> DimensionResult:
         "bulk_download": bulk,
         "documentation": bool(documented),
     }
-    return _result(texts, evidence)
+    return judged(texts, evidence)
 
 
 # --- timeliness ---------------------------------------------------------------------
@@ -294,9 +295,9 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
     }
     texts: list[tuple[str, str]] = []
     if newest is None:
-        texts.append(_say("ACT-04"))
+        texts.append(say("ACT-04"))
     elif interval is None:
-        texts.append(_say("ACT-05"))
+        texts.append(say("ACT-05"))
     else:
         age = max(now - newest, timedelta(0))
         ratio = age / interval
@@ -312,7 +313,7 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
             if ratio <= t.stale_fail_factor
             else "ACT-03"
         )
-        texts.append(_say(fid, **values))
+        texts.append(say(fid, **values))
         evidence |= {
             "age_s": age.total_seconds(),
             "age": values["age"],
@@ -323,12 +324,12 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
     if not future and newest and (newest - now).total_seconds() > t.future_tolerance_s:
         future = 1
     if future:
-        texts.append(_say("ACT-06", n=future))
+        texts.append(say("ACT-06", n=future))
     if any("tijdzone" in note for e in measured for note in e.notes):
-        texts.append(_say("ACT-07"))
+        texts.append(say("ACT-07"))
     evidence["future_timestamps"] = future
     evidence["notes"] = list(dict.fromkeys(note for e in measured for note in e.notes))
-    return _result(texts, evidence)
+    return judged(texts, evidence)
 
 
 # --- coverage -----------------------------------------------------------------------
@@ -371,7 +372,7 @@ def _units(fiche: Fiche, measured: list[EndpointObservation]) -> tuple[list, dic
         "kind": kind,
     }
     if expected is None:
-        texts.append(_say("DEK-06"))
+        texts.append(say("DEK-06"))
     elif reporting is not None:
         ratio = reporting / expected
         fid = (
@@ -381,14 +382,14 @@ def _units(fiche: Fiche, measured: list[EndpointObservation]) -> tuple[list, dic
             if ratio >= t.coverage_fail_ratio
             else "DEK-03"
         )
-        texts.append(_say(fid, reporting=reporting, expected=expected, kind=kind, pct=100 * ratio))
+        texts.append(say(fid, reporting=reporting, expected=expected, kind=kind, pct=100 * ratio))
         evidence["coverage_pct"] = round(100 * ratio, 1)
     if total and reporting is not None and total > reporting:
         # The service itself lists units that do not report (Telraam: offline
         # segments); that share is the headline for policy makers, so say it.
         offline = total - reporting
         share = 100 * offline / total
-        texts.append(_say("DEK-07", offline=offline, total=total, kind=kind, pct=share))
+        texts.append(say("DEK-07", offline=offline, total=total, kind=kind, pct=share))
         evidence |= {"units_offline": offline, "offline_pct": round(share, 1)}
     return texts, evidence
 
@@ -406,7 +407,7 @@ def coverage(fiche: Fiche, observation: Observation) -> DimensionResult:
         }
         if worst_gap.largest_gap_s > t.gap_warn_factor * worst_gap.median_step_s:
             texts.append(
-                _say(
+                say(
                     "DEK-04",
                     gap=human_duration(timedelta(seconds=worst_gap.largest_gap_s)),
                     step=human_duration(timedelta(seconds=worst_gap.median_step_s)),
@@ -418,8 +419,8 @@ def coverage(fiche: Fiche, observation: Observation) -> DimensionResult:
         evidence |= {"bbox_observed": boxes, "bbox_declared": fiche.spatial.bbox}
         evidence["bbox_outside_pct"] = round(100 * share, 1)
         if share > t.bbox_warn_outside_ratio:
-            texts.append(_say("DEK-05", pct=100 * share, area=fiche.spatial.name))
-    return _result(texts, evidence)
+            texts.append(say("DEK-05", pct=100 * share, area=fiche.spatial.name))
+    return judged(texts, evidence)
 
 
 # --- standards ----------------------------------------------------------------------
@@ -454,7 +455,7 @@ def standards(fiche: Fiche, observation: Observation | None) -> DimensionResult:
     if fiche.status == DatasetStatus.ontbrekend:
         return DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
     if not fiche.standards:
-        return _result([_say("STA-03")], {"claimed": []})
+        return judged([say("STA-03")], {"claimed": []})
     endpoints = _measured(observation) if observation else []
     groups: dict[str, list[str]] = {
         "verified": [],
@@ -467,13 +468,13 @@ def standards(fiche: Fiche, observation: Observation | None) -> DimensionResult:
         verdict, reason = _judge_claim(claim, endpoints)
         groups[verdict].append(claim.name)
         if verdict == "contradicted":
-            texts.append(_say("STA-04", standard=claim.name, reason=reason))
+            texts.append(say("STA-04", standard=claim.name, reason=reason))
         elif verdict == "unverified":
-            texts.append(_say("STA-02", standard=claim.name))
+            texts.append(say("STA-02", standard=claim.name))
     if not texts:
         checked = len(groups["verified"]) + len(groups["documented"])
-        texts.append(_say("STA-01", verified=checked, claimed=len(fiche.standards)))
-    return _result(texts, {"claimed": [s.name for s in fiche.standards], **groups})
+        texts.append(say("STA-01", verified=checked, claimed=len(fiche.standards)))
+    return judged(texts, {"claimed": [s.name for s in fiche.standards], **groups})
 
 
 # --- the whole diagnosis --------------------------------------------------------------
@@ -501,7 +502,7 @@ def diagnose(
     }
     data_dims = (Dimension.timeliness, Dimension.completeness, Dimension.coverage)
     if fiche.status == DatasetStatus.ontbrekend:
-        dims[Dimension.availability] = _result([_say("BES-10")], {})
+        dims[Dimension.availability] = judged([say("BES-10")], {})
         for key in data_dims:
             dims[key] = DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
         return Diagnosis.build(fiche.id, now, dims)

@@ -24,14 +24,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from datapedia.diagnose import judged, say
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche
-from datapedia.findings import finding
 from datapedia.results import (
     ColumnProfile,
     DimensionResult,
     EndpointObservation,
     Observation,
-    worst,
 )
 from datapedia.thresholds import THRESHOLDS, Thresholds
 
@@ -220,20 +219,9 @@ class QualityChecker:
                 samples.append(evidence)
                 texts += found
         if not samples:
-            item = finding("VOL-07")
-            return DimensionResult(
-                status=item.status, summary=item.text(), findings=["VOL-07"], evidence={}
-            )
+            return judged([say("VOL-07")], {})
         rows = sum(s["rows"] for s in samples)
-        if not texts:
-            texts.append(("VOL-01", finding("VOL-01").text(rows=rows)))
-        ids = list(dict.fromkeys(fid for fid, _ in texts))
-        return DimensionResult(
-            status=worst([finding(fid).status for fid in ids]),
-            summary=" ".join(dict.fromkeys(text for _, text in texts)),
-            evidence={"rows": rows, "samples": samples},
-            findings=ids,
-        )
+        return judged(texts or [say("VOL-01", rows=rows)], {"rows": rows, "samples": samples})
 
     def _assess_endpoint(
         self, distribution: Distribution, endpoint: EndpointObservation
@@ -242,9 +230,8 @@ class QualityChecker:
         rows = endpoint.sample
         if not rows:
             if endpoint.records == 0 or rows == []:
-                item = finding("VOL-08")
                 evidence = {"title": endpoint.title, "rows": 0, "records": endpoint.records}
-                return evidence, [("VOL-08", item.text())]
+                return evidence, [say("VOL-08")]
             return None, []
         declared = distribution.columns
         profiles = profile_columns(rows, [c.name for c in declared if c.required])
@@ -267,7 +254,7 @@ class QualityChecker:
         for column in declared:
             profile = by_name.get(column.name)
             if column.required and (profile is None or not profile.present):
-                found.append(("VOL-04", finding("VOL-04").text(column=column.name)))
+                found.append(say("VOL-04", column=column.name))
         for item in failed:
             if item["expectation"] == "expect_column_to_exist":
                 continue  # reported above as VOL-04 from the profile
@@ -276,26 +263,22 @@ class QualityChecker:
                 share >= t.missing_warn_ratio
             ):
                 fid = "VOL-03" if share >= t.missing_fail_ratio else "VOL-02"
-                found.append(
-                    (fid, finding(fid).text(pct=100 * share, column=item["column"], rows=len(rows)))
-                )
+                found.append(say(fid, pct=100 * share, column=item["column"], rows=len(rows)))
             label = _EXPECTATION_LABELS.get(item["expectation"], item["expectation"])
             found.append(
-                (
+                say(
                     "VOL-05",
-                    finding("VOL-05").text(
-                        expectation=label.format(min=item["min"], max=item["max"]),
-                        column=item["column"],
-                        unexpected="?" if item["unexpected"] is None else item["unexpected"],
-                        rows=item["rows"],
-                    ),
+                    expectation=label.format(min=item["min"], max=item["max"]),
+                    column=item["column"],
+                    unexpected="?" if item["unexpected"] is None else item["unexpected"],
+                    rows=item["rows"],
                 )
             )
         share_bad = bad_rows / len(rows)
         if bad_rows:
             listing = ", ".join(f"{count}× {kind}" for kind, count in errors.items())
             fid = "VOL-06" if share_bad >= t.missing_fail_ratio else "VOL-09"
-            found.append((fid, finding(fid).text(errors=listing, bad=bad_rows, rows=len(rows))))
+            found.append(say(fid, errors=listing, bad=bad_rows, rows=len(rows)))
         evidence = {
             "title": endpoint.title,
             "rows": len(rows),

@@ -302,6 +302,24 @@ def test_uptime_from_history_below_thresholds():
     assert availability.evidence["uptime_7d"] == 100.0
     assert "BES-07" in availability.findings
     assert availability.status == Status.fail
+    # 49 of 50 checks (twice a day) up: 98% is below 99% -> BES-06 warn
+    history = [
+        HistoryEntry(
+            checked_at=NOW - timedelta(hours=12 * n),
+            overall=Status.ok,
+            dimensions={},
+            reachable=n != 7,
+        )
+        for n in range(1, 50)
+    ]
+    availability = run(fiche, observe(fiche, endpoint()), history).dimensions[
+        Dimension.availability
+    ]
+    assert (availability.evidence["uptime_30d"], availability.findings) == (
+        98.0,
+        ["BES-01", "BES-06"],
+    )
+    assert availability.status == Status.warn
 
 
 def test_missing_dataset_is_bes10_unknown():
