@@ -75,6 +75,11 @@ _OPEN_MEDIA = {
 }
 
 
+# Errors where the server answered but its body could not be used (BES-09, not BES-02);
+# "http" is an error status, reported as BES-03.
+_CONTENT_ERRORS = {"http", "decode", "too_large"}
+
+
 class QualityAssessor(TypingProtocol):
     def assess(self, fiche: Fiche, observation: Observation) -> DimensionResult: ...
 
@@ -145,6 +150,10 @@ def _endpoint_findings(fiche: Fiche, e: EndpointObservation) -> list[tuple[str, 
     t = THRESHOLDS
     if e.skipped:
         return [say("BES-08", title=e.title, reason=e.skipped)]
+    # A transport error wins over the status it may come with (a redirect loop ends
+    # on a 301, a timeout can strike after a 200): the data did not arrive.
+    if e.error and e.error not in _CONTENT_ERRORS:
+        return [say("BES-02", title=e.title, reason=_error_reason(e.error))]
     if e.status_code is not None and not 200 <= e.status_code < 300:
         return [say("BES-03", title=e.title, status_code=e.status_code)]
     if not e.reachable:

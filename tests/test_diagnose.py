@@ -8,6 +8,8 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+import pytest  # noqa: E402
+
 from datapedia.fiche import Fiche  # noqa: E402
 from datapedia.results import (  # noqa: E402
     Dimension,
@@ -276,6 +278,17 @@ def test_availability_errors_content_type_and_latency():
     assert run(fiche, observe(fiche, broken)).dimensions[Dimension.availability].findings == [
         "BES-03"
     ]
+    cut_off = endpoint(status_code=200, error="timeout", parsed=False)
+    assert run(fiche, observe(fiche, cut_off)).dimensions[Dimension.availability].findings == [
+        "BES-02"
+    ]
+    loop = endpoint(status_code=301, error="too_many_redirects", parsed=False)
+    summary = run(fiche, observe(fiche, loop)).dimensions[Dimension.availability].summary
+    assert "te veel doorverwijzingen" in summary
+    huge = endpoint(error="too_large", parsed=False)
+    assert run(fiche, observe(fiche, huge)).dimensions[Dimension.availability].findings == [
+        "BES-09"
+    ]
     garbled = endpoint(parse_error="geen geldige JSON", parsed=False)
     assert run(fiche, observe(fiche, garbled)).dimensions[Dimension.availability].findings == [
         "BES-09"
@@ -383,3 +396,43 @@ def test_overall_is_the_worst_dimension():
     assert statuses[Dimension.coverage] == Status.warn
     assert Status.fail not in statuses.values()
     assert result.overall == Status.warn
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("https://creativecommons.org/licenses/by/4.0/deed.nl", None),
+        ("http://www.creativecommons.org/publicdomain/zero/1.0/legalcode", None),
+        ("https://opendatacommons.org/licenses/odbl/1-0/", None),
+        ("https://www.etalab.gouv.fr/licence-ouverte-open-licence", None),
+        ("https://creativecommons.org/licenses/by-nc-sa/4.0/", "TOE-03"),
+        ("https://creativecommons.org/licenses/by-nd/4.0/", "TOE-03"),
+        ("https://creativecommons.org/licenses/by/2.0/", "TOE-09"),
+        ("https://example.org/licentie", "TOE-09"),
+    ],
+)
+def test_licence_classification(uri, expected):
+    from datapedia.diagnose import licence_finding
+
+    fiche = make_fiche(licence={"uri": uri, "name": "Licentie"})
+    found = licence_finding(fiche)
+    assert (found[0] if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "declared", "matches"),
+    [
+        ("application/json;charset=utf-8", "application/json", True),
+        ("application/vnd.geo+json", "application/json", True),
+        ("application/geo+json", "application/geo+json", True),
+        ("text/xml; subtype=gml/3.2", "application/gml+xml", True),
+        ("text/plain; charset=utf-8", "text/csv", True),
+        ("text/html", "application/json", False),
+        ("application/json", "text/csv", False),
+        (None, "text/csv", True),
+    ],
+)
+def test_media_types_compare_loosely(actual, declared, matches):
+    from datapedia.diagnose import media_matches
+
+    assert media_matches(actual, declared) is matches
