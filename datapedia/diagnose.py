@@ -13,8 +13,9 @@ A claim (``fiche.standards``) counts as *verified* when the protocol itself prov
 it in this run: an endpoint of that protocol answered and its body parsed.
 
 * a ``wfs`` endpoint that returned a valid WFS 2.0 FeatureCollection verifies claims
-  naming WFS, OGC or an INSPIRE download service (partially: the service speaks the
-  protocol; the INSPIRE data specification itself is not checked);
+  naming WFS (or "Web Feature Service"), plain "OGC", or an INSPIRE download service
+  (partially: the service speaks the protocol; the INSPIRE data specification itself
+  is not checked);
 * an ``opendatasoft`` endpoint verifies DCAT claims (the platform publishes a DCAT
   catalogue for every dataset);
 * a JSON endpoint served as ``application/geo+json`` verifies GeoJSON, a parsed
@@ -55,6 +56,7 @@ UPTIME_WINDOWS = (7, 30, 90)
 # matched on the URI without scheme, "www." and trailing slash.
 OPEN_LICENCES = (
     "data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik",
+    "data.vlaanderen.be/doc/licentie/modellicentie-gratis-hergebruik",
     "creativecommons.org/publicdomain/zero/1.0",
     "creativecommons.org/licenses/by/4.0",
     "creativecommons.org/licenses/by-sa/4.0",
@@ -435,7 +437,8 @@ def coverage(fiche: Fiche, observation: Observation) -> DimensionResult:
 # --- standards ----------------------------------------------------------------------
 # (claim pattern, protocol whose parsed answer proves it, extra condition on the endpoint)
 _PROOFS: list[tuple[re.Pattern[str], str, Callable[[EndpointObservation], bool]]] = [
-    (re.compile(r"\bwfs\b|\bogc\b|inspire", re.I), "wfs", lambda e: True),
+    # "OGC" only on its own: "OGC WaterML" is not proved by a WFS answering.
+    (re.compile(r"\bwfs\b|web feature service|inspire|^\s*ogc\s*$", re.I), "wfs", lambda e: True),
     (re.compile(r"dcat", re.I), "opendatasoft", lambda e: True),
     (
         re.compile(r"geojson", re.I),

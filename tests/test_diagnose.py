@@ -346,7 +346,11 @@ def test_missing_dataset_is_bes10_unknown():
 
 def test_standards_verified_by_protocol_or_evidence():
     fiche = make_fiche(
-        standards=[{"name": "OGC WFS 2.0"}, {"name": "OSLO Verkeersmetingen"}],
+        standards=[
+            {"name": "OGC WFS 2.0"},
+            {"name": "OSLO Verkeersmetingen"},
+            {"name": "OGC WaterML 2.0"},
+        ],
         distributions=[
             {
                 "title": "WFS",
@@ -360,10 +364,20 @@ def test_standards_verified_by_protocol_or_evidence():
     standards = run(fiche, observe(fiche, wfs)).dimensions[Dimension.standards]
     assert standards.findings == ["STA-02"]
     assert standards.evidence["verified"] == ["OGC WFS 2.0"]
-    assert standards.evidence["unverified"] == ["OSLO Verkeersmetingen"]
+    assert standards.evidence["unverified"] == ["OSLO Verkeersmetingen", "OGC WaterML 2.0"]
     assert standards.status == Status.warn
+    exception = endpoint(
+        title="WFS", protocol="wfs", parsed=False, parse_error="ExceptionReport: typeName"
+    )
+    contradicted = run(fiche, observe(fiche, exception)).dimensions[Dimension.standards]
+    assert contradicted.findings == ["STA-04", "STA-02"]
+    assert "ExceptionReport: typeName" in contradicted.summary
     offline = run(fiche, None).dimensions[Dimension.standards]
-    assert offline.evidence["unverified"] == ["OGC WFS 2.0", "OSLO Verkeersmetingen"]
+    assert offline.evidence["unverified"] == [
+        "OGC WFS 2.0",
+        "OSLO Verkeersmetingen",
+        "OGC WaterML 2.0",
+    ]
     assert run(make_fiche(standards=[]), None).dimensions[Dimension.standards].findings == [
         "STA-03"
     ]
@@ -403,6 +417,7 @@ def test_overall_is_the_worst_dimension():
     [
         ("https://creativecommons.org/licenses/by/4.0/deed.nl", None),
         ("http://www.creativecommons.org/publicdomain/zero/1.0/legalcode", None),
+        ("https://data.vlaanderen.be/doc/licentie/modellicentie-gratis-hergebruik/v1.0", None),
         ("https://opendatacommons.org/licenses/odbl/1-0/", None),
         ("https://www.etalab.gouv.fr/licence-ouverte-open-licence", None),
         ("https://creativecommons.org/licenses/by-nc-sa/4.0/", "TOE-03"),
