@@ -61,7 +61,7 @@ def test_workflows_validate_against_the_github_schema():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_issue_forms_validate_against_the_github_schema():
+def test_issue_forms_and_dependabot_validate_against_the_github_schemas():
     forms = sorted(p for p in (GITHUB / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
     assert {p.name for p in forms} == {
         "nieuwe-dataset.yml",
@@ -71,6 +71,7 @@ def test_issue_forms_validate_against_the_github_schema():
     for schema, files in [
         ("vendor.github-issue-forms", forms),
         ("vendor.github-issue-config", [GITHUB / "ISSUE_TEMPLATE" / "config.yml"]),
+        ("vendor.dependabot", [GITHUB / "dependabot.yml"]),
     ]:
         done = subprocess.run(
             [str(CHECK_JSONSCHEMA), "--builtin-schema", schema, *map(str, files)],
