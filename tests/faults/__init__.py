@@ -1,0 +1,1 @@
+"""Fault injection: hostile feeds, hostile fiches and interrupted checks (issue 7)."""

@@ -1,0 +1,435 @@
+"""Hostile fiches: each one through ``datapedia validate`` (and ``load_fiches``), next to two
+good fiches that must still validate; the text ones also through ``render_site`` and
+``mkdocs build``, where no fiche text may become a live script, handler or link.
+
+Every refusal must be a ``file:line:column: field: message`` naming the hostile file and
+the line of the offending text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from datapedia.cli import main as cli_main
+from datapedia.load import load_fiches
+from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
+from datapedia.store import ChecksStore
+
+from .harness import NOW, fiche_data, write_fiche
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD_IDS = ("goed-een", "goed-twee")
+BAD_ID = "vijandig"
+BAD_REL = Path("fiches") / "water" / f"{BAD_ID}.yml"
+
+BASE = """\
+# yaml-language-server: $schema=../../schema/fiche.schema.json
+id: vijandig
+title: Vijandige fiche
+description: Een fiche die de lader probeert te breken.
+theme: water
+owner:
+  name: Testorganisatie
+  contact:
+    email: data@example.org
+licence:
+  uri: https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0
+  name: Modellicentie Gratis Hergebruik v1.0
+update_frequency: P1D
+distributions:
+  - title: API
+    protocol: json
+    url: https://example.org/api
+    format: application/json
+"""
+
+
+def make_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for fid in GOOD_IDS:
+        write_fiche(
+            root, fiche_data(fid, {"protocol": "json", "url": f"https://example.org/{fid}"})
+        )
+    return root
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle``."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@dataclass(frozen=True)
+class HostileFiche:
+    name: str
+    write: Callable[[Path], str]  # writes the hostile file(s); returns the text to point into
+    needle: str | None  # the text whose line the problem must name (None: line 1)
+    field: str
+    message: str  # regex
+    forbidden: tuple[str, ...] = ()
+
+
+def _text(content: str | bytes) -> Callable[[Path], str]:
+    def write(root: Path) -> str:
+        path = root / BAD_REL
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode() if isinstance(content, str) else content
+        path.write_bytes(data)
+        return data.decode("utf-8", "replace")
+
+    return write
+
+
+def _laughs() -> str:
+    lines = ['x0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lines.append(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    return BASE + "\n".join(lines) + "\n"
+
+
+MARKER_NAME = "PWNED-BY-FICHE"
+
+
+def _python_tag(root: Path) -> str:
+    marker = root.parent / MARKER_NAME
+    return _text(
+        BASE.replace(
+            "description: Een fiche die de lader probeert te breken.",
+            f'description: !!python/object/apply:os.system ["touch {marker}"]',
+        )
+    )(root)
+
+
+def _symlink_outside(root: Path) -> str:
+    outside = root.parent / "buiten-de-repo"
+    outside.mkdir()
+    (outside / f"{BAD_ID}.yml").write_text(
+        BASE.replace("title: Vijandige fiche", "title: GEHEIM-BUITEN-DE-REPO"), encoding="utf-8"
+    )
+    (root / BAD_REL).parent.mkdir(parents=True, exist_ok=True)
+    (root / BAD_REL).symlink_to(outside / f"{BAD_ID}.yml")
+    return ""
+
+
+HOSTILE_FICHES = [
+    HostileFiche(
+        "yaml-billion-laughs", _text(_laughs()), "*a0", "-", r"alias '\*a0' is niet toegelaten"
+    ),
+    HostileFiche(
+        "ten-megabyte-fiche",
+        _text(BASE + "problems:\n" + "  - " + "x" * 10 * 1024 * 1024 + "\n"),
+        None,
+        "-",
+        r"bestand is te groot \(\d+ bytes",
+    ),
+    HostileFiche(
+        "duplicate-keys",
+        _text(BASE + "title: Een tweede titel die de eerste stil zou vervangen\n"),
+        "title: Een tweede",
+        "title",
+        r"dubbele sleutel 'title' \(al op regel 3\)",
+    ),
+    HostileFiche(
+        "python-object-apply-tag",
+        _python_tag,
+        "description: !!python",
+        "description",
+        r"tag '!!python/object/apply:os.system' is niet toegelaten",
+    ),
+    HostileFiche(
+        "javascript-link-in-description",
+        _text(
+            BASE.replace(
+                "description: Een fiche die de lader probeert te breken.",
+                "description: 'Zie [de data](javascript:alert(document.cookie)) voor meer.'",
+            )
+        ),
+        "description: 'Zie",
+        "description",
+        r"link met 'javascript:' is niet toegelaten",
+    ),
+    HostileFiche(
+        "credentials-in-url",
+        _text(BASE + "landing_page: https://beheerder:Wachtw00rd-Geheim@example.org/data\n"),
+        "landing_page:",
+        "landing_page",
+        r"inloggegevens",
+        forbidden=("Wachtw00rd-Geheim",),
+    ),
+    HostileFiche(
+        "related-path-traversal",
+        _text(BASE + "related:\n  - ../../etc/passwd\n"),
+        "related:",
+        "related",
+        r"geen geldige fiche-id",
+    ),
+    HostileFiche(
+        "id-path-traversal",
+        _text(BASE.replace("id: vijandig", "id: ../../etc/passwd")),
+        "id: ../",
+        "id",
+        r"ongeldige waarde",
+    ),
+    HostileFiche(
+        "symlink-outside-repo",
+        _symlink_outside,
+        None,
+        "-",
+        r"symbolische link",
+        forbidden=("GEHEIM-BUITEN-DE-REPO",),
+    ),
+    HostileFiche(
+        "deep-flow-nesting",
+        _text(BASE + "keywords: " + "[" * 5000 + "]" * 5000 + "\n"),
+        "keywords:",
+        "-",
+        r"te diep genest",
+    ),
+    HostileFiche(
+        "not-utf8",
+        _text(BASE.encode() + b"privacy: caf\xe9 met camera's\n"),
+        "privacy:",
+        "-",
+        r"geen geldige UTF-8",
+    ),
+]
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("hostile", HOSTILE_FICHES, ids=lambda h: h.name)
+def test_hostile_fiche_is_refused_precisely_and_others_still_validate(
+    hostile: HostileFiche, tmp_path, capsys
+):
+    root = make_repo(tmp_path)
+    text = hostile.write(root)
+    line = line_of(text, hostile.needle) if hostile.needle else 1
+
+    started = time.monotonic()
+    code = cli_main(["--root", str(root), "validate"])
+    elapsed = time.monotonic() - started
+    out, err = capsys.readouterr()
+
+    assert code == 1, out + err
+    assert elapsed < 10, f"validate took {elapsed:.1f} s"  # a bomb must not be expanded
+    pattern = re.compile(
+        rf"^{re.escape(str(BAD_REL))}:{line}:(\d+): {re.escape(hostile.field)}: (.*)$", re.M
+    )
+    match = pattern.search(out)
+    assert match, out
+    assert re.search(hostile.message, match.group(2)), match.group(2)
+    assert "2 geldige fiche(s)" in out, out
+
+    result = load_fiches([root / "fiches"], root=root)
+    assert sorted(f.fiche.id for f in result.fiches) == list(GOOD_IDS)
+    assert {p.file for p in result.problems} == {BAD_REL}
+    assert any(p.line == line and re.search(hostile.message, p.message) for p in result.problems)
+    for text_ in hostile.forbidden:
+        assert text_ not in out + err
+    assert not (tmp_path / MARKER_NAME).exists()
+
+
+@pytest.mark.fault
+def test_python_tag_is_never_executed_by_check_or_build(tmp_path, capsys):
+    """The tag is refused everywhere a fiche is read, not only by validate."""
+    root = make_repo(tmp_path)
+    _python_tag(root)
+    assert cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()]) in (0, 1)
+    assert cli_main(["--root", str(root), "build", "--render-only", "--now", NOW.isoformat()]) == 2
+    out, err = capsys.readouterr()
+    assert f"{BAD_REL}:{line_of(BASE, 'description:')}:" in err
+    assert not (tmp_path / MARKER_NAME).exists()
+
+
+# --- hostile text that is valid YAML: it must render inert -----------------------------
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '<img src=x onerror="window.__pwned=2">'
+SVG = "<svg/onload=alert(3)>"
+ATTR = '{: onclick="alert(4)" }'
+JS_LINK = "[klik](javascript:alert(5))"
+HOSTILE = f"{SCRIPT} {IMG} {SVG} {ATTR} {JS_LINK}"
+PAYLOAD_MARKS = ("__pwned", "alert(")
+_EMBEDS = {"script", "img", "svg", "iframe", "object", "embed"}
+
+
+class _LiveMarkup(HTMLParser):
+    """Real tags and attributes in Markdown or HTML output that came from the payload.
+
+    Escaped text (``&lt;script&gt;``, a handler inside a quoted attribute value) is data,
+    not markup, so it is not reported; ``strict`` (generated Markdown, which should hold
+    no embeds at all) reports every embed and handler, not only the payload's.
+    """
+
+    def __init__(self, strict: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.strict = strict
+        self.found: list[str] = []
+        self._in_script = False
+
+    def _ours(self, value: str | None) -> bool:
+        return self.strict or any(mark in (value or "") for mark in PAYLOAD_MARKS)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        shown = " ".join(f"{k}={v!r}" for k, v in attrs)
+        if tag in _EMBEDS and tag != "script" and (self.strict or self._ours(shown)):
+            self.found.append(f"<{tag} {shown}>")
+        self._in_script = tag == "script"
+        if tag == "script" and self.strict:
+            self.found.append(f"<script {shown}>")
+        for name, value in attrs:
+            if name.startswith("on") and self._ours(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if name in ("href", "src", "action", "formaction") and re.match(
+                r"\s*(javascript|vbscript|data)\s*:", value or "", re.I
+            ):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and any(mark in data for mark in PAYLOAD_MARKS):
+            self.found.append(f"<script>{data[:60]}")
+
+
+def live_payloads(files: dict[str, str], strict: bool) -> list[str]:
+    found = []
+    for name, text in files.items():
+        parser = _LiveMarkup(strict)
+        parser.feed(text)
+        parser.close()
+        found += [f"{name}: {item}" for item in parser.found]
+        if name.endswith(".md"):
+            # A Markdown link or image with a script URL, outside the YAML front matter.
+            body = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+            found += [
+                f"{name}: {m.group(0)}" for m in re.finditer(r"\]\(\s*<?\s*javascript", body, re.I)
+            ]
+    return found
+
+
+def hostile_text_fiche() -> dict:
+    def t(label: str) -> str:
+        return f"{label} {HOSTILE}"
+
+    data = fiche_data(
+        "html-overal",
+        {
+            "protocol": "json",
+            "url": "https://example.org/api",
+            "title": t("distributie"),
+        },
+        title=t("Titel"),
+        description=t("Beschrijving").replace(JS_LINK, "(geen link)"),  # the loader refuses it
+        keywords=[t("trefwoord"), SCRIPT],
+        owner={
+            "name": t("Eigenaar"),
+            "contact": {"email": "data@example.org", "name": t("Contact")},
+        },
+        holder={"name": t("Beheerder"), "role": t("rol")},
+        licence={"uri": "https://example.org/licentie", "name": t("Licentie")},
+        problems=[t("Probleem"), JS_LINK],
+        blockers=[{"kind": "technisch", "level": "rood", "note": t("Blokkade")}],
+        partners=[{"name": t("Partner"), "role": t("doet")}],
+        privacy=t("Privacy"),
+        spatial={"name": t("Gebied")},
+        standards=[{"name": t("Standaard")}],
+    )
+    return data
+
+
+def seed_hostile_diagnosis(checks: Path, fiche_id: str) -> None:
+    """A diagnosis whose feed-controlled text (error detail, parse error) is hostile too."""
+    endpoint = EndpointObservation(
+        distribution=0,
+        title=f"distributie {HOSTILE}",
+        protocol="json",
+        url="https://example.org/api",
+        reachable=True,
+        status_code=200,
+        error_detail=f"HTTP 500: {HOSTILE}",
+        parse_error=f"geen geldige JSON: {HOSTILE}",
+    )
+    dims = {
+        d: DimensionResult(status=Status.fail, summary=f"{d.label}: {HOSTILE}",
+                           evidence={"detail": HOSTILE}, findings=["BES-09"])
+        for d in Dimension
+    }  # fmt: skip
+    store = ChecksStore(checks)
+    tx = store.begin()
+    tx.add(Diagnosis.build(fiche_id, NOW, dims, [endpoint]))
+    tx.commit()
+
+
+@pytest.fixture
+def hostile_repo(tmp_path) -> Path:
+    root = make_repo(tmp_path)
+    write_fiche(root, hostile_text_fiche())
+    seed_hostile_diagnosis(root / "checks", "html-overal")
+    return root
+
+
+@pytest.mark.fault
+def test_html_in_every_text_field_validates_but_renders_inert(hostile_repo, capsys):
+    from datapedia.render import render_site
+
+    assert cli_main(["--root", str(hostile_repo), "validate"]) == 0, capsys.readouterr().out
+    out_dir = hostile_repo / "site" / "generated"
+    report = render_site(hostile_repo, hostile_repo / "checks", NOW, out_dir=out_dir)
+    pages = {
+        p.relative_to(out_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in out_dir.rglob("*.md")
+    }
+    assert "datasets/html-overal.md" in pages and "datasets/goed-een.md" in pages
+    assert len(report.written) >= 3
+    page = pages["datasets/html-overal.md"]
+    # The text is there, escaped, not dropped: readers still see what the owner wrote.
+    for label in ("Eigenaar", "Blokkade", "Partner", "Probleem", "Privacy", "trefwoord"):
+        assert label in page or any(label in text for text in pages.values()), label
+    assert "&lt;script&gt;" in page
+    assert live_payloads(pages, strict=True) == []
+
+
+@pytest.mark.fault
+@pytest.mark.skipif(not (REPO / "mkdocs.yml").is_file(), reason="mkdocs.yml is absent")
+def test_html_in_every_text_field_is_inert_in_the_built_site(hostile_repo, capsys):
+    shutil.copy(REPO / "mkdocs.yml", hostile_repo / "mkdocs.yml")
+    shutil.copytree(
+        REPO / "site", hostile_repo / "site", ignore=shutil.ignore_patterns("generated"),
+        dirs_exist_ok=True,
+    )  # fmt: skip
+    public = hostile_repo.parent / "public"
+    code = cli_main(
+        ["--root", str(hostile_repo), "build", "--site-dir", str(public), "--now", NOW.isoformat()]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    html_pages = {
+        p.relative_to(public).as_posix(): p.read_text(encoding="utf-8")
+        for p in public.rglob("*.html")
+        if "html-overal" in p.read_text(encoding="utf-8", errors="replace")
+    }
+    assert any("html-overal" in name for name in html_pages), sorted(html_pages)[:20]
+    # mkdocs' own pages carry the theme's scripts: only markup carrying the payload counts.
+    assert live_payloads(html_pages, strict=False) == []
+    assert os.path.isdir(public)
+
+
+def test_the_live_markup_detector_can_fail():
+    """The inertness checks above are only worth something if the detector sees live markup."""
+    live = {
+        "a.md": f"# x\n\n{SCRIPT}\n",
+        "b.md": f"{IMG}\n",
+        "c.md": "[klik](javascript:alert(5))\n",
+        "d.html": '<a href="javascript:alert(5)">x</a><p onclick="alert(4)">y</p>',
+    }
+    assert len(live_payloads(live, strict=False)) >= 4
+    inert = {"e.md": "&lt;script&gt; &#91;klik&#93;(javascript&#58;alert(5))\n"}
+    assert live_payloads(inert, strict=True) == []
