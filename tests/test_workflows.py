@@ -149,6 +149,7 @@ def test_nightly_schedule_concurrency_and_shards():
     assert re.fullmatch(r"\d+ \d+ \* \* \*", cron)
     assert nightly["concurrency"] == {"group": "nightly", "cancel-in-progress": False}
     assert nightly["permissions"] == {"contents": "read"}
+    assert "vars.DATAPEDIA_SITE_URL" in nightly["env"]["DATAPEDIA_SITE_URL"]
     check = nightly["jobs"]["check"]
     shards = check["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, int(check["env"]["SHARDS"]) + 1))
