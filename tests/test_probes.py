@@ -402,6 +402,27 @@ def test_csv_without_header_row_is_noted():
     assert NOTE_NAIVE_TIMESTAMPS in timed.notes
 
 
+@pytest.mark.parametrize("limit", [None, 10_000_000])
+def test_csv_huge_field_is_refused_whatever_the_global_limit(limit):
+    import csv
+
+    before = csv.field_size_limit()
+    try:
+        if limit:
+            csv.field_size_limit(limit)  # as frictionless does, process-wide
+        body = 'tijd,opmerking\n2026-11-23T05:00:00Z,"' + "x" * 200_000 + '"\n'
+        with pytest.raises(ParseError, match="ongeldige CSV"):
+            parse("csv", body, timestamp_field="tijd")
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_csv_row_longer_than_header_keeps_string_keys():
+    content = parse("csv", "a,b\n1,2,3,4\n5,6\n", delimiter=",")
+    assert content.sample[0] == {"a": "1", "b": "2", "_extra_velden": '["3", "4"]'}
+    assert all(isinstance(key, str) for row in content.sample for key in row)
+
+
 def test_csv_timestamp_format_and_latin1():
     body = "plaats,datum\nBrugge,23/11/2026 05:00\nGistel (één),22/11/2026 05:00\n".encode(
         "latin-1"

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterator
+from typing import Any
 
 from datapedia.fiche import Distribution
 from datapedia.probes.common import (
@@ -25,6 +28,10 @@ from datapedia.probes.common import (
 _SNIFF_CHARS = 64 * 1024
 _DELIMITERS = ",;\t|"
 NOTE_NO_HEADER = "CSV zonder kopregel"
+# The csv module's default; checked here too because other libraries in the same
+# process (frictionless) raise csv.field_size_limit globally, which must not change results.
+FIELD_LIMIT = 131_072
+_EXTRA = "_extra_velden"
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -32,13 +39,15 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if not text.strip():
         return Content(records=0, sample=[], rows_sampled=0)
     delimiter = distribution.delimiter or _sniff(text)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey=_EXTRA)
     header = reader.fieldnames or []
     field = distribution.timestamp_field
     headerless = len(header) > 1 and field not in header and not _has_header(text)
     if headerless:
         names = [f"kolom{i + 1}" for i in range(len(header))]
-        reader = csv.DictReader(io.StringIO(text, newline=""), names, delimiter=delimiter)
+        reader = csv.DictReader(
+            io.StringIO(text, newline=""), names, delimiter=delimiter, restkey=_EXTRA
+        )
     if field and field not in header and len(header) <= 1:
         shown = "tab" if delimiter == "\t" else delimiter
         raise ParseError(
@@ -46,12 +55,22 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
             f"bestand maar één kolom ({(header or [''])[0][:80]!r})"
         )
     try:
-        content = summarize_rows(reader, distribution, ctx)
+        content = summarize_rows(_checked(reader), distribution, ctx)
     except csv.Error as error:
         raise ParseError(f"ongeldige CSV (regel {reader.line_num}): {error}") from error
     if headerless:
         content.notes.append(NOTE_NO_HEADER)
     return content
+
+
+def _checked(reader: csv.DictReader) -> Iterator[dict[str, Any]]:
+    """Rows with bounded fields; surplus fields (a row longer than the header) as JSON text."""
+    for row in reader:
+        if _EXTRA in row:
+            row[_EXTRA] = json.dumps(row[_EXTRA], ensure_ascii=False)
+        if any(isinstance(v, str) and len(v) > FIELD_LIMIT for v in row.values()):
+            raise csv.Error(f"veld langer dan {FIELD_LIMIT} tekens")
+        yield row
 
 
 def _has_header(text: str) -> bool:
