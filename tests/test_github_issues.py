@@ -436,3 +436,9 @@ def test_labels_follow_the_failing_dimensions_and_keep_manual_ones(repo, github)
     assert (relabel.method, relabel.path) == ("PATCH", issues_path(number))
     assert relabel.body == {"labels": ["datapedia", "prioriteit", "dimensie:availability"]}
     assert sync(repo, github) == 0 and len(github.writes()) == 3  # nothing left to change
+
+
+def test_missing_repository_exits_2(repo, github, capsys):
+    assert sync_from_cli(repo, repo / "checks", None, github.url, SITE, False, NIGHT2) == 2
+    assert github.requests == []
+    assert "--repo" in capsys.readouterr().err
