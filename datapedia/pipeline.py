@@ -120,9 +120,9 @@ def observe(
             yield by_id[observation.fiche_id], observation
 
 
-def no_network(observations: Iterable[Observation]) -> bool:
+def no_network(diagnoses: Iterable[Diagnosis]) -> bool:
     """True when endpoints were probed and every one failed before any HTTP exchange."""
-    probed = [e for o in observations for e in o.endpoints if not e.skipped]
+    probed = [e for d in diagnoses for e in d.endpoints if not e.skipped]
     return bool(probed) and all(not e.reachable and e.error in NO_NETWORK_ERRORS for e in probed)
 
 
@@ -210,11 +210,8 @@ def _run(options: CheckOptions) -> int:
     quality = QualityChecker()
     progress = Progress(len(fiches), options.progress)
     diagnoses: list[Diagnosis] = []
-    observations: list[Observation] = []
     try:
         for fiche, observation in observe(fiches, options):
-            if observation is not None:
-                observations.append(observation)
             try:
                 history = store.read_history(fiche.id)
             except ValueError as error:  # e.g. a merge conflict left in the file
@@ -224,7 +221,9 @@ def _run(options: CheckOptions) -> int:
             progress.step(diagnosis)
     finally:
         progress.close()
-    if not options.offline and no_network(observations):
+    # Judged from the diagnoses (which keep the endpoints, not the samples): holding
+    # every observation until the end would keep every sample in memory.
+    if not options.offline and no_network(diagnoses):
         raise CheckAborted(
             "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres). "
             "Waarschijnlijk heeft deze machine geen netwerk; checks/ is niet aangepast, "
