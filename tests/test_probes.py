@@ -195,6 +195,23 @@ def test_wfs_wgs84_bbox_total_and_units():
     assert content.sample[1] == {"id": "2", "laatst": None}
 
 
+def test_wfs_geojson_output():
+    body = {
+        "type": "FeatureCollection",
+        "numberMatched": 40,
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [4.4, 51.2]},
+                "properties": {"id": "x", "laatst": "2026-11-23T05:00:00Z"},
+            }
+        ],
+    }
+    content = parse("wfs", json.dumps(body), timestamp_field="laatst", id_field="id")
+    assert (content.total_records, content.records, content.units_reporting) == (40, 1, 1)
+    assert content.bbox == [4.4, 51.2, 4.4, 51.2]
+
+
 def test_wfs_exception_report():
     body = """<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="2.0.0">
       <ows:Exception exceptionCode="InvalidParameterValue" locator="typeName">

@@ -1,7 +1,8 @@
 """OGC WFS 2.0 (and 1.1) GetFeature responses in GML, as DOV and Mercator serve them.
 
 Each feature becomes a flat sample row of its simple properties (local element
-names); geometry is only used for the bbox when its CRS is WGS84.
+names); geometry is only used for the bbox when its CRS is WGS84. A GetFeature
+asked with ``outputFormat=application/json`` answers GeoJSON, read as JSON features.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from datapedia.fiche import Distribution
+from datapedia.probes import json_file
 from datapedia.probes.common import (
     Adapter,
     BBox,
@@ -35,6 +37,8 @@ _LON_FIRST = (
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    if body.lstrip()[:1] in (b"{", b"["):
+        return json_file.parse(body, distribution, ctx)
     root = load_xml(body)
     name = local(root.tag)
     if name in ("ExceptionReport", "ServiceExceptionReport"):
