@@ -53,6 +53,7 @@ THRESHOLD_DIMENSION = {
     "slow_response_s": Dimension.availability,
     "uptime_warn_pct": Dimension.availability,
     "uptime_fail_pct": Dimension.availability,
+    "uptime_min_checks": Dimension.availability,
     "stale_warn_factor": Dimension.timeliness,
     "stale_fail_factor": Dimension.timeliness,
     "future_tolerance_s": Dimension.timeliness,
@@ -138,12 +139,31 @@ def md(value: Any) -> Markup:
     return _trusted(lead + body)
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def md_text(value: Any) -> Markup:
+    """Like ``md``, but `code` in backticks is shown as code (fiche authors write it).
+
+    Only for text shown as page content, never inside an HTML attribute.
+    """
+    if value is None:
+        return Markup("")
+    parts = _CODE_SPAN.split(str(value))
+    # Odd parts were inside backticks; a <code> element (not a Markdown code span,
+    # which would print our entities literally) keeps them escaped and readable.
+    out = [
+        str(md(part)) if i % 2 == 0 else f"<code>{md(part)}</code>" for i, part in enumerate(parts)
+    ]
+    return _trusted("".join(out))
+
+
 def md_block(value: Any) -> Markup:
     """Untrusted multi-line text (a description): paragraphs kept, no markup possible."""
     if value is None:
         return Markup("")
     paragraphs = re.split(r"\n\s*\n", str(value).strip())
-    return _trusted("\n\n".join(str(md(p.strip())) for p in paragraphs if p.strip()))
+    return _trusted("\n\n".join(str(md_text(p.strip())) for p in paragraphs if p.strip()))
 
 
 def plain(value: Any) -> str:
@@ -312,6 +332,7 @@ def _env() -> Environment:
     )
     env.filters.update(
         md_block=md_block,
+        text=md_text,
         plain=plain,
         link=ext_link,
         mail=mail_link,

@@ -13,7 +13,7 @@ from site_fixtures import FICHES, NOW, diagnosis, make_repo, write_fiche
 
 from datapedia.build import run_build
 from datapedia.findings import CATALOGUE
-from datapedia.render import RenderReport, ext_link, md, md_block, render_site
+from datapedia.render import RenderReport, ext_link, md, md_block, md_text, render_site
 from datapedia.results import Dimension, Status
 from datapedia.store import ChecksStore
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
@@ -143,6 +143,9 @@ def test_escaping_filters():
     assert "<h1" not in rendered(md("# kop"))
     assert "<li" not in rendered(md("- lijst")) and "<ol" not in rendered(md("1. lijst"))
     assert rendered(md('--8<-- "/etc/passwd"')).count("passwd") == 1
+    code = rendered(md_text("zet `<b>datasource=4</b>` in de URL"))
+    assert "<code>&lt;b&gt;datasource=4&lt;/b&gt;</code>" in code and "<b>" not in code
+    assert "<code" not in rendered(md_text("één ` backtick"))
     assert "href" not in ext_link("x", "javascript:alert(1)")
     assert "href" not in ext_link("x", "data:text/html,boo")
     assert 'href="https&#58;//example.org/a?b=1&amp;c=2"' in ext_link(
