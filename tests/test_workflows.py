@@ -262,3 +262,44 @@ def test_run_scripts_pass_shellcheck(path: Path):
                 text=True,
             )
             assert done.returncode == 0, f"{job_name}/{step.get('name')}:\n{done.stdout}"
+
+
+def test_nightly_commit_step_pushes_checks_and_survives_a_moved_branch(tmp_path):
+    (commit,) = [
+        s for s in load("nightly.yml")["jobs"]["merge"]["steps"] if s.get("id") == "commit"
+    ]
+
+    def git(*args, cwd):
+        done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    origin, work, other = tmp_path / "origin.git", tmp_path / "work", tmp_path / "other"
+    git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path)
+    for clone in (work, other):
+        git("clone", "-q", str(origin), str(clone), cwd=tmp_path)
+        git("config", "user.name", "t", cwd=clone)
+        git("config", "user.email", "t@t", cwd=clone)
+    (other / "README.md").write_text("start\n")
+    git("add", ".", cwd=other)
+    git("commit", "-qm", "start", cwd=other)
+    git("push", "-q", "origin", "HEAD:main", cwd=other)
+    git("pull", "-q", "origin", "main", cwd=work)
+    # Meanwhile someone merges a PR, and the nightly run has new results.
+    (other / "README.md").write_text("moved on\n")
+    git("commit", "-qam", "a merged PR", cwd=other)
+    git("push", "-q", "origin", "HEAD:main", cwd=other)
+    (work / "checks").mkdir()
+    (work / "checks" / "x.json").write_text("{}\n")
+    output = tmp_path / "output"
+    env = {"GITHUB_REF_NAME": "main", "GITHUB_OUTPUT": str(output)}
+    assert run_step(commit["run"], work, 0, env) == 0
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert outputs["changed"] == "true"
+    assert outputs["sha"] == git("rev-parse", "main", cwd=origin)
+    assert git("log", "-1", "--format=%an %s", "main", cwd=origin).startswith(
+        "github-actions[bot] Nachtelijke controle"
+    )
+    assert git("show", "main:README.md", cwd=origin) == "moved on"
+    output.unlink()
+    assert run_step(commit["run"], work, 0, env) == 0
+    assert "changed=false" in output.read_text()
