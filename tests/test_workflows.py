@@ -303,3 +303,54 @@ def test_nightly_commit_step_pushes_checks_and_survives_a_moved_branch(tmp_path)
     output.unlink()
     assert run_step(commit["run"], work, 0, env) == 0
     assert "changed=false" in output.read_text()
+
+
+FAKE_GH = """#!/bin/bash
+echo "$*" >> "$CALLS"
+case "$*" in
+  *"/pulls/"*) echo "$FAKE_HEAD" ;;
+  *"--paginate"*) echo "$FAKE_COMMENT_ID" ;;
+  *"-X "*) cp body.md "$SENT" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("number_file", "head", "existing", "expected_call"),
+    [
+        ("17\n", "abc", "", "api -X POST repos/o/r/issues/17/comments -F body=@body.md"),
+        ("17\n", "abc", "555", "api -X PATCH repos/o/r/issues/comments/555 -F body=@body.md"),
+        ("17; rm -rf /\n", "abc", "", "api -X POST repos/o/r/issues/17/comments -F body=@body.md"),
+        ("17\n", "other-sha", "", None),  # the PR moved on: a newer run comments
+    ],
+)
+def test_pr_comment_step_treats_the_artifact_as_data(
+    tmp_path, number_file, head, existing, expected_call
+):
+    (job,) = load("pr-comment.yml")["jobs"].values()
+    (step,) = [s for s in job["steps"] if "run" in s]
+    (tmp_path / "rapport").mkdir()
+    (tmp_path / "rapport" / "pr-number").write_text(number_file)
+    (tmp_path / "rapport" / "report.md").write_text("## Diagnose\n\nvraag @iemand\n")
+    (tmp_path / "bin").mkdir()
+    gh = tmp_path / "bin" / "gh"
+    gh.write_text(FAKE_GH)
+    gh.chmod(0o755)
+    env = {
+        "REPO": "o/r",
+        "HEAD_SHA": "abc",
+        "FAKE_HEAD": head,
+        "FAKE_COMMENT_ID": existing,
+        "CALLS": str(tmp_path / "gh-calls"),
+        "SENT": str(tmp_path / "sent.md"),
+    }
+    assert run_step(step["run"], tmp_path, 0, env) == 0
+    calls = (tmp_path / "gh-calls").read_text().splitlines()
+    assert calls[0] == "api repos/o/r/pulls/17 --jq .head.sha"
+    if expected_call is None:
+        assert len(calls) == 1 and not (tmp_path / "sent.md").exists()
+        return
+    assert calls[-1] == expected_call
+    sent = (tmp_path / "sent.md").read_text()
+    assert sent.startswith("<!-- datapedia:pr-rapport -->\n## Diagnose")
+    assert "@iemand" not in sent and "@\u200biemand" in sent
