@@ -276,7 +276,10 @@ class Fetcher:
             return None
         status = result.status_code
         transient_status = status is not None and (status == 429 or 500 <= status != 501)
-        if not (result.error in _RETRYABLE_ERRORS or transient_status):
+        # a timeout before any answer is retried (the total deadline bounds it); one after
+        # the server started sending is not: the server is there, just too slow
+        silent = result.error == "timeout" and status is None
+        if not (result.error in _RETRYABLE_ERRORS or transient_status or silent):
             return None
         wait = self.t.backoff_s * 2 ** (attempts - 1)
         asked = _retry_after(result.headers.get("retry-after"))
