@@ -109,6 +109,19 @@ def _cell(value: Any) -> Any:
     return None if is_missing(value) else value
 
 
+def _numeric(series: Any, column: ColumnExpectation) -> Any:
+    """Numbers for a range check; text that is no number counts as out of range.
+
+    Coercing it to NaN would turn "n/a" into a missing value, and the not-null
+    expectation on the same column would then count it twice.
+    """
+    import pandas as pd
+
+    numbers = pd.to_numeric(series, errors="coerce")
+    outside = math.inf if column.max is not None else -math.inf
+    return numbers.where(numbers.notna() | series.isna(), outside)
+
+
 def _ephemeral_context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -166,7 +179,7 @@ class QualityChecker:
                     gx.expectations.ExpectColumnValuesToNotBeNull(column=column.name)
                 )
             if column.min is not None or column.max is not None:
-                frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce")
+                frame[column.name] = _numeric(frame[column.name], column)
                 suite.add_expectation(
                     gx.expectations.ExpectColumnValuesToBeBetween(
                         column=column.name, min_value=column.min, max_value=column.max

@@ -72,20 +72,21 @@ def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_ch
     rows = [
         {"station_no": None if i % 3 == 0 else f"S{i}", "value": i, "kind": "a"} for i in range(12)
     ]
+    rows[1]["value"] = "n/a"  # not a number: out of range, not missing
     result = checker.assess(fiche, observe(fiche, endpoint(sample=rows, records=12)))
     assert result.status == Status.fail
     assert result.findings == ["VOL-04", "VOL-03", "VOL-05"]
     sample = result.evidence["samples"][0]
     failed = {(f["expectation"], f["column"]): f for f in sample["expectations_failed"]}
     assert failed["expect_column_values_to_not_be_null", "station_no"]["unexpected"] == 4
-    assert failed["expect_column_values_to_be_between", "value"]["unexpected"] == 1
+    assert failed["expect_column_values_to_be_between", "value"]["unexpected"] == 2
     assert failed["expect_column_to_exist", "unit"]["unexpected"] is None
     assert ("expect_column_values_to_be_in_set", "kind") not in failed
     assert sample["missing_pct"]["station_no"] == pytest.approx(33.3)
     assert sample["absent_columns"] == ["unit"]
     assert "33.3% lege waarden in 'station_no' (12 rijen)" in result.summary
     assert "niet leeg op 'station_no' (4 van 12 rijen)" in result.summary
-    assert "tussen 0.0 en 10.0 op 'value' (1 van 12 rijen)" in result.summary
+    assert "tussen 0.0 en 10.0 op 'value' (2 van 12 rijen)" in result.summary
 
 
 def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):
