@@ -219,3 +219,11 @@ def test_build_refuses_invalid_fiches(repo, capsys):
     code = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
     assert code == 2
     assert "kapot.yml" in capsys.readouterr().err
+
+
+def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
+    (repo / "site" / "handboek" / "kapot.md").write_text("# Kapot\n\n[weg](bestaat-niet.md)\n")
+    code = run_build(repo, repo / "checks", None, NOW, render_only=False, strict=True)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "strikte modus" in err and "bestaat-niet.md" in err
