@@ -18,7 +18,7 @@ from typing import Any
 from datapedia.fiche import Fiche
 from datapedia.load import load_fiches
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore
+from datapedia.store import ChecksStore, HistoryEntry
 
 # GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
 EVIDENCE_LIMIT = 4000
@@ -82,7 +82,16 @@ def dimension_section(diagnosis: Diagnosis, dimension: Dimension) -> str:
     return "\n".join(lines)
 
 
-def _fiche_section(fiche: Fiche, diagnosis: Diagnosis | None, site_url: str | None) -> str:
+def _change(current: Status, before: Status | None) -> str:
+    """The emoji, preceded by the previous one when the status moved since the last check."""
+    if before is None or before == current:
+        return EMOJI[current]
+    return f"{EMOJI[before]}→{EMOJI[current]}"
+
+
+def _fiche_section(
+    fiche: Fiche, diagnosis: Diagnosis | None, before: HistoryEntry | None, site_url: str | None
+) -> str:
     head = f"### {fiche_link(fiche, site_url)} (`{fiche.id}`)"
     if diagnosis is None:
         return f"{head}\n\nNog geen diagnose: deze fiche werd nog niet gecontroleerd."
@@ -90,7 +99,12 @@ def _fiche_section(fiche: Fiche, diagnosis: Diagnosis | None, site_url: str | No
         head,
         "",
         f"Gecontroleerd op {format_time(diagnosis.checked_at)}; globaal oordeel: "
-        f"{status_badge(diagnosis.overall)}.",
+        f"{status_badge(diagnosis.overall)}"
+        + (
+            f" (vorige controle: {status_badge(before.overall)})."
+            if before and before.overall != diagnosis.overall
+            else "."
+        ),
         "",
         "| dimensie | oordeel | samenvatting | bevindingen |",
         "|---|---|---|---|",
@@ -98,10 +112,11 @@ def _fiche_section(fiche: Fiche, diagnosis: Diagnosis | None, site_url: str | No
     for dimension in Dimension:
         result = diagnosis.dimensions[dimension]
         findings = ", ".join(f"`{md_text(f)}`" for f in result.findings) or "–"
-        lines.append(
-            f"| {dimension.label} | {status_badge(result.status)} "
-            f"| {md_text(result.summary)} | {findings} |"
-        )
+        was = before.dimensions.get(dimension) if before else None
+        verdict = status_badge(result.status)
+        if was is not None and was != result.status:
+            verdict += f" (was {was.label})"
+        lines.append(f"| {dimension.label} | {verdict} | {md_text(result.summary)} | {findings} |")
     return "\n".join(lines)
 
 
@@ -110,9 +125,17 @@ def format_time(moment: datetime) -> str:
 
 
 def markdown_report(
-    fiches: list[Fiche], diagnoses: dict[str, Diagnosis], site_url: str | None
+    fiches: list[Fiche],
+    diagnoses: dict[str, Diagnosis],
+    site_url: str | None,
+    previous: dict[str, HistoryEntry] | None = None,
 ) -> str:
-    """Overview table (one row per fiche, one column per dimension) plus a section per fiche."""
+    """Overview table (one row per fiche, one column per dimension) plus a section per fiche.
+
+    ``previous`` holds each fiche's check before the latest one, so a reader sees what
+    moved: on a pull request that is the effect of the change, at night the last day's.
+    """
+    previous = previous or {}
     if not fiches:
         return "## Diagnose\n\nGeen fiches om te rapporteren.\n"
     header = "| dataset | globaal | " + " | ".join(d.label for d in Dimension) + " |"
@@ -123,21 +146,25 @@ def markdown_report(
         "|" + "---|" * (len(Dimension) + 2),
     ]
     for fiche in fiches:
-        diagnosis = diagnoses.get(fiche.id)
+        diagnosis, before = diagnoses.get(fiche.id), previous.get(fiche.id)
         if diagnosis is None:
             cells = [EMOJI[Status.unknown]] * (len(Dimension) + 1)
         else:
             cells = [status_badge(diagnosis.overall)] + [
-                EMOJI[diagnosis.dimensions[d].status] for d in Dimension
+                _change(diagnosis.dimensions[d].status, before and before.dimensions.get(d))
+                for d in Dimension
             ]
         lines.append(f"| {fiche_link(fiche, site_url)} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Legende: " + ", ".join(status_badge(s) for s in Status) + ".",
+        "Legende: "
+        + ", ".join(status_badge(s) for s in Status)
+        + f"; {EMOJI[Status.ok]}→{EMOJI[Status.fail]}: veranderd sinds de vorige controle.",
         "",
     ]
     for fiche in fiches:
-        lines += [_fiche_section(fiche, diagnoses.get(fiche.id), site_url), ""]
+        section = _fiche_section(fiche, diagnoses.get(fiche.id), previous.get(fiche.id), site_url)
+        lines += [section, ""]
     return "\n".join(lines)
 
 
@@ -159,10 +186,18 @@ def run_report(
     ids = sorted(set(only) & set(by_id)) if only else sorted(by_id)
     store = ChecksStore(checks_dir)
     diagnoses = {fid: d for fid in ids if (d := store.read_latest(fid)) is not None}
+    previous = {}
+    for fid, diagnosis in diagnoses.items():
+        # The last history line is the latest diagnosis itself; the one before is the
+        # previous check.
+        earlier = [h for h in store.read_history(fid) if h.checked_at < diagnosis.checked_at]
+        if earlier:
+            previous[fid] = earlier[-1]
     text = markdown_report(
         [by_id[fid] for fid in ids],
         diagnoses,
         site_url or os.environ.get("DATAPEDIA_SITE_URL"),
+        previous,
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from datapedia.cli import main
 from datapedia.fiche import Fiche
 from datapedia.report import markdown_report, md_code_block, md_text, run_report
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import ChecksStore
+from datapedia.store import ChecksStore, HistoryEntry
 
 NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
 
@@ -136,3 +136,31 @@ def test_cli_report_all_fiches(tmp_path: Path, capsys):
     assert main(["--root", str(root), "report", "--checks", str(checks)]) == 0
     out = capsys.readouterr().out
     assert "Waterstanden" in out and "Afvoerdebieten" in out
+
+
+def test_report_shows_what_moved_since_the_previous_check(tmp_path: Path):
+    root, checks = make_repo(tmp_path)
+    earlier = failing_diagnosis("waterstanden").model_copy(
+        update={"checked_at": datetime(2026, 11, 22, 3, 17, tzinfo=UTC)}
+    )
+    earlier.dimensions[Dimension.timeliness] = DimensionResult(status=Status.ok, summary="Vers.")
+    earlier.overall = Status.warn
+    history = checks / "history" / "waterstanden.jsonl"
+    line = HistoryEntry.from_diagnosis(earlier).model_dump_json()
+    history.write_text(line + "\n" + history.read_text(), encoding="utf-8")
+    out = tmp_path / "report.md"
+    assert run_report(root, checks, ["waterstanden"], out) == 0
+    text = out.read_text(encoding="utf-8")
+    overview = next(line for line in text.splitlines() if line.startswith("| Waterstanden"))
+    assert overview == "| Waterstanden | 🔴 probleem | 🟢 | ⚪ | 🟢→🔴 | ⚪ | 🟠 | ⚪ |"
+    assert "globaal oordeel: 🔴 probleem (vorige controle: 🟠 aandacht)." in text
+    assert "| actualiteit | 🔴 probleem (was in orde) |" in text
+    assert "| dekkingsgraad | 🟠 aandacht |" in text
+
+
+def test_first_check_shows_no_change(tmp_path: Path):
+    root, checks = make_repo(tmp_path)
+    out = tmp_path / "report.md"
+    run_report(root, checks, ["waterstanden"], out)
+    text = out.read_text(encoding="utf-8")
+    assert "→" not in text.split("Legende")[0] and "(was " not in text
