@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from datapedia.fiche import Fiche
+from datapedia.render import slug
 from datapedia.results import Diagnosis, Dimension, Status
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -23,6 +24,16 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 THEME_URIS = {
     "water": URIRef("http://publications.europa.eu/resource/authority/data-theme/ENVI"),
     "mobiliteit": URIRef("http://publications.europa.eu/resource/authority/data-theme/TRAN"),
+}
+
+EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+FREQUENCIES = {
+    "PT1H": "HOURLY",
+    "P1D": "DAILY",
+    "P1W": "WEEKLY",
+    "P1M": "MONTHLY",
+    "P3M": "QUARTERLY",
+    "P1Y": "ANNUAL",
 }
 
 
@@ -78,14 +89,14 @@ def catalog_graph(
     for fiche in fiches:
         ds = dataset_uri(base, fiche.id)
         g.add((catalog, DCAT.dataset, ds))
-        _add_dataset(g, ds, fiche)
+        _add_dataset(g, base, ds, fiche)
         diagnosis = diagnoses.get(fiche.id)
         if diagnosis:
             _add_measurements(g, base, ds, diagnosis)
     return g
 
 
-def _add_dataset(g: Graph, ds: URIRef, fiche: Fiche) -> None:
+def _add_dataset(g: Graph, base: str, ds: URIRef, fiche: Fiche) -> None:
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.identifier, Literal(fiche.id)))
     g.add((ds, DCTERMS.title, Literal(fiche.title, lang="nl")))
@@ -94,7 +105,12 @@ def _add_dataset(g: Graph, ds: URIRef, fiche: Fiche) -> None:
     for keyword in fiche.keywords:
         g.add((ds, DCAT.keyword, Literal(keyword, lang="nl")))
 
-    publisher = URIRef(str(fiche.owner.uri)) if fiche.owner.uri else BNode()
+    # One node per organisation across fiches: its own URI, else its page on the site.
+    publisher = URIRef(
+        str(fiche.owner.uri)
+        if fiche.owner.uri
+        else f"{base}generated/eigenaars/{slug(fiche.owner.name)}.html#organisatie"
+    )
     g.add((ds, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Organization))
     g.add((publisher, FOAF.name, Literal(fiche.owner.name, lang="nl")))
@@ -115,10 +131,7 @@ def _add_dataset(g: Graph, ds: URIRef, fiche: Fiche) -> None:
     if fiche.documentation:
         g.add((ds, FOAF.page, URIRef(str(fiche.documentation))))
     if fiche.update_frequency:
-        g.add((ds, DCAT.temporalResolution, Literal(fiche.update_frequency, datatype=XSD.duration)))
-        g.add(
-            (ds, DCTERMS.accrualPeriodicity, Literal(fiche.update_frequency, datatype=XSD.duration))
-        )
+        g.add((ds, DCTERMS.accrualPeriodicity, _frequency(g, fiche.update_frequency)))
     if fiche.spatial:
         place = URIRef(str(fiche.spatial.uri)) if fiche.spatial.uri else BNode()
         g.add((ds, DCTERMS.spatial, place))
@@ -148,6 +161,16 @@ def _add_dataset(g: Graph, ds: URIRef, fiche: Fiche) -> None:
         g.add((node, DCAT.mediaType, Literal(dist.format)))
         if fiche.licence:
             g.add((node, DCTERMS.license, URIRef(str(fiche.licence.uri))))
+
+
+def _frequency(g: Graph, duration: str) -> URIRef | BNode:
+    """The EU frequency authority term when one fits exactly, else a dct:Frequency node."""
+    if duration in FREQUENCIES:
+        return URIRef(EU_FREQUENCY + FREQUENCIES[duration])
+    node = BNode()
+    g.add((node, RDF.type, DCTERMS.Frequency))
+    g.add((node, RDF.value, Literal(duration, datatype=XSD.duration)))
+    return node
 
 
 def _add_measurements(g: Graph, base: str, ds: URIRef, diagnosis: Diagnosis) -> None:

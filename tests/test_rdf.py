@@ -76,7 +76,12 @@ def test_dataset_metadata(built):
     )
     assert str(g.value(ds, ns.DCTERMS.license)) == "https://creativecommons.org/licenses/by/4.0/"
     assert {str(k) for k in g.objects(ds, ns.DCAT.keyword)} == {"waterpeil", "KiWIS"}
-    assert str(g.value(ds, ns.DCTERMS.accrualPeriodicity)) == "PT15M"
+    frequency = g.value(ds, ns.DCTERMS.accrualPeriodicity)
+    assert (frequency, ns.RDF.type, ns.DCTERMS.Frequency) in g
+    assert str(g.value(frequency, ns.RDF.value)) == "PT15M"
+    fiets = next(s for s in g.subjects(ns.DCTERMS.identifier, Literal("fietstellingen")))
+    daily = "http://publications.europa.eu/resource/authority/frequency/DAILY"
+    assert str(g.value(fiets, ns.DCTERMS.accrualPeriodicity)) == daily
     assert g.value(ds, ns.DCTERMS.spatial) is not None and g.value(ds, ns.DCTERMS.conformsTo)
     urls = {str(g.value(d, ns.DCAT.accessURL)) for d in g.objects(ds, ns.DCAT.distribution)}
     assert urls == {"https://hicws.vlaanderen.be/KiWIS/KiWIS", "https://www.waterinfo.be/"}
