@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,10 @@ LABEL = "datapedia"
 NO_OWNER_LABEL = "geen-eigenaar"
 API_VERSION = "2022-11-28"
 TITLE_MAX = 256
+# GitHub asks integrators to leave a second between requests that create content, and
+# to honour Retry-After when it throttles; a wait longer than this fails the call.
+WRITE_PAUSE_S = 1.0
+RETRY_AFTER_MAX_S = 120.0
 
 DATASET_MARKER = "<!-- datapedia:dataset={} -->"
 CHECKED_MARKER = "<!-- datapedia:checked_at={} -->"
@@ -77,25 +82,39 @@ class GitHub:
             self._session.headers["Authorization"] = f"Bearer {token}"
         self._timeout = (THRESHOLDS.connect_timeout_s, THRESHOLDS.read_timeout_s)
         self._fake_number = 0
+        self._wrote = False
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "***") if self._token else text
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        where = f"{method} {urlsplit(url).path}"
+    def _send(self, method: str, url: str, where: str, **kwargs: Any) -> requests.Response:
+        if method != "GET":
+            if self._wrote:
+                time.sleep(WRITE_PAUSE_S)
+            self._wrote = True
         try:
-            response = self._session.request(
+            return self._session.request(
                 method, url, timeout=self._timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as error:
             raise GitHubError(self._scrub(f"{where}: {type(error).__name__}")) from None
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        where = f"{method} {urlsplit(url).path}"
+        response = self._send(method, url, where, **kwargs)
+        wait = _retry_after(response)
+        if wait is not None and wait <= RETRY_AFTER_MAX_S:
+            time.sleep(wait)
+            response = self._send(method, url, where, **kwargs)
         if response.status_code >= 300:
             try:
-                detail = response.json().get("message", "")
+                payload = response.json()
+                detail = payload.get("message", "") if isinstance(payload, dict) else ""
             except ValueError:
-                detail = response.text[:200]
+                detail = response.text
             raise GitHubError(
-                self._scrub(f"{where}: HTTP {response.status_code} {detail}"), response.status_code
+                self._scrub(f"{where}: HTTP {response.status_code} {detail[:200]}"),
+                response.status_code,
             )
         return response
 
@@ -149,6 +168,16 @@ class GitHub:
                 f"{self.api_url}/repos/{self.repo}/issues/{number}",
                 json={"state": "closed", "state_reason": "completed"},
             )
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds GitHub asks us to wait before trying again, or None when it is no throttle."""
+    if response.status_code not in (403, 429):
+        return None
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return 60.0 if response.status_code == 429 else None
 
 
 @dataclass

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import yaml
 
+from datapedia import github_issues
 from datapedia.cli import main
 from datapedia.github_issues import sync_from_cli
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
@@ -45,6 +46,7 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.fail_titles: set[str] = set()
         self.unassignable: set[str] = set()
+        self.throttle: list[tuple[int, dict]] = []  # replies to send before the next write
         self._number = 0
         self._lock = threading.Lock()
         fake = self
@@ -107,6 +109,9 @@ class FakeGitHub:
             if parts[:3] != ["repos", *REPO.split("/")] or parts[3] != "issues":
                 return self.reply(handler, 404, {"message": "Not Found"})
             rest = parts[4:]
+            if handler.command != "GET" and self.throttle:
+                status, headers = self.throttle.pop(0)
+                return self.reply(handler, status, {"message": "rate limit"}, headers)
             if handler.command == "GET" and not rest:
                 return self.list_issues(handler, split.path, query)
             if handler.command == "POST" and not rest:
@@ -161,6 +166,14 @@ class FakeGitHub:
         self.issues[self._number] = issue
         self.comments[self._number] = []
         return self.reply(handler, 201, issue)
+
+
+@pytest.fixture(autouse=True)
+def sleeps(monkeypatch) -> list[float]:
+    """The sync's pauses, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(github_issues.time, "sleep", slept.append)
+    return slept
 
 
 @pytest.fixture
@@ -442,3 +455,20 @@ def test_missing_repository_exits_2(repo, github, capsys):
     assert sync_from_cli(repo, repo / "checks", None, github.url, SITE, False, NIGHT2) == 2
     assert github.requests == []
     assert "--repo" in capsys.readouterr().err
+
+
+def test_writes_are_spaced_and_a_throttle_is_waited_out(repo, github, sleeps):
+    github.throttle.append((429, {"Retry-After": "7"}))
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
+    assert sync(repo, github) == 0
+    assert len(github.issues) == 2
+    # throttled: wait 7 s, then the retry and the second issue each keep a second apart
+    assert sleeps == [7.0, 1.0, 1.0]
+
+
+def test_a_throttle_longer_than_allowed_is_an_error_not_a_hang(repo, github, sleeps, capsys):
+    github.throttle += [(403, {"Retry-After": "3600"})]
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 1
+    assert 3600.0 not in sleeps and github.issues == {}
+    assert "HTTP 403" in capsys.readouterr().err
