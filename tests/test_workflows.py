@@ -203,7 +203,7 @@ def test_nightly_jobs_have_least_privilege():
 def test_every_key_a_fiche_names_reaches_the_nightly_probe():
     check_env = load("nightly.yml")["jobs"]["check"]["env"]
     named = set()
-    for path in (ROOT / "fiches").rglob("*.yml"):
+    for path in [*(ROOT / "fiches").rglob("*.yml"), *(ROOT / "fiches").rglob("*.yaml")]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for distribution in data.get("distributions") or []:
             env = ((distribution or {}).get("auth") or {}).get("env")
