@@ -356,7 +356,10 @@ def _env() -> Environment:
 def code_version() -> str:
     """Changes whenever the renderer or a template changes, so every output is redone."""
     digest = hashlib.sha256()
-    for path in [Path(__file__), Path(plots.__file__), *sorted(TEMPLATES.rglob("*"))]:
+    # The modules whose labels, rules or model end up on the pages, and the templates.
+    package = Path(__file__).parent
+    modules = ["render.py", "plots.py", "results.py", "findings.py", "thresholds.py", "fiche.py"]
+    for path in [*(package / m for m in modules), *sorted(TEMPLATES.rglob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
