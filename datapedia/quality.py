@@ -84,16 +84,31 @@ def profile_columns(
     return profiles
 
 
+# Types frictionless may infer. Its default list also tries yearmonth, geopoint,
+# duration, geojson, ... on every cell, which is slow on a full sample and misreads
+# plain numbers and strings; these are the types feeds actually carry.
+_TYPE_CANDIDATES = [
+    {"type": kind} for kind in ("integer", "number", "boolean", "datetime", "date", "string")
+]
+
+
 def frictionless_errors(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     """Validate rows with frictionless: (error counts by type, rows with an error)."""
     from frictionless import Detector, Resource
 
+    # A list of lists over the union of keys: frictionless takes the header of a list
+    # of dicts from the first row only. Missing values become "", frictionless's own
+    # missing value, so they neither vote in type inference nor count as type errors.
     header = list(dict.fromkeys([key for row in rows for key in row]))
-    # A list of lists with the union of keys: frictionless takes the header of a
-    # list of dicts from the first row only and would silently drop later keys.
-    table = [header] + [[_cell(row.get(name)) for name in header] for row in rows]
-    resource = Resource(data=table, detector=Detector(sample_size=max(len(rows), 1)))
-    report = resource.validate()
+    cells = [
+        ["" if is_missing(row.get(name)) else row.get(name) for name in header] for row in rows
+    ]
+    # Types inferred from the whole sample, not the first 100 rows: a column whose
+    # first rows happen to be integers is not wrong when later rows have decimals.
+    schema = Detector(sample_size=len(rows)).detect_schema(
+        cells, labels=header, field_candidates=_TYPE_CANDIDATES
+    )
+    report = Resource(data=[header, *cells], schema=schema).validate()
     counts: Counter[str] = Counter()
     bad_rows: set[int] = set()
     for task in report.tasks:

@@ -57,6 +57,13 @@ def test_frictionless_counts_blank_rows_and_type_errors():
     assert bad_rows == 2
 
 
+def test_frictionless_infers_types_from_the_whole_sample_and_ignores_missing_values():
+    rows = [{"id": i, "v": i, "note": None} for i in range(150)]
+    rows.append({"id": 150, "v": 1.5, "note": "herstelling"})  # decimals late: still numbers
+    rows += [{"id": 151 + i, "v": 2, "note": "" if i % 2 else "x"} for i in range(40)]
+    assert frictionless_errors(rows) == ({}, 0)
+
+
 def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_checker):
     checker, _ = counting_checker
     fiche = make_fiche(
