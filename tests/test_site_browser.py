@@ -173,3 +173,13 @@ def test_hostile_fiche_text_is_shown_but_never_runs(page, site):
     page.goto(site)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert "Wegen & Verkeer <b>AWV</b>" in page.locator("#rij-fietstellingen").inner_text()
+
+
+def test_machine_readable_files_are_served_next_to_the_pages(page, site):
+    page.goto(site + "generated/datasets/waterpeil.html")
+    status = page.request.get(page.locator(".dp-machine a").first.evaluate("a => a.href"))
+    assert status.ok and status.json()["overall"] == "fail"
+    badge = page.request.get(site + "badges/waterpeil.svg")
+    assert badge.ok and "probleem" in badge.text()
+    catalog = page.request.get(site + "catalog.ttl")
+    assert catalog.ok and "dcat:Dataset" in catalog.text()
