@@ -451,3 +451,26 @@ def test_media_types_compare_loosely(actual, declared, matches):
     from datapedia.diagnose import media_matches
 
     assert media_matches(actual, declared) is matches
+
+
+def test_stale_since_counts_this_run():
+    from datapedia.store import HistoryEntry
+
+    fiche = make_fiche()
+    history = [
+        HistoryEntry(
+            checked_at=NOW - timedelta(days=days),
+            overall=status,
+            dimensions={Dimension.timeliness: status},
+            reachable=True,
+        )
+        for days, status in ((3, Status.ok), (2, Status.fail), (1, Status.fail))
+    ]
+    stale = observe(fiche, endpoint(newest=NOW - timedelta(days=30)))
+    evidence = run(fiche, stale, history).dimensions[Dimension.availability].evidence
+    assert evidence["stale_since"] == (NOW - timedelta(days=2)).isoformat()
+    fresh = observe(fiche, endpoint(newest=NOW - timedelta(hours=1)))
+    assert (
+        run(fiche, fresh, history).dimensions[Dimension.availability].evidence["stale_since"]
+        is None
+    )
