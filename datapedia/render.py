@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -244,9 +245,15 @@ def evidence_text(value: Any) -> str:
 class Entry:
     loaded: LoadedFiche
     diagnosis: Diagnosis | None
-    history: list[HistoryEntry]
+    store: ChecksStore
     owner_slug: str
     inputs: bytes  # fiche + latest check + history: what this fiche's outputs are made of
+
+    @cached_property
+    def history(self) -> list[HistoryEntry]:
+        # Parsed only when a page or plot of this fiche is actually rendered: with
+        # long histories, parsing every fiche's on every build would dominate.
+        return self.store.read_history(self.id)
 
     @property
     def fiche(self) -> Fiche:
@@ -411,7 +418,7 @@ def load_entries(root: Path, checks_dir: Path) -> list[Entry]:
             Entry(
                 loaded=loaded,
                 diagnosis=store.read_latest(fid),
-                history=store.read_history(fid),
+                store=store,
                 owner_slug=slugs[name],
                 inputs=_key(
                     loaded.path.read_bytes(),
@@ -508,6 +515,7 @@ def render_site(
     root = Path(root)
     out = Path(out_dir) if out_dir else root / GENERATED
     entries = load_entries(root, Path(checks_dir))
+    store = ChecksStore(Path(checks_dir))
     owners: dict[str, list[Entry]] = {}
     owner_names: dict[str, str] = {}
     for entry in entries:
@@ -530,22 +538,22 @@ def render_site(
             (rid, ids[rid].fiche.title if rid in ids else None) for rid in entry.fiche.related
         ]
         plot_rel = f"{PLOTS}/{entry.id}.svg"
-        has_plot = bool(plots.window(entry.history, now))
-        if has_plot:
+        if store.history_path(entry.id).exists():
+            # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
                 lambda e=entry: plots.history_svg(e.history, now, e.fiche.update_interval),
             )
         outputs[f"{DATASETS}/{entry.id}.md"] = (
             _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
-            page(
+            lambda e=entry, r=related, rel=plot_rel: page(
                 "dataset.md.j2",
-                e=entry,
-                related=related,
-                plot=f"../{plot_rel}" if has_plot else None,
-                uptimes={d: uptime(entry.history, now, d) for d in (7, 30, 90)},
-                stale=stale_since(entry.history),
-            ),
+                e=e,
+                related=r,
+                plot=f"../{rel}" if plots.window(e.history, now) else None,
+                uptimes={d: uptime(e.history, now, d) for d in (7, 30, 90)},
+                stale=stale_since(e.history),
+            )(),
         )
     for theme in Theme:
         selected = [e for e in entries if e.fiche.theme == theme]
