@@ -253,6 +253,7 @@ def run_scenario(
     *,
     guarded: bool = False,
     unset_env: tuple[str, ...] = (),
+    extra: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> Outcome:
     """Serve the healthy fiches (and a faulty one), seed last night, run the check once."""
     import contextlib
@@ -280,6 +281,8 @@ def run_scenario(
         fiches = healthy_fiches(server.base)
         if fault_fiche is not None:
             fiches.append(fault_fiche(urls))
+        if extra is not None:  # fiches served elsewhere (their own servers)
+            fiches += extra()
         for data in fiches:
             write_fiche(root, data)
         repo.seeded = seed_previous_night(repo.checks, [f["id"] for f in fiches])

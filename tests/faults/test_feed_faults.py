@@ -1,0 +1,169 @@
+"""Hostile feeds through the whole ``datapedia check``: each fault from the catalogue is one test.
+
+For every fault the run must (1) finish with exit 0 or 1, (2) leave the two healthy
+fiches served by the same server judged exactly as in a run without the fault, (3)
+give the faulty dataset the catalogued error code and statuses, (4) write nothing
+outside ``checks/``, (5) never show a secret (or the fault's forbidden text) in any
+output, and (6) keep last night's history line, byte for byte, as the first line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+
+import pytest
+from localserver import LocalServer
+
+from .catalogue import FEED_FAULTS, FeedFault
+from .harness import (
+    FAULT_ID,
+    HEALTHY_IDS,
+    HEALTHY_SECRET,
+    NOW,
+    PUBLIC_NAME,
+    SECRETS,
+    TELRAAM_SECRET,
+    closed_port,
+    fiche_data,
+    leaks,
+    run_scenario,
+)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    """The healthy fiches' judgement in a run without any fault."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        outcome = run_scenario(tmp_path_factory.mktemp("baseline"), monkeypatch, {})
+    assert outcome.code in (0, 1), outcome.stderr
+    statuses = {fid: outcome.statuses(fid) for fid in HEALTHY_IDS}
+    for fid in HEALTHY_IDS:
+        # The baseline itself must be healthy, or "unaffected" would prove nothing.
+        assert statuses[fid]["availability"] == ("ok", ["BES-01"])
+        assert statuses[fid]["timeliness"][0] == "ok"
+        assert statuses[fid]["coverage"][0] == "ok"
+    return statuses
+
+
+def _param(fault: FeedFault):
+    marks = [pytest.mark.xfail(strict=True, reason=fault.xfail)] if fault.xfail else []
+    return pytest.param(fault, id=fault.name, marks=marks)
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("fault", [_param(f) for f in FEED_FAULTS])
+def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
+    routes = fault.routes()
+
+    def faulty(urls: dict[str, str]) -> dict:
+        distribution = {"protocol": fault.protocol, "url": fault.url.format(**urls)}
+        return fiche_data(FAULT_ID, {**distribution, **fault.distribution}, **fault.fiche)
+
+    run = run_scenario(
+        tmp_path, monkeypatch, routes, faulty, guarded=fault.guarded, unset_env=fault.unset_env
+    )
+
+    # (1) the run completes and publishes
+    assert run.code in (0, 1), f"exit {run.code}: {run.stderr}"
+    summary = json.loads((run.repo.checks / "summary.json").read_text(encoding="utf-8"))
+    assert summary["checked_at"] == NOW.isoformat()
+    assert sorted(d["id"] for d in summary["datasets"]) == sorted([*HEALTHY_IDS, FAULT_ID])
+
+    # (2) the healthy neighbours are judged as if nothing happened
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+    keyed = [r for r in run.requests if r.path.startswith("/gezond/sleutel.json")]
+    assert keyed and HEALTHY_SECRET in keyed[0].path  # the key was really sent
+
+    # (3) the faulty dataset: the catalogued error, parse error, statuses and findings
+    diagnosis = run.diagnoses[FAULT_ID]
+    [endpoint] = diagnosis.endpoints
+    assert endpoint.error == fault.error, endpoint.error_detail
+    if fault.parse_error is None:
+        assert endpoint.parse_error is None
+    else:
+        assert endpoint.parse_error and re.search(fault.parse_error, endpoint.parse_error), (
+            endpoint.parse_error
+        )
+    assert bool(endpoint.skipped) == fault.skipped
+    if fault.attempts is not None:
+        assert endpoint.attempts == fault.attempts
+    if fault.method is not None:
+        assert endpoint.method == fault.method
+    if fault.hits is not None:
+        assert sum(r.path.startswith("/fout/") for r in run.requests) == fault.hits
+    got = {dim: status for dim, (status, _) in run.statuses(FAULT_ID).items()}
+    assert {dim: got[dim] for dim in fault.statuses} == fault.statuses, run.statuses(FAULT_ID)
+    for dim, expected in fault.findings.items():
+        found = run.statuses(FAULT_ID)[dim][1]
+        assert set(expected) <= set(found), (dim, found)
+    if fault.protocol == "telraam" and not fault.skipped:
+        assert any(r.headers.get("X-Api-Key") == TELRAAM_SECRET for r in run.requests)
+
+    # (4) nothing written outside checks/ (the working directory included)
+    assert run.after == run.before
+
+    # (5) no secret, and none of the fault's forbidden text, in any output
+    assert leaks(run.outputs(), SECRETS + fault.forbidden) == []
+
+    # (6) last night's history line is still the first line, byte for byte
+    for fid, seeded in run.repo.seeded.items():
+        lines = run.repo.checks.joinpath("history", f"{fid}.jsonl").read_bytes().splitlines(True)
+        assert lines[0] == seeded, fid
+        assert len(lines) == 2 and json.loads(lines[1])["checked_at"].startswith("2026-11-23T06")
+
+
+@pytest.mark.fault
+def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
+    """All faults at once, each on its own server, in one run; then the site is rendered.
+
+    Concurrency must not let one fault bleed into another's result, and the text the
+    faults put into ``checks/`` (error details, parse errors) must render without leaking.
+    The production address guard is on for the whole run (loopback plays the public host).
+    """
+    from datapedia.render import render_site
+
+    faults = [f for f in FEED_FAULTS if not f.unset_env]  # every key is set in this run
+    with contextlib.ExitStack() as stack:
+        servers = {f.name: stack.enter_context(LocalServer(f.routes())) for f in faults}
+
+        def fiches() -> list[dict]:
+            made = []
+            for fault in faults:
+                server = servers[fault.name]
+                urls = {"base": server.base, "public": f"http://{PUBLIC_NAME}:{server.port}",
+                        "closed": str(closed_port())}  # fmt: skip
+                url = fault.url.format(**urls)
+                made.append(
+                    fiche_data(
+                        f"fout-{fault.name}",
+                        {"protocol": fault.protocol, "url": url, **fault.distribution},
+                        **fault.fiche,
+                    )  # fmt: skip
+                )
+            return made
+
+        run = run_scenario(tmp_path, monkeypatch, {}, guarded=True, extra=fiches)
+
+    assert run.code == 1, run.stderr
+    assert run.after == run.before
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+    wrong = []
+    for fault in faults:
+        if fault.xfail:
+            continue  # listed as a known bug in its own test
+        [endpoint] = run.diagnoses[f"fout-{fault.name}"].endpoints
+        got = {d: st for d, (st, _) in run.statuses(f"fout-{fault.name}").items()}
+        if endpoint.error != fault.error or any(got[d] != st for d, st in fault.statuses.items()):
+            wrong.append((fault.name, endpoint.error, got))
+    assert wrong == []
+
+    site = tmp_path / "site-out"
+    render_site(run.repo.root, run.repo.checks, NOW, out_dir=site)
+    pages = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert all(f"datasets/fout-{f.name}.md" in pages for f in faults)
+    forbidden = tuple(text for f in faults for text in f.forbidden)
+    assert leaks({**pages, **run.outputs()}, SECRETS + forbidden) == []
