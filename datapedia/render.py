@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from datapedia.fiche import Fiche, Theme
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, Problem, load_fiches
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry, atomic_write, stale_since, uptime
+from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -109,6 +110,8 @@ _MD_ENTITIES = {
     ":": "&#58;",
 }
 _MD_RE = re.compile("[" + re.escape("".join(_MD_ENTITIES)) + "]")
+# Text that can neither be HTML nor start or contain Markdown syntax.
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,/-]*")
 _DANGEROUS_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:")
 
 
@@ -128,6 +131,8 @@ def md(value: Any) -> Markup:
         return Markup("")
     if isinstance(value, Markup):
         return value
+    if _PLAIN.fullmatch(value := str(value)):
+        return _trusted(value)  # the common case (ids, labels, numbers): nothing to escape
     text = _escape_text(re.sub(r"\s+", " ", str(value)))
     # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list).
     body = text.lstrip()
@@ -591,6 +596,14 @@ def render_site(
     return _write_outputs(out, outputs)
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Replace a generated file atomically; no fsync, it is rebuilt from the sources anyway."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def _write_outputs(
     out: Path, outputs: dict[str, tuple[str, Callable[[], bytes | None]]]
 ) -> RenderReport:
@@ -609,7 +622,7 @@ def _write_outputs(
             data = produce()
             if data is None:
                 continue
-            atomic_write(target, data)
+            _write(target, data)
             report.written.append(rel)
         written[rel] = key
     if out.exists():
@@ -620,5 +633,5 @@ def _write_outputs(
                 report.removed.append(rel)
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
-    atomic_write(manifest_path, json.dumps(written, indent=1, sort_keys=True).encode())
+    _write(manifest_path, json.dumps(written, indent=1, sort_keys=True).encode())
     return report
