@@ -30,6 +30,11 @@ REPO = Path(__file__).resolve().parents[1]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
 MKDOCS = REPO / ".venv" / "bin" / "mkdocs"
 PYTHON = REPO / ".venv" / "bin" / "python"
+PROFILE_STEP = Path(__file__).resolve().parent / "profile_step.py"
+CHECK_IMPORTS = (
+    "import datapedia.pipeline, datapedia.probe, datapedia.diagnose, datapedia.quality, "
+    "frictionless, great_expectations"
+)
 NOW = "2026-11-23T06:00:00+00:00"
 STEP_TIMEOUT_S = 1800.0
 
@@ -57,13 +62,16 @@ def _tail(text: str, lines: int = 6) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
 def measure(name: str, command: list[str], env: dict[str, str], cwd: Path) -> Step:
     """Run one command and measure its wall time and peak RSS (stdlib only)."""
     step = Step(name, command)
     logs = cwd / "bench-logs"
     logs.mkdir(exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    out_path, err_path = logs / f"{slug}.out", logs / f"{slug}.err"
+    out_path, err_path = logs / f"{_slug(name)}.out", logs / f"{_slug(name)}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
@@ -183,6 +191,7 @@ def run_bench(
     skip_build: bool = False,
     hosts: int | None = None,
     shards: int = 2,
+    profile: bool = False,
     log=print,
 ) -> BenchResult:
     concurrency = concurrency or THRESHOLDS.total_concurrency
@@ -205,49 +214,56 @@ def run_bench(
         )
         env = bench_env()
         cli = [str(DATAPEDIA), "--root", str(out)]
+
+        def wrap(name: str, command: list[str]) -> list[str]:
+            """Under --profile, datapedia steps run through profile_step.py (slower)."""
+            if not profile or command[0] != str(DATAPEDIA):
+                return command
+            (out / "bench-logs").mkdir(exist_ok=True)
+            report = out / "bench-logs" / f"{_slug(name)}.profile.txt"
+            return [str(PYTHON), str(PROFILE_STEP), str(report), "--", *command[1:]]
+
         probe = ["--allow-private", "--now", NOW, "--progress", "plain"]
 
         def run(name: str, command: list[str], counted: bool = False) -> Step:
             log(f"[bench n={n}] {name} ...")
             if counted:
                 server.reset()
-            step = measure(name, command, env, out)
+            step = measure(name, wrap(name, command), env, out)
             if counted:
                 step.requests = server.stats()
             log(f"[bench n={n}] {name}: {step.wall_s:.2f} s, exit {step.exit_code}")
             result.steps.append(step)
             return step
 
+        def run_shards(count: int) -> None:
+            dirs = [out / "shards" / str(i) for i in range(1, count + 1)]
+            log(f"[bench n={n}] {count} shards in parallel ...")
+            server.reset()
+            commands = []
+            for i, folder in enumerate(dirs, 1):
+                name = f"check shard {i}/{count}"
+                shard = ["--shard", f"{i}/{count}", "--checks", str(folder)]
+                commands.append((name, wrap(name, [*cli, "check", *probe, *shard])))
+            steps = measure_parallel(commands, env, out)
+            steps[0].requests = server.stats()  # all shards together
+            result.steps.extend(steps)
+            merged = out / "merged"
+            run("merge", [*cli, "merge", *map(str, dirs), "--checks", str(merged)])
+            result.merged_diagnoses = count_diagnoses(merged)
+
         run("validate", [*cli, "validate"])
         run("check", [*cli, "check", *probe, "--checks", str(out / "checks")], counted=True)
         result.check_diagnoses = count_diagnoses(out / "checks")
-        # The fixed cost every check pays before its first request.
-        run("import datapedia.pipeline", [str(PYTHON), "-c", "import datapedia.pipeline"])
+        # The fixed cost every check pays whatever N: importing what it uses.
+        run("import check modules", [str(PYTHON), "-c", CHECK_IMPORTS])
         requests_made = (result.step("check").requests or {}).get("total", 0)
         if requests_made:
             log(f"[bench n={n}] calibration: bare requests pool, {requests_made} GETs ...")
             result.calibration_s = calibrate(server, requests_made, concurrency)
 
-        shard_dirs = [out / "shards" / str(i) for i in range(1, shards + 1)]
-        log(f"[bench n={n}] {shards} shards in parallel ...")
-        server.reset()
-        shard_steps = measure_parallel(
-            [
-                (
-                    f"check shard {i}/{shards}",
-                    [*cli, "check", *probe, "--shard", f"{i}/{shards}", "--checks", str(d)],
-                )
-                for i, d in enumerate(shard_dirs, 1)
-            ],
-            env,
-            out,
-        )
-        shard_steps[0].requests = server.stats()  # both shards together
-        result.steps += shard_steps
-        merged = out / "merged"
-        run("merge", [*cli, "merge", *map(str, shard_dirs), "--checks", str(merged)])
-        result.merged_diagnoses = count_diagnoses(merged)
-
+        if shards:
+            run_shards(shards)
         if not skip_build:
             run("build --render-only", [*cli, "build", "--render-only", "--now", NOW])
             if (out / "mkdocs.yml").is_file():

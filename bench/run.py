@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--hosts", type=int, help="loopback host names 127.0.0.1..x")
     parser.add_argument("--skip-build", action="store_true", help="skip rendering and mkdocs")
+    parser.add_argument(
+        "--shards", type=int, default=2, help="check as this many parallel shards (0: skip)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="run datapedia steps under cProfile (slower)"
+    )
     parser.add_argument("--out", type=Path, help="throw-away repo (default bench/out/n<N>)")
     args = parser.parse_args(argv)
     out = args.out or HERE / "out" / f"n{args.n}"
@@ -43,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         skip_build=args.skip_build,
         hosts=args.hosts,
+        profile=args.profile,
+        shards=args.shards,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     report = bench_harness.markdown(result)
