@@ -289,6 +289,27 @@ def run_bench(
         server.stop()
 
 
+def machine_info(command: str) -> list[str]:
+    """What the numbers depend on, for RESULTS.md."""
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "datapedia"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    python = subprocess.run([str(PYTHON), "-V"], capture_output=True, text=True).stdout.strip()
+    return [
+        f"- date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: {os.cpu_count()} CPU, {int(meminfo) / 1024 / 1024:.1f} GiB RAM, {python}",
+        f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- code: commit {commit}" + (" with uncommitted changes in datapedia/" if dirty else ""),
+        f"- command: `{command}`",
+    ]
+
+
 # --- report ---------------------------------------------------------------------
 
 

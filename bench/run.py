@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         shards=args.shards,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    report = bench_harness.markdown(result)
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    info = bench_harness.machine_info(command)
+    report = bench_harness.markdown(result) + "\n" + "\n".join(info) + "\n"
     (out / "results.md").write_text(report, encoding="utf-8")
     (out / "results.json").write_text(result.to_json(), encoding="utf-8")
     print(report)
