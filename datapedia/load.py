@@ -55,8 +55,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         """No path resolvers are registered: nothing to track."""
 
 
-_LOADER = _Loader
-
 MAX_FILE_BYTES = 256 * 1024
 # Deep flow nesting ([[[[...) crashes libyaml's recursive composer; no fiche needs it.
 MAX_DEPTH = 50
@@ -210,7 +208,7 @@ def _parse_file(path: Path, relative: Path | None) -> _Parsed:
     _check_schema_comment(parsed, text, relative)
     try:
         _check_flow_depth(text)
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=_Loader)
         if node is None:
             parsed.add(1, 1, "-", "bestand bevat geen fiche (leeg document)")
             return parsed
@@ -282,7 +280,7 @@ def _check_flow_depth(text: str) -> None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -366,7 +364,7 @@ class _Converter:
     def _alias_refusal(self, node: Node) -> _Refused:
         # The composed tree forgets where the alias was written; the events remember.
         mark, name = node.start_mark, ""
-        for event in yaml.parse(self.text, Loader=_LOADER):
+        for event in yaml.parse(self.text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
                 mark, name = event.start_mark, event.anchor
                 break
