@@ -54,6 +54,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
     except FileExistsError as error:
         print(f"bestaat al: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
     print(f"aangemaakt: {path}")
     return EXIT_OK
 
