@@ -11,6 +11,15 @@ Three independent measurements, each on the bounded sample the probe kept
 * **Great Expectations** checks what the fiche declares per column (``columns``:
   required, not_null, min/max, values), only when something is declared.
 
+Judgement (thresholds from ``THRESHOLDS``): a required column absent from every row
+is VOL-04 (fail); a not_null column with a share of nulls of at least
+``missing_warn_ratio``/``missing_fail_ratio`` is VOL-02/VOL-03, and every failed
+expectation is VOL-05 with Great Expectations' unexpected count; rows with a
+frictionless error are VOL-06 (fail) from ``missing_fail_ratio`` of the sample on,
+else VOL-09 (warn). Nothing wrong is VOL-01; no sample VOL-07; no records VOL-08.
+Undeclared columns are profiled in the evidence but not judged: an optional field
+that is often empty is no defect.
+
 Great Expectations starts slowly, so a ``QualityChecker`` is created once per run
 and makes one ephemeral context, one pandas datasource and one dataframe asset the
 first time a fiche declares columns; every later sample is a new batch of that asset.
