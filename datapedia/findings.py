@@ -103,7 +103,7 @@ _CATALOGUE = [
     # standaarden
     Finding("STA-01", S, OK, "{verified} van {claimed} geclaimde standaarden nagegaan."),
     Finding("STA-02", S, WARN, "Standaard '{standard}' geclaimd maar niet na te gaan."),
-    Finding("STA-03", S, FAIL, "Geen enkele standaard geclaimd."),
+    Finding("STA-03", S, WARN, "Geen enkele standaard geclaimd."),
     Finding(
         "STA-04", S, WARN, "'{standard}' geclaimd, maar het eindpunt spreekt het niet: {reason}."
     ),
