@@ -119,11 +119,11 @@ def _telraam(base: str, number: int) -> dict:
     }
 
 
-def make_fiche(number: int, base: str) -> dict:
+def make_fiche(number: int, base: str, units: int = 8) -> dict:
     """One fiche as a plain dict; odd numbers are water, even ones mobiliteit."""
     fid = fiche_id(number)
     if number % 2:
-        theme, units, frequency = "water", "stations", "PT15M"
+        theme, unit_kind, frequency = "water", "stations", "PT15M"
         distributions = [_kiwis(base, number)]
         if number % 4 == 1:
             distributions.append(_csv(base, number))
@@ -136,13 +136,13 @@ def make_fiche(number: int, base: str) -> dict:
             {"name": "INSPIRE Environmental Monitoring Facilities"},
         ]
     else:
-        theme, units, frequency = "mobiliteit", "tellers", "PT1H"
+        theme, unit_kind, frequency = "mobiliteit", "tellers", "PT1H"
         variant = (number // 2) % 3
         if variant == 0:
             distributions = [_opendatasoft(base, number)]
         elif variant == 1:
             distributions = [_telraam(base, number)]
-            units = "segmenten"
+            unit_kind = "segmenten"
         else:
             distributions = [_json(base, number), _csv(base, number)]
         title = f"Verkeerstellingen {number}"
@@ -166,7 +166,7 @@ def make_fiche(number: int, base: str) -> dict:
         "landing_page": f"{base}/doc/{fid}",
         "update_frequency": frequency,
         "spatial": FLANDERS,
-        "expected_units": {"count": 8, "kind": units, "source": "synthetisch"},
+        "expected_units": {"count": units, "kind": unit_kind, "source": "synthetisch"},
         "standards": standards,
         "distributions": distributions,
     }
@@ -185,13 +185,13 @@ def fiche_path(root: Path, number: int) -> Path:
     return root / "fiches" / theme / f"{fiche_id(number)}.yml"
 
 
-def write_fiches(root: Path, n: int, base_urls: list[str]) -> list[Path]:
+def write_fiches(root: Path, n: int, base_urls: list[str], units: int = 8) -> list[Path]:
     """Write ``n`` fiches under ``root/fiches``; fiche i uses host i modulo the hosts."""
     paths = []
     for number in range(1, n + 1):
         path = fiche_path(root, number)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = make_fiche(number, base_urls[(number - 1) % len(base_urls)])
+        data = make_fiche(number, base_urls[(number - 1) % len(base_urls)], units)
         text = _dump(data)
         path.write_text(SCHEMA_COMMENT + text, encoding="utf-8")
         paths.append(path)

@@ -117,7 +117,7 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def prepare_repo(out: Path, n: int, base_urls: list[str]) -> list[str]:
+def prepare_repo(out: Path, n: int, base_urls: list[str], rows: int) -> list[str]:
     """A throw-away repository: the real schema/, mkdocs.yml and site/, plus N fiches."""
     notes = []
     if out.exists():
@@ -132,7 +132,7 @@ def prepare_repo(out: Path, n: int, base_urls: list[str]) -> list[str]:
         shutil.copy2(REPO / "mkdocs.yml", out / "mkdocs.yml")
     else:
         notes.append("mkdocs.yml ontbreekt in de repo")
-    bench_fiches.write_fiches(out, n, base_urls)
+    bench_fiches.write_fiches(out, n, base_urls, units=rows)
     return notes
 
 
@@ -170,6 +170,7 @@ class BenchResult:
     per_host_concurrency: int
     hosts: int
     distributions: int
+    rows: int
     steps: list[Step]
     merged_diagnoses: int | None = None
     check_diagnoses: int | None = None
@@ -192,16 +193,17 @@ def run_bench(
     hosts: int | None = None,
     shards: int = 2,
     profile: bool = False,
+    rows: int = bench_server.UNITS,
     log=print,
 ) -> BenchResult:
     concurrency = concurrency or THRESHOLDS.total_concurrency
     # Enough host names that per-host limits together exceed the global one twice over.
     hosts = hosts or min(32, 2 * math.ceil(concurrency / THRESHOLDS.per_host_concurrency))
     now = datetime.fromisoformat(NOW)
-    server = bench_server.start_server(now, delay_ms / 1000, hosts=hosts)
+    server = bench_server.start_server(now, delay_ms / 1000, hosts=hosts, rows=rows)
     try:
         out = out.resolve()
-        notes = prepare_repo(out, n, server.base_urls())
+        notes = prepare_repo(out, n, server.base_urls(), rows)
         result = BenchResult(
             n=n,
             delay_ms=delay_ms,
@@ -209,6 +211,7 @@ def run_bench(
             per_host_concurrency=THRESHOLDS.per_host_concurrency,
             hosts=hosts,
             distributions=bench_fiches.distribution_count(n),
+            rows=rows,
             steps=[],
             notes=notes,
         )
@@ -400,7 +403,8 @@ def _step_note(step: Step) -> str:
 def markdown(result: BenchResult) -> str:
     lines = [
         f"### n = {result.n} fiches, {result.distributions} distributions, "
-        f"delay {result.delay_ms:g} ms, {result.hosts} loopback hosts, "
+        f"{result.rows} rows per feed, delay {result.delay_ms:g} ms, "
+        f"{result.hosts} loopback hosts, "
         f"concurrency {result.concurrency} (per host {result.per_host_concurrency})",
         "",
         "| step | wall (s) | peak RSS (MB) | exit | requests | last line of output |",

@@ -23,7 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
-# Number of stations/segments/counters each synthetic feed reports.
+# Number of stations/segments/counters (rows) each synthetic feed reports by default;
+# --rows raises it to see what real-sized samples (up to sample_rows) cost.
 UNITS = 8
 # KiWIS writes local time with an offset, as in the recorded responses.
 BRUSSELS_WINTER = timezone(timedelta(hours=1))
@@ -52,14 +53,15 @@ def classify(path_and_query: str) -> str:
     return "html"
 
 
-def _points(now: datetime, step: timedelta) -> list[tuple[int, datetime, float, float]]:
-    """UNITS measuring points inside Flanders, each with a recent observation time."""
+def _points(now: datetime, step: timedelta, rows: int) -> list[tuple[int, datetime, float, float]]:
+    """``rows`` measuring points inside Flanders, each with a recent observation time."""
     return [
-        (i, now - step * (1 + i % 2), 50.8 + 0.05 * i, 3.2 + 0.25 * i) for i in range(1, UNITS + 1)
+        (i, now - step * (1 + i % 2), 50.8 + 0.05 * (i % 15), 3.2 + 0.25 * (i % 10))
+        for i in range(1, rows + 1)
     ]
 
 
-def payload(kind: str, now: datetime) -> tuple[bytes, str]:
+def payload(kind: str, now: datetime, rows: int = UNITS) -> tuple[bytes, str]:
     """Body and content type for one kind of request, fresh relative to ``now``."""
     if kind == "kiwis":
         body = [
@@ -78,7 +80,7 @@ def payload(kind: str, now: datetime) -> tuple[bytes, str]:
                 "parametertype_name": "H",
                 "dataprovider": "VMM",
             }
-            for i, ts, lat, lon in _points(now, timedelta(minutes=15))
+            for i, ts, lat, lon in _points(now, timedelta(minutes=15), rows)
         ]
         return json.dumps(body).encode(), "application/json"
     if kind == "kiwis-values":
@@ -104,7 +106,7 @@ def payload(kind: str, now: datetime) -> tuple[bytes, str]:
                 "aantal": 40 + i,
                 "geo_point_2d": {"lon": lon, "lat": lat},
             }
-            for i, ts, lat, lon in _points(now, timedelta(minutes=15))
+            for i, ts, lat, lon in _points(now, timedelta(minutes=15), rows)
         ]
         return json.dumps({"total_count": len(results), "results": results}).encode(), (
             "application/json; charset=utf-8"
@@ -131,7 +133,7 @@ def payload(kind: str, now: datetime) -> tuple[bytes, str]:
                     "v85": 42.5,
                 },
             }
-            for i, ts, lat, lon in _points(now, timedelta(hours=1))
+            for i, ts, lat, lon in _points(now, timedelta(hours=1), rows)
         ]
         body = {
             "status_code": 200,
@@ -148,7 +150,7 @@ def payload(kind: str, now: datetime) -> tuple[bytes, str]:
                 "aantal": 40 + i,
                 "richting": "in",
             }
-            for i, ts, _, _ in _points(now, timedelta(hours=1))
+            for i, ts, _, _ in _points(now, timedelta(hours=1), rows)
         ]
         if kind == "json":
             return json.dumps(records).encode(), "application/json"
@@ -209,8 +211,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
 
 
-def _feed_handler(now: datetime, delay_s: float, stats: _Stats) -> type[BaseHTTPRequestHandler]:
-    bodies = {kind: payload(kind, now) for kind in KINDS}
+def _feed_handler(
+    now: datetime, delay_s: float, rows: int, stats: _Stats
+) -> type[BaseHTTPRequestHandler]:
+    bodies = {kind: payload(kind, now, rows) for kind in KINDS}
 
     class Feed(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
@@ -261,10 +265,10 @@ def _control_handler(stats: _Stats) -> type[BaseHTTPRequestHandler]:
     return Control
 
 
-def _serve(hosts: int, now_iso: str, delay_s: float, conn) -> None:
+def _serve(hosts: int, now_iso: str, delay_s: float, rows: int, conn) -> None:
     now = datetime.fromisoformat(now_iso)
     stats = _Stats()
-    feed = _feed_handler(now, delay_s, stats)
+    feed = _feed_handler(now, delay_s, rows, stats)
     servers = [_Server((f"127.0.0.{i}", 0), feed) for i in range(1, hosts + 1)]
     control = _Server(("127.0.0.1", 0), _control_handler(stats))
     for server in servers:
@@ -301,11 +305,13 @@ class FeedServer:
         self.process.join(timeout=10)
 
 
-def start_server(now: datetime, delay_s: float, hosts: int = 16) -> FeedServer:
+def start_server(now: datetime, delay_s: float, hosts: int = 16, rows: int = UNITS) -> FeedServer:
     """Start the feed server in a separate process and wait until it listens."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_serve, args=(hosts, now.isoformat(), delay_s, child), daemon=True)
+    process = ctx.Process(
+        target=_serve, args=(hosts, now.isoformat(), delay_s, rows, child), daemon=True
+    )
     process.start()
     child.close()
     if not parent.poll(30):

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         "--shards", type=int, default=2, help="check as this many parallel shards (0: skip)"
     )
     parser.add_argument(
+        "--rows", type=int, default=8, help="rows (stations, segments) per synthetic feed"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="run datapedia steps under cProfile (slower)"
     )
     parser.add_argument("--out", type=Path, help="throw-away repo (default bench/out/n<N>)")
@@ -51,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         hosts=args.hosts,
         profile=args.profile,
         shards=args.shards,
+        rows=args.rows,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     command = "python bench/run.py " + " ".join(sys.argv[1:])

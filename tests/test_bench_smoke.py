@@ -134,6 +134,7 @@ def _result(check_s: float, requests: int, render_s: float, mkdocs_s: float):
         per_host_concurrency=4,
         hosts=16,
         distributions=14,
+        rows=8,
         steps=steps,
         check_diagnoses=10,
         merged_diagnoses=10,
@@ -205,3 +206,16 @@ def test_harness_end_to_end_produces_the_table(tmp_path):
     # The harness works in its own folder, never in the repository's fiches/ or checks/.
     assert not list((BENCH.parent / "fiches").rglob("bench-*"))
     assert not list((BENCH.parent / "checks").rglob("bench-*"))
+
+
+def test_rows_option_scales_every_feed_and_the_expected_units():
+    body, _ = bench_server.payload("csv", NOW, rows=50)
+    assert len(body.decode().splitlines()) == 51  # header + rows
+    body, _ = bench_server.payload("telraam", NOW, rows=50)
+    features = json.loads(body)["features"]
+    assert len({f["properties"]["segment_id"] for f in features}) == 50
+    lons = [f["geometry"]["coordinates"][0][0][0] for f in features]
+    assert min(lons) > 2.5 and max(lons) < 5.95  # still inside the declared bbox
+    assert (
+        bench_fiches.make_fiche(3, "http://127.0.0.1:1", units=50)["expected_units"]["count"] == 50
+    )
