@@ -376,6 +376,16 @@ FEED_FAULTS: list[FeedFault] = [
         statuses={"availability": FAIL, **NOT_READ},
     ),  # fmt: skip
     FeedFault(
+        "gzip-header-plain-body",
+        "Content-Encoding: gzip, maar de inhoud is gewone JSON",
+        "json",
+        _one(
+            Route(body=healthy_json_body(), content_type=JSON, headers={"Content-Encoding": "gzip"})
+        ),
+        error="decode",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),  # fmt: skip
+    FeedFault(
         "gzip-bomb",
         f"enkele kB gzip die uitpakt tot {FAST.max_bytes * 40 // 1024 // 1024} MB",
         "json",
@@ -535,6 +545,17 @@ FEED_FAULTS: list[FeedFault] = [
         hits=1,
         statuses={"availability": FAIL, **NOT_READ},
     ),  # fmt: skip
+    FeedFault(
+        "telraam-403-no-key-declared",
+        "Telraam weigert (403) een fiche die vergat dat er een sleutel nodig is",
+        "telraam",
+        _one(_telraam_echo),
+        fiche=TELRAAM_FICHE,
+        error="http",
+        hits=1,
+        statuses={"availability": FAIL, **NOT_READ},
+        findings={"availability": ("BES-03",)},
+    ),
     FeedFault(
         "telraam-missing-key",
         "de sleutel-variabele is niet gezet: Telraam wordt niet gevraagd",
