@@ -42,6 +42,7 @@ class FeedFault:
     parse_error: str | None = None
     skipped: bool = False
     url: str = "{base}" + PATH
+    raw: bytes | None = None  # served by a raw TCP server at {raw} instead
     distribution: dict[str, Any] = field(default_factory=dict)
     fiche: dict[str, Any] = field(default_factory=dict)
     findings: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -195,6 +196,49 @@ FEED_FAULTS: list[FeedFault] = [
         "json",
         _one(Route(body=b" " * 4000 + b"[]", content_type=JSON, trickle_s=0.01)),
         error="timeout",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "not-http-status-line",
+        "de server antwoordt met tekst die geen HTTP is",
+        "json",
+        lambda: {},
+        url="{raw}/data.json",
+        raw=b"SSH-2.0-OpenSSH_9.6\r\n",
+        error="reset",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "empty-reply",
+        "de server sluit de verbinding zonder één byte te antwoorden",
+        "json",
+        lambda: {},
+        url="{raw}/data.json",
+        raw=b"",
+        error="reset",
+        attempts=FAST.retries + 1,
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "too-many-headers",
+        "200 met 500 headers",
+        "json",
+        lambda: {},
+        url="{raw}/data.json",
+        raw=b"HTTP/1.1 200 OK\r\n"
+        + b"".join(b"X-Vulling-%d: ja\r\n" % i for i in range(500))
+        + b"Content-Length: 2\r\n\r\n[]",
+        error="reset",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "fiche-url-is-metadata-address",
+        "de fiche zelf wijst naar 169.254.169.254 (cloud-metadata)",
+        "json",
+        lambda: {},
+        url="http://169.254.169.254/latest/meta-data/iam/",
+        guarded=True,
+        error="blocked_address",
         statuses={"availability": FAIL, **NOT_READ},
     ),
     FeedFault(

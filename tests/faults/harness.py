@@ -8,11 +8,13 @@ so each test can assert that the fault stayed contained.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -177,6 +179,50 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers every connection with fixed bytes, then closes.
+
+    For what ``LocalServer`` (a well-behaved HTTP server) cannot send: a status line
+    that is not HTTP, no answer at all, hundreds of headers.
+    """
+
+    def __init__(self, reply: bytes) -> None:
+        self.reply = reply
+        self.connections = 0
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.settimeout(0.05)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.settimeout(1.0)
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)  # the request; its content does not matter
+                    conn.sendall(self.reply)
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._sock.close()
+
+
 def fake_resolver(real_getaddrinfo):
     """``.invalid`` never resolves and the two test names resolve locally: no DNS traffic."""
 
@@ -254,6 +300,7 @@ def run_scenario(
     guarded: bool = False,
     unset_env: tuple[str, ...] = (),
     extra: Callable[[], list[dict[str, Any]]] | None = None,
+    raw: bytes | None = None,
 ) -> Outcome:
     """Serve the healthy fiches (and a faulty one), seed last night, run the check once."""
     import contextlib
@@ -272,8 +319,12 @@ def run_scenario(
     cwd.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(cwd)
     repo = Repo(root)
-    with LocalServer({**healthy_routes(), **fault_routes}) as server:
+    with (
+        LocalServer({**healthy_routes(), **fault_routes}) as server,
+        RawServer(raw or b"") as raw_server,
+    ):
         urls = {
+            "raw": raw_server.base,
             "base": server.base,
             "public": f"http://{PUBLIC_NAME}:{server.port}",
             "closed": str(closed_port()),

@@ -25,6 +25,7 @@ from .harness import (
     PUBLIC_NAME,
     SECRETS,
     TELRAAM_SECRET,
+    RawServer,
     closed_port,
     fiche_data,
     leaks,
@@ -62,7 +63,13 @@ def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
         return fiche_data(FAULT_ID, {**distribution, **fault.distribution}, **fault.fiche)
 
     run = run_scenario(
-        tmp_path, monkeypatch, routes, faulty, guarded=fault.guarded, unset_env=fault.unset_env
+        tmp_path,
+        monkeypatch,
+        routes,
+        faulty,
+        guarded=fault.guarded,
+        unset_env=fault.unset_env,
+        raw=fault.raw,
     )
 
     # (1) the run completes and publishes
@@ -130,6 +137,7 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
     faults = [f for f in FEED_FAULTS if not f.unset_env]  # every key is set in this run
     with contextlib.ExitStack() as stack:
         servers = {f.name: stack.enter_context(LocalServer(f.routes())) for f in faults}
+        raws = {f.name: stack.enter_context(RawServer(f.raw)) for f in faults if f.raw is not None}
 
         def fiches() -> list[dict]:
             made = []
@@ -137,6 +145,8 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
                 server = servers[fault.name]
                 urls = {"base": server.base, "public": f"http://{PUBLIC_NAME}:{server.port}",
                         "closed": str(closed_port())}  # fmt: skip
+                if fault.name in raws:
+                    urls["raw"] = raws[fault.name].base
                 url = fault.url.format(**urls)
                 made.append(
                     fiche_data(
