@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -529,7 +529,10 @@ def render_site(
     ctx = Context(entries=entries, now=now, owners=owners, owner_names=owner_names)
     env = _env()
     version = code_version()
-    day = now.date().isoformat()  # pages show ages in days and plots a 90-day window
+    day = now.date().isoformat()
+    # Windows (uptime, plot) end at midnight after `now`: a page is then a function of
+    # its inputs and the day alone, so its key (which holds the day) never goes stale.
+    horizon = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
     everything = _key(version, day, *(e.inputs for e in entries))
 
     outputs: dict[str, tuple[str, Callable[[], bytes | None]]] = {}
@@ -547,7 +550,7 @@ def render_site(
             # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
-                lambda e=entry: plots.history_svg(e.history, now, e.fiche.update_interval),
+                lambda e=entry: plots.history_svg(e.history, horizon, e.fiche.update_interval),
             )
         outputs[f"{DATASETS}/{entry.id}.md"] = (
             _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
@@ -555,8 +558,8 @@ def render_site(
                 "dataset.md.j2",
                 e=e,
                 related=r,
-                plot=f"../{rel}" if plots.window(e.history, now) else None,
-                uptimes={d: uptime(e.history, now, d) for d in (7, 30, 90)},
+                plot=f"../{rel}" if plots.window(e.history, horizon) else None,
+                uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
                 stale=stale_since(e.history),
             )(),
         )

@@ -80,8 +80,9 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<text" not in svg  # text drawn as paths: no fonts needed
-    # 30-day uptime: every 7th night unreachable
-    assert "30 dagen 87.1%" in page
+    # The window ends at midnight after `now`: nights 1..29 and today's check; nights
+    # 7, 14, 21 and 28 were unreachable, so 26 of 30.
+    assert "30 dagen 86.7%" in page
 
 
 def test_plot_is_deterministic(repo, tmp_path):
