@@ -165,6 +165,37 @@ HOSTILE_FICHES = [
         forbidden=("Wachtw00rd-Geheim",),
     ),
     HostileFiche(
+        "key-in-url-query",
+        _text(
+            BASE.replace(
+                "url: https://example.org/api",
+                "url: https://example.org/api?api_key=sk-live-Uit-De-Fiche",
+            )
+        ),
+        "    url: https://example.org/api?",
+        "distributions[0].url",
+        r"URL bevat een sleutel in parameter 'api_key'",
+        forbidden=("sk-live-Uit-De-Fiche",),
+    ),
+    HostileFiche(
+        "key-instead-of-env-name",
+        _text(
+            BASE + "    auth:\n      kind: api-key\n      env: sk-live-Sleutel-In-Env\n"
+            "      header: X-Api-Key\n"
+        ),
+        "      env: sk-live",
+        "distributions[0].auth.env",
+        r"ongeldige waarde; verwacht de naam van een omgevingsvariabele",
+        forbidden=("sk-live-Sleutel-In-Env",),
+    ),
+    HostileFiche(
+        "yaml-merge-key",
+        _text(BASE + "spatial:\n  <<: {name: Vlaanderen}\n"),
+        "  <<:",
+        "spatial",
+        r"samenvoegsleutel '<<' is niet toegelaten",
+    ),
+    HostileFiche(
         "related-path-traversal",
         _text(BASE + "related:\n  - ../../etc/passwd\n"),
         "related:",
@@ -233,6 +264,25 @@ def test_hostile_fiche_is_refused_precisely_and_others_still_validate(
     assert any(p.line == line and re.search(hostile.message, p.message) for p in result.problems)
     for text_ in hostile.forbidden:
         assert text_ not in out + err
+    assert not (tmp_path / MARKER_NAME).exists()
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("hostile", HOSTILE_FICHES, ids=lambda h: h.name)
+def test_check_skips_the_hostile_fiche_and_judges_the_others(hostile, tmp_path, capsys):
+    root = make_repo(tmp_path)
+    text = hostile.write(root)
+    line = line_of(text, hostile.needle) if hostile.needle else 1
+    code = cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert re.search(rf"^{re.escape(str(BAD_REL))}:{line}:\d+: ", err, re.M), err
+    store = ChecksStore(root / "checks")
+    assert store.ids() == list(GOOD_IDS)
+    for text_ in hostile.forbidden:
+        assert text_ not in out + err + "".join(
+            p.read_text(encoding="utf-8") for p in (root / "checks").rglob("*.json*")
+        )
     assert not (tmp_path / MARKER_NAME).exists()
 
 
