@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
 from datapedia.badge import status_badge
-from datapedia.rdf import catalog_graph, dataset_uri, site_base
+from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, dataset_uri, site_base
 from datapedia.render import FicheLoadError, load_entries, render_site
 from datapedia.store import atomic_write
 
@@ -83,7 +84,14 @@ def run_build(
         return EXIT_FAILED
     finally:
         mkdocs_logger.removeHandler(counter)
-    write_machine_outputs(root, Path(checks_dir), out, config.get("site_url") or None)
+    site_url = config.get("site_url") or None
+    if not (site_url or os.environ.get("DATAPEDIA_SITE_URL")):
+        print(
+            f"Let op: geen site_url of DATAPEDIA_SITE_URL; de URI's in catalog.ttl beginnen "
+            f"met {DEFAULT_SITE_URL}",
+            file=sys.stderr,
+        )
+    write_machine_outputs(root, Path(checks_dir), out, site_url)
     print(f"Site opgebouwd in {out}")
     return EXIT_OK
 
