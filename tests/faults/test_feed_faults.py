@@ -49,7 +49,11 @@ def baseline(tmp_path_factory):
 
 
 def _param(fault: FeedFault):
-    marks = [pytest.mark.xfail(strict=True, reason=fault.xfail)] if fault.xfail else []
+    marks = (
+        [pytest.mark.xfail(strict=True, raises=AssertionError, reason=fault.xfail)]
+        if fault.xfail
+        else []
+    )
     return pytest.param(fault, id=fault.name, marks=marks)
 
 
