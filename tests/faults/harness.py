@@ -1,4 +1,4 @@
-"""A throw-away repository, a local feed server and the run-wide assertions of the fault suite.
+"""A throw-away repository, the fault servers and one pipeline run around a fault.
 
 Every feed fault runs the real pipeline (``run_check``) on three fiches served by one
 local server: two healthy ones and the faulty one. Around the run it snapshots the
@@ -53,7 +53,7 @@ TELRAAM_ENV, TELRAAM_SECRET = "TELRAAM_API_KEY", "sk-test-SECRET-123"
 HEALTHY_ENV, HEALTHY_SECRET = "GEZOND_API_KEY", "sk-test-SECRET-456"
 SECRETS = (TELRAAM_SECRET, HEALTHY_SECRET)
 
-# Names the patched resolver knows; nothing else is looked up for them.
+# Names the patched resolver answers itself; no DNS query ever leaves for them.
 PUBLIC_NAME = "publiek.datapedia.test"  # "public" but served by the local server
 PRIVATE_NAME = "intern.datapedia.test"  # resolves to a private address
 PRIVATE_IP = "10.0.0.7"

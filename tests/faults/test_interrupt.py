@@ -259,3 +259,19 @@ def test_two_overlapping_runs_do_not_lose_results_silently(tmp_path):
     if second is not None:
         second.commit()
         assert ChecksStore(checks).read_latest("nacht-b") is not None
+
+
+@pytest.mark.fault
+def test_a_merge_conflict_in_history_stops_the_run_before_writing(tmp_path, capsys):
+    """checks/ is committed, so a bad merge can leave conflict markers in a history file."""
+    root = tmp_path / "repo"
+    make_repo(root)
+    checks = root / "checks"
+    history = checks / "history" / f"{IDS[1]}.jsonl"
+    history.write_bytes(history.read_bytes() + b"<<<<<<< HEAD\n")
+    before = visible(checks)
+    code = cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"history/{IDS[1]}.jsonl:2:" in err
+    assert visible(checks) == before and not (checks / STAGING).exists()
