@@ -14,13 +14,14 @@ import json
 import re
 
 import pytest
-from localserver import LocalServer
+from localserver import LocalServer, Route
 
-from .catalogue import FEED_FAULTS, FeedFault
+from .catalogue import FEED_FAULTS, TELRAAM_AUTH, FeedFault
 from .harness import (
     FAULT_ID,
     HEALTHY_IDS,
     HEALTHY_SECRET,
+    JSON,
     NOW,
     PUBLIC_NAME,
     SECRETS,
@@ -66,15 +67,18 @@ def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
         distribution = {"protocol": fault.protocol, "url": fault.url.format(**urls)}
         return fiche_data(FAULT_ID, {**distribution, **fault.distribution}, **fault.fiche)
 
-    run = run_scenario(
-        tmp_path,
-        monkeypatch,
-        routes,
-        faulty,
-        guarded=fault.guarded,
-        unset_env=fault.unset_env,
-        raw=fault.raw,
-    )
+    try:
+        run = run_scenario(
+            tmp_path,
+            monkeypatch,
+            routes,
+            faulty,
+            guarded=fault.guarded,
+            unset_env=fault.unset_env,
+            raw=fault.raw,
+        )
+    except Exception as error:  # (1) below: the run itself must survive the fault
+        raise AssertionError(f"the run died: {type(error).__name__}: {error}") from error
 
     # (1) the run completes and publishes
     assert run.code in (0, 1), f"exit {run.code}: {run.stderr}"
@@ -217,3 +221,40 @@ def test_a_diagnose_bug_for_one_fiche_does_not_stop_the_night(tmp_path, monkeypa
     assert run.code in (0, 1), run.stderr
     for fid in HEALTHY_IDS:
         assert run.statuses(fid) == baseline[fid], fid
+
+
+TELRAAM_ONE_SEGMENT = json.dumps(
+    {"features": [{"type": "Feature", "properties": {"segment_id": 1, "date": NOW.isoformat(),
+                                                     "last_data_package": NOW.isoformat()}}]}
+)  # fmt: skip
+
+
+def _to_other_host(request) -> Route:
+    """Redirect to the same server under another name: another origin for the key's purposes."""
+    port = request.headers["Host"].rsplit(":", 1)[1]
+    return Route(redirect=f"http://localhost:{port}/fout/elders")
+
+
+@pytest.mark.fault
+def test_a_redirect_to_another_host_does_not_carry_the_key(tmp_path, monkeypatch, baseline):
+    """An open redirect (or a compromised endpoint) must not collect the Telraam key."""
+    routes = {
+        "/fout/feed": _to_other_host,
+        "/fout/elders": Route(body=TELRAAM_ONE_SEGMENT, content_type=JSON),
+    }
+
+    def faulty(urls: dict[str, str]) -> dict:
+        distribution = {"protocol": "telraam", "url": urls["base"] + "/fout/feed",
+                        "auth": TELRAAM_AUTH}  # fmt: skip
+        return fiche_data(FAULT_ID, distribution, theme="mobiliteit")
+
+    run = run_scenario(tmp_path, monkeypatch, routes, faulty)
+    assert run.code in (0, 1), run.stderr
+    first = [r for r in run.requests if r.path == "/fout/feed"]
+    elsewhere = [r for r in run.requests if r.path == "/fout/elders"]
+    assert first and first[0].headers.get("X-Api-Key") == TELRAAM_SECRET  # sent where asked
+    assert elsewhere, "the redirect was not followed"
+    assert all("X-Api-Key" not in r.headers for r in elsewhere), "key sent to another host"
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+    assert leaks(run.outputs(), SECRETS) == []
