@@ -620,6 +620,17 @@ FEED_FAULTS: list[FeedFault] = [
         "contain a diagnose error, one empty feed stops the whole night with a traceback",
     ),  # fmt: skip
     FeedFault(
+        "brussels-empty-device-list",
+        "Brussels Mobility ?request=devices antwoordt met een lege lijst tellers",
+        "brussels-mobility",
+        _one(Route(body=b'{"type": "FeatureCollection", "features": []}', content_type=JSON)),
+        statuses={"availability": OK, "completeness": WARN},
+        findings={"completeness": ("VOL-08",)},
+        xfail="BUG: same ZeroDivisionError as telraam-empty-features, via "
+        "datapedia/probes/brussels_mobility.py _devices (units_total = len([]) = 0) into "
+        "datapedia/diagnose.py _units; the whole night stops",
+    ),
+    FeedFault(
         "telraam-missing-key",
         "de sleutel-variabele is niet gezet: Telraam wordt niet gevraagd",
         "telraam",
