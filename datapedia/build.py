@@ -15,25 +15,29 @@ from pathlib import Path
 
 from datapedia.badge import status_badge
 from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, dataset_uri, site_base
-from datapedia.render import FicheLoadError, load_entries, render_site
+from datapedia.render import load_entries, render_site
 from datapedia.store import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 
 
-def _render(root: Path, checks_dir: Path, now: datetime) -> int | None:
+def _render(root: Path, checks_dir: Path, now: datetime) -> tuple[int | None, list[str]]:
+    """Render the Markdown; a broken fiche is left out and reported, not fatal."""
     try:
         report = render_site(root, checks_dir, now)
-    except FicheLoadError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print("De fiches konden niet geladen worden; de site is niet opgebouwd.", file=sys.stderr)
-        return EXIT_BROKEN
     except ValueError as error:  # an unreadable checks/ file
         print(f"checks/ is niet leesbaar: {error}", file=sys.stderr)
-        return EXIT_BROKEN
+        return EXIT_BROKEN, []
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.problems:
+        print(
+            f"{len(report.problems)} probleem/problemen in de fiches: die fiches staan niet "
+            "op de site (zie datapedia validate).",
+            file=sys.stderr,
+        )
     print(f"Markdown: {report}")
-    return None
+    return None, report.problems
 
 
 class _WarningCounter(logging.Handler):
@@ -56,11 +60,12 @@ def run_build(
     strict: bool,
 ) -> int:
     root = Path(root)
-    failed = _render(root, Path(checks_dir), now)
+    failed, problems = _render(root, Path(checks_dir), now)
     if failed is not None:
         return failed
+    done = EXIT_FAILED if problems else EXIT_OK
     if render_only:
-        return EXIT_OK
+        return done
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -93,12 +98,12 @@ def run_build(
         )
     write_machine_outputs(root, Path(checks_dir), out, site_url)
     print(f"Site opgebouwd in {out}")
-    return EXIT_OK
+    return done
 
 
 def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str | None) -> None:
     """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML."""
-    entries = load_entries(root, checks_dir)
+    entries, _ = load_entries(root, checks_dir)
     diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
     graph = catalog_graph([e.fiche for e in entries], diagnoses, site_url)
     atomic_write(out / "catalog.ttl", graph.serialize(format="turtle").encode())
@@ -132,7 +137,7 @@ def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str
 
 def run_serve(root: Path, checks_dir: Path, now: datetime, address: str) -> int:
     root = Path(root)
-    failed = _render(root, Path(checks_dir), now)
+    failed, _ = _render(root, Path(checks_dir), now)
     if failed is not None:
         return failed
     from mkdocs.commands.serve import serve

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from datapedia import plots
 from datapedia.fiche import Fiche, Theme
 from datapedia.findings import CATALOGUE
-from datapedia.load import LoadedFiche, Problem, load_fiches
+from datapedia.load import LoadedFiche, load_fiches
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
@@ -69,20 +69,15 @@ THRESHOLD_DIMENSION = {
 }
 
 
-class FicheLoadError(Exception):
-    """The fiches could not be loaded; the site is not rendered from a partial set."""
-
-    def __init__(self, problems: list[Problem | str]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
 @dataclass
 class RenderReport:
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     out_dir: Path | None = None
+    # Fiches left out because they do not validate: one broken fiche must not take the
+    # whole site down, but the build reports it.
+    problems: list[str] = field(default_factory=list)
 
     def pages_written(self, prefix: str = "") -> list[str]:
         return [p for p in self.written if p.startswith(prefix) and p.endswith(".md")]
@@ -392,25 +387,25 @@ def _read(path: Path) -> bytes:
         return b""
 
 
-def load_entries(root: Path, checks_dir: Path) -> list[Entry]:
-    try:
-        result = load_fiches([root / "fiches"], root)
-    except Exception as error:  # the loader stub raises on the first invalid fiche
-        raise FicheLoadError([f"fiches konden niet geladen worden: {error}"]) from error
-    if result.problems:
-        raise FicheLoadError(list(result.problems))
+def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
+    """The valid fiches as entries, and the problems of those left out."""
+    result = load_fiches([root / "fiches"], root)
+    problems = [str(p) for p in result.problems]
     seen: dict[str, Path] = {}
+    valid = []
     for loaded in result.fiches:
         if loaded.fiche.id in seen:
-            raise FicheLoadError(
-                [f"{loaded.path}: id {loaded.fiche.id!r} bestaat al in {seen[loaded.fiche.id]}"]
+            problems.append(
+                f"{loaded.path}: id {loaded.fiche.id!r} bestaat al in {seen[loaded.fiche.id]}"
             )
+            continue
         seen[loaded.fiche.id] = loaded.path
+        valid.append(loaded)
 
     store = ChecksStore(checks_dir)
     slugs: dict[str, str] = {}  # owner name -> unique slug
     entries = []
-    for loaded in result.fiches:
+    for loaded in valid:
         fid = loaded.fiche.id
         name = loaded.fiche.owner.name
         if name not in slugs:
@@ -433,7 +428,7 @@ def load_entries(root: Path, checks_dir: Path) -> list[Entry]:
             )
         )
     entries.sort(key=lambda e: (e.fiche.theme.value, e.fiche.title.lower(), e.id))
-    return entries
+    return entries, problems
 
 
 # --- handbook fragments (generated from the code so they never drift) ------
@@ -519,7 +514,7 @@ def render_site(
 ) -> RenderReport:
     root = Path(root)
     out = Path(out_dir) if out_dir else root / GENERATED
-    entries = load_entries(root, Path(checks_dir))
+    entries, problems = load_entries(root, Path(checks_dir))
     store = ChecksStore(Path(checks_dir))
     owners: dict[str, list[Entry]] = {}
     owner_names: dict[str, str] = {}
@@ -596,7 +591,9 @@ def render_site(
         _key(version, repr(sorted(CATALOGUE.items())), "findings"),
         page("findings.md.j2"),
     )
-    return _write_outputs(out, outputs)
+    report = _write_outputs(out, outputs)
+    report.problems = problems
+    return report
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -221,11 +221,13 @@ def test_handbook_fragments_come_from_the_code(repo):
         assert f'<span id="{fid}"></span>' in findings, fid
 
 
-def test_build_refuses_invalid_fiches(repo, capsys):
+def test_build_leaves_out_an_invalid_fiche_and_reports_it(repo, capsys):
     (repo / "fiches" / "water" / "kapot.yml").write_text("id: Kapot\n", encoding="utf-8")
     code = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
-    assert code == 2
+    assert code == 1
     assert "kapot.yml" in capsys.readouterr().err
+    pages = sorted(p.stem for p in (repo / "site" / "generated" / "datasets").glob("*.md"))
+    assert pages and "kapot" not in pages
 
 
 def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
