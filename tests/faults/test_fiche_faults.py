@@ -291,10 +291,13 @@ def test_python_tag_is_never_executed_by_check_or_build(tmp_path, capsys):
     root = make_repo(tmp_path)
     _python_tag(root)
     assert cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()]) in (0, 1)
-    assert cli_main(["--root", str(root), "build", "--render-only", "--now", NOW.isoformat()]) == 2
+    assert cli_main(["--root", str(root), "build", "--render-only", "--now", NOW.isoformat()]) == 1
     out, err = capsys.readouterr()
     assert f"{BAD_REL}:{line_of(BASE, 'description:')}:" in err
     assert not (tmp_path / MARKER_NAME).exists()
+    # The site leaves the refused fiche out and still shows the others.
+    pages = root / "site" / "generated" / "datasets"
+    assert sorted(p.stem for p in pages.glob("*.md")) == list(GOOD_IDS)
 
 
 # --- hostile text that is valid YAML: it must render inert -----------------------------
