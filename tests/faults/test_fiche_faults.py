@@ -74,6 +74,7 @@ class HostileFiche:
     field: str
     message: str  # regex
     forbidden: tuple[str, ...] = ()
+    xfail: str | None = None
 
 
 def _text(content: str | bytes) -> Callable[[Path], str]:
@@ -217,6 +218,16 @@ HOSTILE_FICHES = [
         forbidden=("GEHEIM-BUITEN-DE-REPO",),
     ),
     HostileFiche(
+        "zero-update-frequency",
+        _text(BASE.replace("update_frequency: P1D", "update_frequency: PT0S")),
+        "update_frequency:",
+        "update_frequency",
+        r"duur",
+        xfail="BUG: datapedia/fiche.py Fiche._valid_duration accepts a zero duration (PT0S, "
+        "P0D); validate passes the fiche and datapedia/diagnose.py timeliness then divides "
+        "the data's age by it: ZeroDivisionError, which stops the whole online check",
+    ),
+    HostileFiche(
         "deep-flow-nesting",
         _text(BASE + "keywords: " + "[" * 5000 + "]" * 5000 + "\n"),
         "keywords:",
@@ -233,8 +244,21 @@ HOSTILE_FICHES = [
 ]
 
 
+def _params() -> list:
+    return [
+        pytest.param(
+            h,
+            id=h.name,
+            marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=h.xfail)]
+            if h.xfail
+            else [],
+        )
+        for h in HOSTILE_FICHES
+    ]
+
+
 @pytest.mark.fault
-@pytest.mark.parametrize("hostile", HOSTILE_FICHES, ids=lambda h: h.name)
+@pytest.mark.parametrize("hostile", _params())
 def test_hostile_fiche_is_refused_precisely_and_others_still_validate(
     hostile: HostileFiche, tmp_path, capsys
 ):
@@ -267,7 +291,7 @@ def test_hostile_fiche_is_refused_precisely_and_others_still_validate(
 
 
 @pytest.mark.fault
-@pytest.mark.parametrize("hostile", HOSTILE_FICHES, ids=lambda h: h.name)
+@pytest.mark.parametrize("hostile", _params())
 def test_check_skips_the_hostile_fiche_and_judges_the_others(hostile, tmp_path, capsys):
     root = make_repo(tmp_path)
     text = hostile.write(root)
