@@ -721,5 +721,4 @@ FEED_FAULTS: list[FeedFault] = [
     ),  # fmt: skip
 ]
 
-FAULTS_BY_NAME = {fault.name: fault for fault in FEED_FAULTS}
-assert len(FAULTS_BY_NAME) == len(FEED_FAULTS), "fault names must be unique"
+assert len({f.name for f in FEED_FAULTS}) == len(FEED_FAULTS), "fault names must be unique"

@@ -110,7 +110,10 @@ def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
     if fault.hits is not None:
         assert sum(r.path.startswith("/fout/") for r in run.requests) == fault.hits
     got = {dim: status for dim, (status, _) in run.statuses(FAULT_ID).items()}
-    assert {dim: got[dim] for dim in fault.statuses} == fault.statuses, run.statuses(FAULT_ID)
+    assert {dim: got[dim] for dim in fault.statuses} == fault.statuses, (
+        fault.server,
+        run.statuses(FAULT_ID),
+    )
     for dim, expected in fault.findings.items():
         found = run.statuses(FAULT_ID)[dim][1]
         assert set(expected) <= set(found), (dim, found)
