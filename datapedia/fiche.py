@@ -43,15 +43,21 @@ def parse_duration(text: str) -> timedelta:
     parts = {k: int(v) for k, v in match.groupdict().items() if v}
     if not parts:
         raise ValueError(f"geen geldige ISO 8601-duur: {text!r}")
-    return timedelta(
-        days=parts.get("y", 0) * 365
-        + parts.get("mo", 0) * 30
-        + parts.get("w", 0) * 7
-        + parts.get("d", 0),
-        hours=parts.get("h", 0),
-        minutes=parts.get("mi", 0),
-        seconds=parts.get("s", 0),
-    )
+    try:
+        duration = timedelta(
+            days=parts.get("y", 0) * 365
+            + parts.get("mo", 0) * 30
+            + parts.get("w", 0) * 7
+            + parts.get("d", 0),
+            hours=parts.get("h", 0),
+            minutes=parts.get("mi", 0),
+            seconds=parts.get("s", 0),
+        )
+    except OverflowError:
+        raise ValueError(f"ISO 8601-duur {text!r} is te groot") from None
+    if duration <= timedelta(0):
+        raise ValueError(f"ISO 8601-duur {text!r} moet langer dan nul zijn")
+    return duration
 
 
 class Theme(StrEnum):

@@ -223,9 +223,6 @@ HOSTILE_FICHES = [
         "update_frequency:",
         "update_frequency",
         r"duur",
-        xfail="BUG: datapedia/fiche.py Fiche._valid_duration accepts a zero duration (PT0S, "
-        "P0D); validate passes the fiche and datapedia/diagnose.py timeliness then divides "
-        "the data's age by it: ZeroDivisionError, which stops the whole online check",
     ),
     HostileFiche(
         "huge-update-frequency",
@@ -233,9 +230,6 @@ HOSTILE_FICHES = [
         "update_frequency:",
         "update_frequency",
         r"duur",
-        xfail="BUG: datapedia/fiche.py parse_duration raises OverflowError (not ValueError) "
-        "for P9999999999D; pydantic does not turn it into a validation error, so "
-        "load_fiches and with it validate, check and build die with a traceback on one fiche",
     ),
     HostileFiche(
         "deep-flow-nesting",
