@@ -158,6 +158,12 @@ def calibrate(server: bench_server.FeedServer, count: int, concurrency: int) -> 
     return elapsed
 
 
+def renderer_version() -> str:
+    """The renderer's code hash, which is part of every page's cache key."""
+    code = "from datapedia.render import code_version; print(code_version())"
+    return subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True).stdout
+
+
 def count_diagnoses(checks_dir: Path) -> int:
     return sum(1 for p in checks_dir.glob("bench-*.json"))
 
@@ -268,6 +274,7 @@ def run_bench(
         if shards:
             run_shards(shards)
         if not skip_build:
+            renderer = renderer_version()
             run("build --render-only", [*cli, "build", "--render-only", "--now", NOW])
             if (out / "mkdocs.yml").is_file():
                 run(
@@ -287,6 +294,13 @@ def run_bench(
                 "build --render-only (1 fiche gewijzigd)",
                 [*cli, "build", "--render-only", "--now", NOW],
             )
+            if renderer_version() != renderer:
+                # Every page's key includes the renderer's code: an edit to it in the working
+                # tree during the run makes the second build a full one.
+                result.notes.append(
+                    "De renderer (render.py, plots.py, templates, ...) veranderde tijdens de run: "
+                    "de incrementele meting is een volledige herbouw en telt niet."
+                )
         return result
     finally:
         server.stop()
