@@ -384,6 +384,9 @@ def _units(fiche: Fiche, measured: list[EndpointObservation]) -> tuple[list, dic
     }
     if expected is None:
         texts.append(say("DEK-06"))
+    elif expected == 0:
+        # The service lists no unit at all (an empty Telraam or device list).
+        texts.append(say("DEK-08", kind=kind))
     elif reporting is not None:
         ratio = reporting / expected
         fid = (

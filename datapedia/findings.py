@@ -100,6 +100,7 @@ _CATALOGUE = [
     # DEK-07 is informational (ok): the judgement is DEK-01..03; this states the share
     # the service itself reports as not reporting (e.g. Telraam's offline segments).
     Finding("DEK-07", V, OK, "{offline} van {total} {kind} melden niet ({pct:.1f}%)."),
+    Finding("DEK-08", V, FAIL, "Het eindpunt meldt geen enkel meetpunt ({kind})."),
     # standaarden
     Finding("STA-01", S, OK, "{verified} van {claimed} geclaimde standaarden nagegaan."),
     Finding("STA-02", S, WARN, "Standaard '{standard}' geclaimd maar niet na te gaan."),

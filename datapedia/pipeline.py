@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from datapedia.fiche import Fiche
-from datapedia.results import Diagnosis, Dimension, Observation, Status
+from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
 from datapedia.store import ChecksStore, atomic_write, summary_document
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
@@ -216,7 +216,10 @@ def _run(options: CheckOptions) -> int:
                 history = store.read_history(fiche.id)
             except ValueError as error:  # e.g. a merge conflict left in the file
                 raise CheckAborted(str(error)) from error
-            diagnosis = diagnose(fiche, observation, history, options.now, quality)
+            try:
+                diagnosis = diagnose(fiche, observation, history, options.now, quality)
+            except Exception as error:  # a bug for one fiche must not cost the others their night
+                diagnosis = undiagnosed(fiche.id, observation, options.now, error)
             diagnoses.append(diagnosis)
             progress.step(diagnosis)
     finally:
@@ -237,6 +240,18 @@ def _run(options: CheckOptions) -> int:
         atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
     print_table(diagnoses, summary)
     return code
+
+
+def undiagnosed(
+    fiche_id: str, observation: Observation, now: datetime, error: Exception
+) -> Diagnosis:
+    """All dimensions unknown, saying why, for a fiche whose diagnosis raised."""
+    reason = f"Niet beoordeeld: interne fout bij de diagnose ({type(error).__name__}: {error})."
+    print(f"datapedia check: {fiche_id}: {reason}", file=sys.stderr)
+    result = DimensionResult(status=Status.unknown, summary=reason)
+    return Diagnosis.build(
+        fiche_id, now, dict.fromkeys(Dimension, result), endpoints=observation.endpoints
+    )
 
 
 def publish(store: ChecksStore, diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:

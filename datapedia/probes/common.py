@@ -284,10 +284,11 @@ def summarize_rows(
     content.records = records
     content.sample = sample
     content.rows_sampled = len(sample)
-    if unit_field and units:
+    if unit_field and (units or not records):
+        # An empty answer is a measurement too: zero units report.
         content.units_total = len(units)
         content.units_reporting = len(reporting) if ts_field else None
-    elif rows_are_units and not unit_field and records:
+    elif rows_are_units and not unit_field:
         content.units_total = records
         content.units_reporting = timed if ts_field else None
     content.bbox = box.value
@@ -314,6 +315,8 @@ def load_json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ParseError(f"geen geldige JSON: {error}") from error
+    except RecursionError:
+        raise ParseError("geen bruikbare JSON: te diep genest") from None
 
 
 def load_xml(body: bytes) -> Element:

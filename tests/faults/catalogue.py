@@ -476,10 +476,6 @@ FEED_FAULTS: list[FeedFault] = [
         _one(Route(body=b"[" * 100_000 + b"]" * 100_000, content_type=JSON)),
         parse_error=r"^(?!onverwachte).*(diep|genest)",
         statuses={"availability": FAIL, **NOT_READ},
-        xfail="BUG (minor): datapedia/probes/common.py load_json does not catch RecursionError, "
-        "so a deeply nested JSON body is recorded as 'onverwachte fout bij het lezen: "
-        "RecursionError' (worded as a probe bug) instead of a Dutch parse error saying the "
-        "document is nested too deeply",
     ),
     FeedFault(
         "csv-wrong-delimiter",
@@ -614,10 +610,6 @@ FEED_FAULTS: list[FeedFault] = [
         fiche=TELRAAM_FICHE,
         statuses={"availability": OK, "completeness": WARN},
         findings={"completeness": ("VOL-08",)},
-        xfail="BUG: datapedia/diagnose.py _units divides by expected=0 when a Telraam answer "
-        "has no features and the fiche declares no expected_units (units_total 0 is taken as "
-        "the expected count): ZeroDivisionError, and since datapedia/pipeline.py _run does not "
-        "contain a diagnose error, one empty feed stops the whole night with a traceback",
     ),  # fmt: skip
     FeedFault(
         "brussels-empty-device-list",
@@ -626,9 +618,6 @@ FEED_FAULTS: list[FeedFault] = [
         _one(Route(body=b'{"type": "FeatureCollection", "features": []}', content_type=JSON)),
         statuses={"availability": OK, "completeness": WARN},
         findings={"completeness": ("VOL-08",)},
-        xfail="BUG: same ZeroDivisionError as telraam-empty-features, via "
-        "datapedia/probes/brussels_mobility.py _devices (units_total = len([]) = 0) into "
-        "datapedia/diagnose.py _units; the whole night stops",
     ),
     FeedFault(
         "telraam-missing-key",
@@ -699,10 +688,6 @@ FEED_FAULTS: list[FeedFault] = [
             "coverage": FAIL,
         },
         findings={"completeness": ("VOL-08",), "coverage": ("DEK-03",)},
-        xfail="BUG: an empty result set from a fiche declaring expected_units (3) and an "
-        "id_field gets coverage 'unknown' with no finding instead of DEK-03 (0 van 3 melden): "
-        "datapedia/probes/common.py summarize_rows leaves units_reporting None when there are "
-        "no rows, and datapedia/diagnose.py _units then says nothing at all",
     ),
     FeedFault(
         "dov-filter-without-measurements",

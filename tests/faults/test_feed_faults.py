@@ -194,13 +194,6 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
 
 
 @pytest.mark.fault
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: datapedia/pipeline.py _run does not contain an exception from diagnose() (or "
-    "the quality step) for one fiche: the whole run dies with a traceback and checks/ gets "
-    "nothing for any fiche, whereas probe_all contains the same kind of bug per fiche",
-)
 def test_a_diagnose_bug_for_one_fiche_does_not_stop_the_night(tmp_path, monkeypatch, baseline):
     from datapedia import diagnose as diagnose_module
 
