@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -401,17 +402,19 @@ class Fetcher:
     def _read_body(
         self, response: requests.Response, deadline: float, result: FetchResult
     ) -> bytes:
-        """Stream the decoded body; stop at the size cap or the total deadline."""
+        """Stream and decode the body; stop at the size cap or the total deadline."""
         limit = self.t.max_bytes
+        inflater = _Inflater.for_encoding(response.headers.get("Content-Encoding", ""))
         chunks: list[bytes] = []
         size = 0
         try:
             while True:
-                # read1 returns whatever arrived, so a trickle cannot hide behind a full buffer;
-                # the amount bounds the *decoded* bytes, so a gzip bomb is cut here too.
-                chunk = response.raw.read1(min(_CHUNK, limit + 1 - size), decode_content=True)
-                if not chunk:
+                # read1 returns whatever arrived, so a trickle cannot hide behind a full buffer.
+                raw = response.raw.read1(_CHUNK, decode_content=False)
+                if not raw:
                     break
+                # The amount bounds the *decoded* bytes, so a gzip bomb is cut here too.
+                chunk = inflater.feed(raw, limit + 1 - size) if inflater else raw
                 size += len(chunk)
                 result.bytes_read = size
                 if size > limit:
@@ -421,13 +424,56 @@ class Fetcher:
                         "timeout", f"download duurde langer dan {self.t.total_timeout_s} s"
                     )
                 chunks.append(chunk)
-        except urllib3.exceptions.DecodeError as error:
+            if inflater and not inflater.finished:
+                raise FetchError("decode", "gecomprimeerde inhoud is afgebroken (onvolledig)")
+        except (urllib3.exceptions.DecodeError, zlib.error) as error:
             raise FetchError("decode", str(error)) from error
         except urllib3.exceptions.ReadTimeoutError as error:
             raise FetchError("timeout", str(error)) from error
         except (urllib3.exceptions.ProtocolError, OSError) as error:
             raise FetchError("reset", str(error)) from error
         return b"".join(chunks)
+
+
+class _Inflater:
+    """gzip/deflate decoding that notices a truncated stream.
+
+    urllib3's decoder never checks that the compressed stream reached its end, so a
+    download cut off at a gzip block boundary looked complete; zlib's ``eof`` and the
+    gzip CRC check tell.
+    """
+
+    def __init__(self, wbits: int):
+        self._wbits = wbits
+        self._z = zlib.decompressobj(wbits)
+        self._started = False
+
+    @classmethod
+    def for_encoding(cls, header: str) -> _Inflater | None:
+        encoding = header.strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            return cls(16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            return cls(zlib.MAX_WBITS)  # zlib-wrapped; raw deflate is tried on the first error
+        return None
+
+    @property
+    def finished(self) -> bool:
+        return self._z.eof
+
+    def feed(self, data: bytes, max_length: int) -> bytes:
+        try:
+            out = self._z.decompress(data, max_length)
+        except zlib.error:
+            if self._started or self._wbits != zlib.MAX_WBITS:
+                raise
+            self._wbits = -zlib.MAX_WBITS  # servers that send raw deflate
+            self._z = zlib.decompressobj(self._wbits)
+            out = self._z.decompress(data, max_length)
+        self._started = True
+        if self._z.unconsumed_tail:  # max_length reached before the input was used up
+            raise FetchError("too_large", "inhoud is te groot na decompressie")
+        return out
 
 
 def _connection_code(error: BaseException) -> str:

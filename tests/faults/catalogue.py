@@ -396,8 +396,7 @@ FEED_FAULTS: list[FeedFault] = [
                 headers={"Content-Encoding": "gzip"},
             )
         ),
-        error=None,
-        parse_error="JSON",
+        error="decode",
         statuses={"availability": FAIL, **NOT_READ},
     ),  # fmt: skip
     FeedFault(
@@ -413,10 +412,6 @@ FEED_FAULTS: list[FeedFault] = [
         ),
         distribution={"format": "text/csv", "timestamp_field": "tijd"},
         error="decode",
-        xfail="BUG: datapedia/net.py Fetcher._read_body accepts a gzip body that ends before "
-        "the gzip trailer (urllib3's decoder never checks that the stream reached its end): "
-        "a truncated CSV download is judged 'beschikbaarheid: ok' with a half last row "
-        "instead of error 'decode'",
         statuses={"availability": FAIL, **NOT_READ},
     ),  # fmt: skip
     FeedFault(
