@@ -15,6 +15,7 @@ next open. Either way no reader ever sees a half-written file.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ from datapedia.results import Diagnosis, Dimension, Status
 
 STAGING = ".staging"
 JOURNAL = "COMMIT"
+LOCK = ".lock"
 HISTORY = "history"
 SUMMARY = "summary.json"
 
@@ -142,9 +144,22 @@ class ChecksStore:
         return Transaction(self)
 
     def recover(self) -> None:
-        """Finish or discard what an interrupted run left behind."""
+        """Finish or discard what an interrupted run left behind.
+
+        Only when no run holds the lock: the staging folder of a run still writing is
+        not a leftover, and a reader (build, report) must never throw it away.
+        """
         if not self._staging.exists():
             return
+        lock = _try_lock(self.dir)
+        if lock is None:
+            return
+        try:
+            self._recover_locked()
+        finally:
+            os.close(lock)
+
+    def _recover_locked(self) -> None:
         journal = self._staging / JOURNAL
         if journal.exists():
             for rel in json.loads(journal.read_text(encoding="utf-8")):
@@ -156,13 +171,34 @@ class ChecksStore:
         shutil.rmtree(self._staging, ignore_errors=True)
 
 
+class ChecksBusy(OSError):
+    """Another run is writing checks/ right now."""
+
+
+def _try_lock(checks_dir: Path) -> int | None:
+    """An exclusive advisory lock on ``checks/.lock``; None when another process holds it."""
+    checks_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(checks_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class Transaction:
     """Stage latest + history files for many fiches, then publish them together."""
 
     def __init__(self, store: ChecksStore):
         self.store = store
         self.staging = store._staging
-        shutil.rmtree(self.staging, ignore_errors=True)
+        lock = _try_lock(store.dir)
+        if lock is None:
+            raise ChecksBusy(f"een andere run schrijft al in {store.dir}")
+        self._lock: int | None = lock
+        # Anything staged now is a crashed run's: finish or discard it before starting.
+        store._recover_locked()
         self.staging.mkdir(parents=True)
         self.files: list[str] = []
 
@@ -187,10 +223,17 @@ class Transaction:
 
     def commit(self) -> None:
         atomic_write(self.staging / JOURNAL, json.dumps(self.files).encode())
-        self.store.recover()
+        self.store._recover_locked()
+        self._release()
 
     def rollback(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def iter_diagnoses(checks_dir: Path) -> Iterator[Diagnosis]:

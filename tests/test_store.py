@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
 from datapedia.store import (
     JOURNAL,
+    LOCK,
     STAGING,
+    ChecksBusy,
     ChecksStore,
     HistoryEntry,
     atomic_write,
@@ -66,11 +70,13 @@ def test_crash_before_journal_leaves_checks_unchanged(tmp_path):
     tx.add(diagnosis("a", Status.ok))
     tx.commit()
     before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert LOCK in before  # the writer's lock file stays; it holds no data
 
     crashed = store.begin()
     crashed.add(diagnosis("a", Status.fail, NOW + timedelta(days=1)))
     crashed.add(diagnosis("b", Status.fail))
-    # the process dies here: staging written, no journal
+    # the process dies here: staging written, no journal; the kernel drops its lock
+    crashed._release()
     reopened = ChecksStore(tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
@@ -87,6 +93,7 @@ def test_journal_present_is_rolled_forward_on_open(tmp_path):
     # the process dies after writing the journal and moving only the first file
     atomic_write(tx.staging / JOURNAL, json.dumps(tx.files).encode())
     (tx.staging / "a.json").replace(tmp_path / "a.json")
+    tx._release()
     reopened = ChecksStore(tmp_path)
     assert reopened.read_latest("a").overall == Status.fail
     assert reopened.read_latest("b").overall == Status.warn
@@ -153,3 +160,14 @@ def test_merge_shards_folds_shard_folders_and_summaries_into_checks(tmp_path):
     assert summary["exit_code"] == 1
     assert summary["counts"] == {"ok": 1, "warn": 0, "fail": 1, "unknown": 0}
     assert [d["id"] for d in summary["datasets"]] == ["a", "b"]
+
+
+def test_a_reader_never_discards_a_running_transaction_and_writers_exclude_each_other(tmp_path):
+    running = ChecksStore(tmp_path).begin()
+    running.add(diagnosis("a", Status.ok))
+    ChecksStore(tmp_path)  # a reader (build, report) opening checks/ meanwhile
+    with pytest.raises(ChecksBusy):
+        ChecksStore(tmp_path).begin()
+    running.commit()
+    assert ChecksStore(tmp_path).read_latest("a").overall == Status.ok
+    ChecksStore(tmp_path).begin().rollback()  # the lock is free again after commit
