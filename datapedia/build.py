@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from datapedia.badge import status_badge
+from datapedia.load import print_problems
 from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, dataset_uri, site_base
 from datapedia.render import load_entries, render_site
 from datapedia.store import atomic_write
@@ -28,14 +29,7 @@ def _render(root: Path, checks_dir: Path, now: datetime) -> tuple[int | None, li
     except ValueError as error:  # an unreadable checks/ file
         print(f"checks/ is niet leesbaar: {error}", file=sys.stderr)
         return EXIT_BROKEN, []
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
-    if report.problems:
-        print(
-            f"{len(report.problems)} probleem/problemen in de fiches: die fiches staan niet "
-            "op de site (zie datapedia validate).",
-            file=sys.stderr,
-        )
+    print_problems(report.problems, "die fiches staan niet op de site (zie datapedia validate)")
     print(f"Markdown: {report}")
     return None, report.problems
 

@@ -13,6 +13,7 @@ import difflib
 import functools
 import os
 import re
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
@@ -144,6 +145,14 @@ class _Parsed:
 
     def add_at(self, node: Node, field_path: str, message: str) -> None:
         self.add(node.start_mark.line + 1, node.start_mark.column + 1, field_path, message)
+
+
+def print_problems(problems: list[Problem] | list[str], consequence: str) -> None:
+    """Every problem on its own line, then what happens to those fiches (to stderr)."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} probleem/problemen in de fiches; {consequence}.", file=sys.stderr)
 
 
 def load_fiches(paths: list[Path], root: Path | None = None) -> LoadResult:

@@ -78,17 +78,10 @@ def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fich
 
 
 def load(root: Path) -> list[Fiche]:
-    from datapedia.load import load_fiches
+    from datapedia.load import load_fiches, print_problems
 
     result = load_fiches([root / "fiches"], root=root)
-    for problem in result.problems:
-        print(problem, file=sys.stderr)
-    if result.problems:
-        print(
-            f"{len(result.problems)} probleem/problemen in de fiches; "
-            "ongeldige fiches worden overgeslagen.",
-            file=sys.stderr,
-        )
+    print_problems(result.problems, "ongeldige fiches worden overgeslagen")
     if not result.fiches:
         raise CheckAborted(f"geen geldige fiche gevonden in {root / 'fiches'}")
     return [loaded.fiche for loaded in result.fiches]
