@@ -306,8 +306,12 @@ def run_bench(
         server.stop()
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def machine_info(command: str) -> list[str]:
-    """What the numbers depend on, for RESULTS.md."""
+    """What the numbers depend on, for RESULTS.md; taken when the run starts."""
     meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
@@ -319,9 +323,9 @@ def machine_info(command: str) -> list[str]:
     ).stdout.strip()
     python = subprocess.run([str(PYTHON), "-V"], capture_output=True, text=True).stdout.strip()
     return [
-        f"- date: {datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- started: {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- machine: {os.cpu_count()} CPU, {int(meminfo) / 1024 / 1024:.1f} GiB RAM, {python}",
-        f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- load average at the start: {load_average()}",
         f"- code: commit {commit}" + (" with uncommitted changes in datapedia/" if dirty else ""),
         f"- command: `{command}`",
     ]

@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="throw-away repo (default bench/out/n<N>)")
     args = parser.parse_args(argv)
     out = args.out or HERE / "out" / f"n{args.n}"
+    info = bench_harness.machine_info("python bench/run.py " + " ".join(sys.argv[1:]))
     result = bench_harness.run_bench(
         n=args.n,
         out=out,
@@ -57,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         rows=args.rows,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    command = "python bench/run.py " + " ".join(sys.argv[1:])
-    info = bench_harness.machine_info(command)
+    info.append(f"- load average at the end: {bench_harness.load_average()}")
     report = bench_harness.markdown(result) + "\n" + "\n".join(info) + "\n"
     (out / "results.md").write_text(report, encoding="utf-8")
     (out / "results.json").write_text(result.to_json(), encoding="utf-8")
