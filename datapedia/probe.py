@@ -7,8 +7,9 @@ query parameter, and never appear in what is recorded.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -114,15 +115,25 @@ def probe_all(
     env: Mapping[str, str],
     workers: int | None = None,
 ) -> Iterator[Observation]:
-    """Probe fiches concurrently; yield each ``Observation`` as soon as it is complete."""
-    pool = ThreadPoolExecutor(
-        max_workers=workers or fetcher.policy.thresholds.total_concurrency,
-        thread_name_prefix="probe",
-    )
+    """Probe fiches concurrently; yield each ``Observation`` as soon as it is complete.
+
+    At most twice the worker count is submitted ahead of the consumer: the diagnosis
+    is slower than probing, and an unbounded queue kept every observation (with its
+    sample) in memory at once: 653 MB for 10,000 small fiches in the benchmark.
+    """
+    size = workers or fetcher.policy.thresholds.total_concurrency
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
+    pending: set[Future[Observation]] = set()
+    queue = iter(fiches)
     try:
-        futures = {pool.submit(_probe_safely, f, fetcher, now, env): f for f in fiches}
-        for future in as_completed(futures):
-            yield future.result()
+        while True:
+            for fiche in itertools.islice(queue, 2 * size - len(pending)):
+                pending.add(pool.submit(_probe_safely, fiche, fetcher, now, env))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
     finally:
         # a consumer that stops early must not wait for feeds nobody will read
         pool.shutdown(wait=True, cancel_futures=True)

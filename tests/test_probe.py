@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from localserver import LocalServer, Route, real_payload
@@ -13,6 +14,7 @@ from datapedia.fiche import Fiche, Protocol
 from datapedia.net import Fetcher, FetchPolicy
 from datapedia.probe import MISSING_KEY, probe_all, probe_fiche, with_param
 from datapedia.probes import ADAPTERS, Adapter
+from datapedia.results import Observation
 from datapedia.thresholds import Thresholds
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -269,3 +271,28 @@ def test_probe_all_yields_as_completed(fetcher):
         ]
         order = [o.fiche_id for o in probe_all(fiches, fetcher, NOW, {}, workers=2)]
     assert order == ["snel", "traag"]
+
+
+def test_probe_all_keeps_at_most_twice_the_workers_ahead_of_a_slow_consumer(monkeypatch):
+    """Observations hold samples; a slow diagnosis must not let all of them pile up."""
+    started: list[str] = []
+
+    def fake(fiche, fetcher, now, env):
+        started.append(fiche.id)
+        return Observation(fiche_id=fiche.id, checked_at=now)
+
+    monkeypatch.setattr(probe_module, "_probe_safely", fake)
+
+    class Policy:
+        class thresholds:  # noqa: N801 - mimics FetchPolicy.thresholds
+            total_concurrency = 3
+
+    class FakeFetcher:
+        policy = Policy
+
+    fiches = [SimpleNamespace(id=f"f{i}") for i in range(40)]
+    seen = []
+    for observation in probe_module.probe_all(fiches, FakeFetcher(), NOW, {}, workers=3):
+        assert len(started) - len(seen) <= 6
+        seen.append(observation.fiche_id)
+    assert sorted(seen) == sorted(f.id for f in fiches)
