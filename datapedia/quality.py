@@ -5,9 +5,9 @@ Three independent measurements, each on the bounded sample the probe kept
 
 * per-column missing counts (``ColumnProfile``), always; a value is missing when it
   is absent from the row, null, NaN or a blank string;
-* **frictionless** validates the rows as an inline tabular resource (types
-  inferred over the whole sample) and reports structural errors by type
-  (``blank-row``, ``type-error``, ...);
+* **frictionless** validates the rows of tabular files (``csv`` distributions) as an
+  inline tabular resource (types inferred over the whole sample) and reports
+  structural errors by type (``blank-row``, ``type-error``, ...);
 * **Great Expectations** checks what the fiche declares per column (``columns``:
   required, not_null, min/max, values), only when something is declared.
 
@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from datapedia.diagnose import judged, say
-from datapedia.fiche import ColumnExpectation, Distribution, Fiche
+from datapedia.fiche import ColumnExpectation, Distribution, Fiche, Protocol
 from datapedia.results import (
     ColumnProfile,
     DimensionResult,
@@ -275,11 +275,15 @@ class QualityChecker:
         by_name = {p.name: p for p in profiles}
         tool_errors: list[str] = []
         # A library failing on odd data must not stop the night's run; it is recorded.
-        try:
-            errors, bad_rows = frictionless_errors(rows)
-        except Exception as error:
-            errors, bad_rows = {}, 0
-            tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
+        # frictionless judges tabular files (CSV downloads); JSON API records are
+        # covered by the column profile, and validating them too cost ~25 ms per
+        # endpoint for nothing the profile does not already say (bench/RESULTS.md).
+        errors, bad_rows = {}, 0
+        if distribution.protocol == Protocol.csv:
+            try:
+                errors, bad_rows = frictionless_errors(rows)
+            except Exception as error:
+                tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
         failed: list[dict[str, Any]] = []
         if declared:
             try:

@@ -18,13 +18,14 @@ from datapedia.quality import (  # noqa: E402
 from datapedia.results import Status  # noqa: E402
 
 
-def _distribution(columns):
+def _distribution(columns, protocol="json"):
+    media = {"json": "application/json", "csv": "text/csv"}[protocol]
     return [
         {
             "title": "API",
-            "protocol": "json",
+            "protocol": protocol,
             "url": "https://example.org/api",
-            "format": "application/json",
+            "format": media,
             "columns": columns,
         }
     ]
@@ -98,7 +99,7 @@ def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_ch
 
 def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):
     checker, _ = counting_checker
-    fiche = make_fiche()
+    fiche = make_fiche(distributions=_distribution([], protocol="csv"))
     rows = [{"id": i, "v": i} for i in range(30)] + [{"id": None, "v": None}]
     result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
     assert result.findings == ["VOL-09"]
@@ -108,6 +109,10 @@ def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):
     result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
     assert result.findings == ["VOL-06"]
     assert result.evidence["samples"][0]["frictionless_rows_with_errors"] == 3
+    # JSON API records are not a tabular file: only the column profile judges them
+    api = make_fiche(distributions=_distribution([]))
+    result = checker.assess(api, observe(api, endpoint(sample=rows)))
+    assert result.evidence["samples"][0]["frictionless_errors"] == {}
 
 
 def test_clean_sample_is_vol01_and_no_sample_vol07_empty_vol08(counting_checker):
@@ -149,7 +154,7 @@ def test_a_failing_gx_is_recorded_and_the_rest_still_judged():
         raise RuntimeError("kapot")
 
     checker = QualityChecker(context_factory=broken)
-    fiche = make_fiche(distributions=_distribution([{"name": "x", "not_null": True}]))
+    fiche = make_fiche(distributions=_distribution([{"name": "x", "not_null": True}], "csv"))
     rows = [{"x": 1}] * 3 + [{"x": None}] * 3
     result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
     sample = result.evidence["samples"][0]
