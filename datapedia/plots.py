@@ -30,9 +30,9 @@ WIDTH, HEIGHT = 800, 350
 LEFT, RIGHT = 64, 784
 UP_TOP, UP_BOTTOM = 28, 128  # 100 units for 0..100%
 AGE_TOP, AGE_BOTTOM = 162, 272
-# Rough width of a character at font-size 11 in a generic sans-serif, to lay out
+# Rough width of a character at font-size 12 in a generic sans-serif, to lay out
 # the legend without measuring text (no fonts are loaded).
-_CHAR_W = 5.9
+_CHAR_W = 6.4
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
