@@ -95,8 +95,8 @@ def _uptime_colour(pct: float) -> str:
 
 
 def _ticks(top: float) -> tuple[list[float], int]:
-    """About four round steps (1, 2 or 5 times a power of ten) from 0 to at least ``top``."""
-    raw = top / 4
+    """Round steps (1, 2 or 5 times a power of ten), at most five, from 0 to at least ``top``."""
+    raw = top / 5
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     count = math.ceil(round(top / step, 9))
@@ -181,7 +181,8 @@ def history_svg(
         ]
     age_ticks, points, stale_lines = [], "", []
     if ages:
-        values, decimals = _ticks(max([a for _, a in ages] + [h for h, *_ in stale]) or 1.0)
+        # At least an hour high: fresh data (minutes old) needs no axis in seconds.
+        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
         y_max = values[-1]
 
         def y_of(hours: float) -> float:

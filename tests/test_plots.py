@@ -118,8 +118,9 @@ def test_ages_without_a_timestamp_say_so():
 def test_age_axis_has_round_tick_labels():
     svg = plots.history_svg(nights(age=timedelta(hours=230)), NOW)
     labels = [t.text for t in fromstring(svg).findall(f".//{NS}g[@text-anchor='end']/{NS}text")]
-    assert labels == ["0%", "50%", "100%", "0", "100", "200", "300"]
+    assert labels == ["0%", "50%", "100%", "0", "50", "100", "150", "200", "250"]
     assert plots._ticks(0.7) == ([0.0, 0.2, 0.4, 0.6, 0.8], 1)
+    assert plots._ticks(2160) == ([0, 500, 1000, 1500, 2000, 2500], 0)
 
 
 def test_nothing_in_the_window_gives_none():
