@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,10 +113,21 @@ def observe(
             yield by_id[observation.fiche_id], observation
 
 
-def no_network(diagnoses: Iterable[Diagnosis]) -> bool:
-    """True when endpoints were probed and every one failed before any HTTP exchange."""
-    probed = [e for d in diagnoses for e in d.endpoints if not e.skipped]
-    return bool(probed) and all(not e.reachable and e.error in NO_NETWORK_ERRORS for e in probed)
+class NetworkSeen:
+    """Whether any probed endpoint got as far as an HTTP exchange, tallied per fiche."""
+
+    def __init__(self) -> None:
+        self.probed = 0
+        self.reached = False
+
+    def note(self, diagnosis: Diagnosis) -> None:
+        probed = [e for e in diagnosis.endpoints if not e.skipped]
+        self.probed += len(probed)
+        self.reached |= any(e.reachable or e.error not in NO_NETWORK_ERRORS for e in probed)
+
+    @property
+    def none_reached(self) -> bool:
+        return self.probed > 0 and not self.reached
 
 
 # --- reporting ----------------------------------------------------------------------
@@ -146,37 +157,26 @@ class Progress:
             self.bar.close()
 
 
-def exit_code(diagnoses: list[Diagnosis]) -> int:
-    return EXIT_FAILED if any(d.overall == Status.fail for d in diagnoses) else EXIT_OK
+def summary_row(diagnosis: Diagnosis) -> dict[str, Any]:
+    return {
+        "id": diagnosis.id,
+        "overall": diagnosis.overall.value,
+        "dimensions": {k.value: v.status.value for k, v in diagnosis.dimensions.items()},
+    }
 
 
-def build_summary(diagnoses: list[Diagnosis], now: datetime, code: int) -> dict[str, Any]:
-    return summary_document(
-        now.isoformat(),
-        code,
-        [
-            {
-                "id": d.id,
-                "overall": d.overall.value,
-                "dimensions": {k.value: v.status.value for k, v in d.dimensions.items()},
-            }
-            for d in diagnoses
-        ],
-    )
-
-
-def print_table(diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:
+def print_table(summary: dict[str, Any]) -> None:
+    datasets = summary["datasets"]
     headers = ["dataset", "totaal"] + [d.label for d in Dimension]
     rows = [
-        [d.id, d.overall.value] + [d.dimensions[k].status.value for k in Dimension]
-        for d in diagnoses
+        [d["id"], d["overall"]] + [d["dimensions"][k.value] for k in Dimension] for d in datasets
     ]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     for row in [headers, ["-" * w for w in widths], *rows]:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = summary["counts"]
     print(
-        f"{len(diagnoses)} dataset(s): {counts['ok']} in orde, {counts['warn']} aandacht, "
+        f"{len(datasets)} dataset(s): {counts['ok']} in orde, {counts['warn']} aandacht, "
         f"{counts['fail']} probleem, {counts['unknown']} onbekend."
     )
 
@@ -201,8 +201,16 @@ def _run(options: CheckOptions) -> int:
     ensure_writable(options.checks_dir)
     store = ChecksStore(options.checks_dir)
     quality = QualityChecker()
+    try:
+        # Taken before probing: a second run at the same time stops at once.
+        tx = store.begin()
+    except OSError as error:
+        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
     progress = Progress(len(fiches), options.progress)
-    diagnoses: list[Diagnosis] = []
+    # Each diagnosis is staged (invisible until commit) as soon as it is made; only a
+    # compact row per fiche stays in memory for the summary and the table.
+    rows: list[dict[str, Any]] = []
+    network = NetworkSeen()
     try:
         for fiche, observation in observe(fiches, options):
             try:
@@ -213,49 +221,18 @@ def _run(options: CheckOptions) -> int:
                 diagnosis = diagnose(fiche, observation, history, options.now, quality)
             except Exception as error:  # a bug for one fiche must not cost the others their night
                 diagnosis = undiagnosed(fiche.id, observation, options.now, error)
-            diagnoses.append(diagnosis)
-            progress.step(diagnosis)
-    finally:
-        progress.close()
-    # Judged from the diagnoses (which keep the endpoints, not the samples): holding
-    # every observation until the end would keep every sample in memory.
-    if not options.offline and no_network(diagnoses):
-        raise CheckAborted(
-            "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres). "
-            "Waarschijnlijk heeft deze machine geen netwerk; checks/ is niet aangepast, "
-            "zodat de site geen valse storingen toont."
-        )
-    diagnoses.sort(key=lambda d: d.id)
-    code = exit_code(diagnoses)
-    summary = build_summary(diagnoses, options.now, code)
-    publish(store, diagnoses, summary)
-    if options.summary_path:
-        atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
-    print_table(diagnoses, summary)
-    return code
-
-
-def undiagnosed(
-    fiche_id: str, observation: Observation, now: datetime, error: Exception
-) -> Diagnosis:
-    """All dimensions unknown, saying why, for a fiche whose diagnosis raised."""
-    reason = f"Niet beoordeeld: interne fout bij de diagnose ({type(error).__name__}: {error})."
-    print(f"datapedia check: {fiche_id}: {reason}", file=sys.stderr)
-    result = DimensionResult(status=Status.unknown, summary=reason)
-    return Diagnosis.build(
-        fiche_id, now, dict.fromkeys(Dimension, result), endpoints=observation.endpoints
-    )
-
-
-def publish(store: ChecksStore, diagnoses: list[Diagnosis], summary: dict[str, Any]) -> None:
-    """Stage every diagnosis and the summary, then make them visible together."""
-    try:
-        tx = store.begin()
-    except OSError as error:
-        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
-    try:
-        for diagnosis in diagnoses:
             tx.add(diagnosis)
+            network.note(diagnosis)
+            rows.append(summary_row(diagnosis))
+            progress.step(diagnosis)
+        if not options.offline and network.none_reached:
+            raise CheckAborted(
+                "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres). "
+                "Waarschijnlijk heeft deze machine geen netwerk; checks/ is niet aangepast, "
+                "zodat de site geen valse storingen toont."
+            )
+        code = EXIT_FAILED if any(r["overall"] == Status.fail.value for r in rows) else EXIT_OK
+        summary = summary_document(options.now.isoformat(), code, rows)
         tx.add_summary(summary)
         tx.commit()
     except OSError as error:
@@ -264,3 +241,24 @@ def publish(store: ChecksStore, diagnoses: list[Diagnosis], summary: dict[str, A
     except BaseException:
         tx.rollback()
         raise
+    finally:
+        progress.close()
+    if options.summary_path:
+        atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
+    print_table(summary)
+    return code
+
+
+def undiagnosed(
+    fiche_id: str, observation: Observation | None, now: datetime, error: Exception
+) -> Diagnosis:
+    """All dimensions unknown, saying why, for a fiche whose diagnosis raised."""
+    reason = f"Niet beoordeeld: interne fout bij de diagnose ({type(error).__name__}: {error})."
+    print(f"datapedia check: {fiche_id}: {reason}", file=sys.stderr)
+    result = DimensionResult(status=Status.unknown, summary=reason)
+    return Diagnosis.build(
+        fiche_id,
+        now,
+        dict.fromkeys(Dimension, result),
+        endpoints=observation.endpoints if observation else [],
+    )
