@@ -15,23 +15,23 @@ from pathlib import Path
 
 from datapedia.badge import status_badge
 from datapedia.load import print_problems
-from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, dataset_uri, site_base
-from datapedia.render import load_entries, render_site
+from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, site_base
+from datapedia.render import Entry, RenderReport, dataset_page, load_entries, render_site
 from datapedia.store import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 
 
-def _render(root: Path, checks_dir: Path, now: datetime) -> tuple[int | None, list[str]]:
+def _render(root: Path, checks_dir: Path, now: datetime) -> RenderReport | None:
     """Render the Markdown; a broken fiche is left out and reported, not fatal."""
     try:
         report = render_site(root, checks_dir, now)
     except ValueError as error:  # an unreadable checks/ file
         print(f"checks/ is niet leesbaar: {error}", file=sys.stderr)
-        return EXIT_BROKEN, []
+        return None
     print_problems(report.problems, "die fiches staan niet op de site (zie datapedia validate)")
     print(f"Markdown: {report}")
-    return None, report.problems
+    return report
 
 
 class _WarningCounter(logging.Handler):
@@ -54,10 +54,10 @@ def run_build(
     strict: bool,
 ) -> int:
     root = Path(root)
-    failed, problems = _render(root, Path(checks_dir), now)
-    if failed is not None:
-        return failed
-    done = EXIT_FAILED if problems else EXIT_OK
+    report = _render(root, Path(checks_dir), now)
+    if report is None:
+        return EXIT_BROKEN
+    done = EXIT_FAILED if report.problems else EXIT_OK
     if render_only:
         return done
 
@@ -90,14 +90,24 @@ def run_build(
             f"met {DEFAULT_SITE_URL}",
             file=sys.stderr,
         )
-    write_machine_outputs(root, Path(checks_dir), out, site_url)
+    write_machine_outputs(root, Path(checks_dir), out, site_url, report.entries)
     print(f"Site opgebouwd in {out}")
     return done
 
 
-def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str | None) -> None:
-    """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML."""
-    entries, _ = load_entries(root, checks_dir)
+def write_machine_outputs(
+    root: Path,
+    checks_dir: Path,
+    out: Path,
+    site_url: str | None,
+    entries: list[Entry] | None = None,
+) -> None:
+    """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML.
+
+    ``entries`` are the ones the render step just loaded; only a standalone call loads them.
+    """
+    if entries is None:
+        entries, _ = load_entries(root, checks_dir)
     diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
     graph = catalog_graph([e.fiche for e in entries], diagnoses, site_url)
     atomic_write(out / "catalog.ttl", graph.serialize(format="turtle").encode())
@@ -117,7 +127,7 @@ def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str
             "dimensions": {d.value: entry.status(d).value for d in entry.diagnosis.dimensions}
             if entry.diagnosis
             else {},
-            "page": str(dataset_uri(base, entry.id)).split("#", 1)[0],
+            "page": base + dataset_page(entry.id),
         }
         atomic_write(
             out / "status" / f"{entry.id}.json",
@@ -131,9 +141,8 @@ def write_machine_outputs(root: Path, checks_dir: Path, out: Path, site_url: str
 
 def run_serve(root: Path, checks_dir: Path, now: datetime, address: str) -> int:
     root = Path(root)
-    failed, _ = _render(root, Path(checks_dir), now)
-    if failed is not None:
-        return failed
+    if _render(root, Path(checks_dir), now) is None:
+        return EXIT_BROKEN
     from mkdocs.commands.serve import serve
 
     # Renders once; edits to fiches need a new `datapedia serve` (mkdocs only watches site/).

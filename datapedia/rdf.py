@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from datapedia.fiche import Fiche
-from datapedia.render import slug
+from datapedia.render import dataset_page, slug
 from datapedia.results import Diagnosis, Dimension, Status
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -43,7 +43,7 @@ def site_base(site_url: str | None = None) -> str:
 
 
 def dataset_uri(base: str, fiche_id: str) -> URIRef:
-    return URIRef(f"{base}generated/datasets/{fiche_id}.html#dataset")
+    return URIRef(f"{base}{dataset_page(fiche_id)}#dataset")
 
 
 def metric_uri(base: str, dimension: Dimension) -> URIRef:

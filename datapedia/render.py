@@ -44,6 +44,12 @@ GENERATED = Path("site") / "generated"
 # Where each kind of page lives inside site/generated/ (mkdocs builds *.md to *.html).
 DATASETS, PLOTS, THEMES, OWNERS, FRAGMENTS = "datasets", "plots", "themas", "eigenaars", "fragments"
 
+
+def dataset_page(fiche_id: str) -> str:
+    """A dataset page's path from the site root (mkdocs, ``use_directory_urls: false``)."""
+    return f"{GENERATED.name}/{DATASETS}/{fiche_id}.html"
+
+
 THEME_LABELS = {Theme.water: "Water", Theme.mobiliteit: "Mobiliteit"}
 # Order in which an owner should look at its datasets: what is broken first.
 _URGENCY = {Status.fail: 0, Status.warn: 1, Status.unknown: 2, Status.ok: 3}
@@ -78,6 +84,7 @@ class RenderReport:
     # Fiches left out because they do not validate: one broken fiche must not take the
     # whole site down, but the build reports it.
     problems: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list, repr=False)
 
     def pages_written(self, prefix: str = "") -> list[str]:
         return [p for p in self.written if p.startswith(prefix) and p.endswith(".md")]
@@ -593,6 +600,7 @@ def render_site(
     )
     report = _write_outputs(out, outputs)
     report.problems = problems
+    report.entries = entries
     return report
 
 

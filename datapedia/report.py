@@ -17,6 +17,7 @@ from typing import Any
 
 from datapedia.fiche import Fiche
 from datapedia.load import load_fiches
+from datapedia.render import dataset_page
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore, HistoryEntry
 
@@ -54,11 +55,10 @@ def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
 
 
 def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
-    """The dataset's page on the published site: render writes site/generated/datasets/<id>.md
-    and mkdocs (use_directory_urls: false) turns it into .html."""
+    """The dataset's page on the published site."""
     if not site_url:
         return None
-    return f"{site_url.rstrip('/')}/generated/datasets/{fiche_id}.html"
+    return f"{site_url.rstrip('/')}/{dataset_page(fiche_id)}"
 
 
 def fiche_link(fiche: Fiche, site_url: str | None) -> str:
