@@ -9,7 +9,7 @@ Three independent measurements, each on the bounded sample the probe kept
   inline tabular resource (types inferred over the whole sample) and reports
   structural errors by type (``blank-row``, ``type-error``, ...);
 * **Great Expectations** checks what the fiche declares per column (``columns``:
-  required, not_null, min/max, values), only when something is declared.
+  required, not_null, min/max, values), when the screen below says a rule may break.
 
 Judgement (thresholds from ``THRESHOLDS``): a required column absent from every row
 is VOL-04 (fail); a not_null column with a share of nulls of at least
@@ -20,9 +20,16 @@ else VOL-09 (warn). Nothing wrong is VOL-01; no sample VOL-07; no records VOL-08
 Undeclared columns are profiled in the evidence but not judged: an optional field
 that is often empty is no defect.
 
-Great Expectations starts slowly, so a ``QualityChecker`` is created once per run
-and makes one ephemeral context, one pandas datasource and one dataframe asset the
-first time a fiche declares columns; every later sample is a new batch of that asset.
+Great Expectations is slow for this: ~4 s to import and ~40 ms per sample, which made
+it 95 % of a 1,000-fiche check (bench/RESULTS.md). So a cheap screen
+(``may_break``) first looks for anything that could break a declared rule; it errs on
+the side of "maybe" (a value it cannot read as a number, NaN, infinity) and never
+passes a sample Great Expectations would fail (tests/test_quality.py compares both on
+generated samples). Only a sample the screen flags is validated by Great Expectations,
+whose result (which expectation, how many rows) is what the findings report. A healthy
+night therefore never imports it. A ``QualityChecker`` is created once per run and
+makes one ephemeral context, one pandas datasource and one dataframe asset the first
+time a sample needs them; every later sample is a new batch of that asset.
 """
 
 from __future__ import annotations
@@ -133,6 +140,46 @@ def _cell(value: Any) -> Any:
     return None if is_missing(value) else value
 
 
+def _finite_number(value: Any) -> float | None:
+    """The value as a finite number; None for text, booleans, NaN and infinity."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def may_break(rows: list[dict[str, Any]], column: ColumnExpectation) -> bool:
+    """Whether the sample may break the rules declared for ``column``.
+
+    A screen, not the verdict: True sends the sample to Great Expectations. Anything
+    it cannot judge for certain counts as "may break", so it never misses a failure.
+    """
+    values = [_cell(row.get(column.name)) for row in rows]
+    if column.required and all(column.name not in row for row in rows):
+        return True
+    present = [v for v in values if v is not None]
+    if column.not_null and len(present) < len(values):
+        return True
+    if column.min is not None or column.max is not None:
+        for value in present:
+            number = _finite_number(value)
+            if (
+                number is None
+                or (column.min is not None and number < column.min)
+                or (column.max is not None and number > column.max)
+            ):
+                return True
+    return column.values is not None and any(_text(v) not in column.values for v in present)
+
+
+def _text(value: Any) -> Any:
+    # The set is declared as text: 1 matches "1". Missing values stay missing (None).
+    return None if is_missing(value) else str(value)
+
+
 def _numeric(series: Any, column: ColumnExpectation) -> Any:
     """Numbers for a range check; text that is no number counts as out of range.
 
@@ -144,6 +191,11 @@ def _numeric(series: Any, column: ColumnExpectation) -> Any:
     numbers = pd.to_numeric(series, errors="coerce")
     outside = math.inf if column.max is not None else -math.inf
     return numbers.where(numbers.notna() | series.isna(), outside)
+
+
+# Separates a column's name from the kind of copy made of it for one expectation; a
+# control character, so it cannot clash with a real column name from a feed.
+_DERIVED = "\x1f"
 
 
 def _ephemeral_context() -> Any:
@@ -187,7 +239,10 @@ class QualityChecker:
         import pandas as pd
 
         batch_definition = self._batch_definition_once()
-        frame = pd.DataFrame.from_records([{k: _cell(v) for k, v in r.items()} for r in rows])
+        # dtype object: pandas would turn [1, None] into floats and 1 into "1.0" for the set.
+        frame = pd.DataFrame.from_records(
+            [{k: _cell(v) for k, v in r.items()} for r in rows]
+        ).astype(object)
         self._suites += 1
         suite = gx.ExpectationSuite(name=f"sample-{self._suites}")
         for column in columns:
@@ -202,20 +257,22 @@ class QualityChecker:
                 suite.add_expectation(
                     gx.expectations.ExpectColumnValuesToNotBeNull(column=column.name)
                 )
+            # The range and the set each read their own copy of the column: one
+            # converted in place for the other made "1" fail a range of 0..10.
             if column.min is not None or column.max is not None:
-                frame[column.name] = _numeric(frame[column.name], column)
+                as_number = f"{column.name}{_DERIVED}getal"
+                frame[as_number] = _numeric(frame[column.name], column)
                 suite.add_expectation(
                     gx.expectations.ExpectColumnValuesToBeBetween(
-                        column=column.name, min_value=column.min, max_value=column.max
+                        column=as_number, min_value=column.min, max_value=column.max
                     )
                 )
             if column.values is not None:
-                frame[column.name] = frame[column.name].map(
-                    lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                )
+                as_text = f"{column.name}{_DERIVED}tekst"
+                frame[as_text] = frame[column.name].map(_text)
                 suite.add_expectation(
                     gx.expectations.ExpectColumnValuesToBeInSet(
-                        column=column.name, value_set=list(column.values)
+                        column=as_text, value_set=list(column.values)
                     )
                 )
         if not suite.expectations:
@@ -231,7 +288,7 @@ class QualityChecker:
             failed.append(
                 {
                     "expectation": config.type,
-                    "column": config.kwargs.get("column"),
+                    "column": config.kwargs.get("column", "").split(_DERIVED)[0] or None,
                     "unexpected": (item.result or {}).get("unexpected_count"),
                     "rows": (item.result or {}).get("element_count", len(rows)),
                     "min": config.kwargs.get("min_value"),
@@ -285,7 +342,7 @@ class QualityChecker:
             except Exception as error:
                 tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
         failed: list[dict[str, Any]] = []
-        if declared:
+        if any(may_break(rows, column) for column in declared):
             try:
                 failed = self.expectations(rows, declared)
             except Exception as error:

@@ -9,10 +9,12 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 import pytest  # noqa: E402
 from test_diagnose import endpoint, make_fiche, observe  # noqa: E402
 
+from datapedia.fiche import ColumnExpectation  # noqa: E402
 from datapedia.quality import (  # noqa: E402
     QualityChecker,
     _ephemeral_context,
     frictionless_errors,
+    may_break,
     profile_columns,
 )
 from datapedia.results import Status  # noqa: E402
@@ -161,3 +163,53 @@ def test_a_failing_gx_is_recorded_and_the_rest_still_judged():
     assert sample["tool_errors"] == ["great_expectations: RuntimeError: kapot"]
     assert sample["missing_pct"]["x"] == 50.0
     assert result.findings == ["VOL-06"]  # frictionless: 3 of 6 rows blank
+
+
+def test_clean_sample_with_declared_rules_never_starts_gx():
+    calls = []
+    checker = QualityChecker(context_factory=lambda: calls.append(1))
+    columns = [
+        {"name": "id", "not_null": True},
+        {"name": "v", "min": 0, "max": 10},
+        {"name": "kind", "values": ["a", "1"]},
+    ]
+    fiche = make_fiche(distributions=_distribution(columns))
+    rows = [{"id": i, "v": str(i), "kind": "a" if i % 2 else 1} for i in range(8)]
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    assert (result.findings, calls) == (["VOL-01"], [])
+
+
+# Values feeds really send, and the ones that trip up number and set checks.
+_VALUE_POOL = [None, "", " ", 0, -1, 5, 3.5, 11, "7", "-2", " 4 ", "abc", "nan", "NaN", "inf",
+               "1e3", True, False, float("nan"), float("inf"), "a", "b", 1, "1"]  # fmt: skip
+
+
+def test_screen_never_passes_a_sample_great_expectations_fails(counting_checker):
+    """The screen decides whether GX runs at all, so a miss would hide a broken rule."""
+    import random
+
+    checker, _ = counting_checker
+    generator = random.Random(20261123)
+    agreed = passed = 0
+    for case in range(150):
+        column = ColumnExpectation(
+            name="x",
+            required=generator.random() < 0.5,
+            not_null=generator.random() < 0.5,
+            min=generator.choice([None, 0, -1.5]),
+            max=generator.choice([None, 10, 4]),
+            values=generator.choice([None, ["a", "b"], ["1", "5", "a"]]),
+        )
+        # half the samples from values that keep most rules, so both outcomes occur
+        pool = _VALUE_POOL if case % 2 else [1, 2, "1", "a"]
+        rows = [
+            {"x": generator.choice(pool)} if generator.random() < 0.9 else {"y": 1}
+            for _ in range(generator.randint(1, 6))
+        ]
+        failed = checker.expectations(rows, [column])
+        screened = may_break(rows, column)
+        assert screened or not failed, (case, column, rows, failed)
+        agreed += screened == bool(failed)
+        passed += not failed
+    # and it is a screen, not a constant "maybe": it passes what GX passes
+    assert passed > 15 and agreed > 0.9 * 150, (passed, agreed)
