@@ -21,8 +21,14 @@ CRASH_EXIT = 86
 def arm(point: str, n: int) -> None:
     from datapedia import store
 
-    real_replace = os.replace
+    real_replace, real_write_staged = os.replace, store.write_staged
     counts = {"staging": 0, "rename": 0}
+
+    def write_staged(path, data):
+        counts["staging"] += 1
+        if point == "staging" and counts["staging"] == n:
+            os._exit(CRASH_EXIT)
+        return real_write_staged(path, data)
 
     def replace(src, dst, *args, **kwargs):
         src, dst = Path(src), Path(dst)
@@ -31,10 +37,6 @@ def arm(point: str, n: int) -> None:
         if staged_dst and dst.name == store.JOURNAL:
             if point == "journal":
                 os._exit(CRASH_EXIT)
-        elif staged_dst:
-            counts["staging"] += 1
-            if point == "staging" and counts["staging"] == n:
-                os._exit(CRASH_EXIT)
         elif staged_src:
             counts["rename"] += 1
             if point == "rename" and counts["rename"] == n:
@@ -42,6 +44,7 @@ def arm(point: str, n: int) -> None:
         return real_replace(src, dst, *args, **kwargs)
 
     os.replace = replace  # this child process only exists to crash
+    store.write_staged = write_staged
 
 
 def main() -> int:
