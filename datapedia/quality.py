@@ -37,7 +37,10 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from datapedia.diagnose import judged, say
@@ -108,7 +111,11 @@ _TYPE_CANDIDATES = [
 ]
 
 
-def frictionless_errors(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+# frictionless' verdict on one sample: error counts by type, rows with an error.
+TableCheck = tuple[dict[str, int], int]
+
+
+def frictionless_errors(rows: list[dict[str, Any]]) -> TableCheck:
     """Validate rows with frictionless: (error counts by type, rows with an error)."""
     from frictionless import Detector, Resource
 
@@ -221,6 +228,10 @@ class QualityChecker:
         self._batch_definition: Any = None
         self._suites = 0
 
+    def with_tables(self, tables: Mapping[int, Future[TableCheck]]) -> _WithTables:
+        """This checker, for one fiche whose CSV samples a ``TablePool`` is validating."""
+        return _WithTables(self, tables)
+
     # --- Great Expectations ------------------------------------------------
     def _batch_definition_once(self) -> Any:
         # Also makes the context GX's current project, which building a suite needs.
@@ -301,14 +312,21 @@ class QualityChecker:
         return sorted(failed, key=lambda f: (f["column"] or "", f["expectation"]))
 
     # --- the dimension -------------------------------------------------------
-    def assess(self, fiche: Fiche, observation: Observation) -> DimensionResult:
+    def assess(
+        self,
+        fiche: Fiche,
+        observation: Observation,
+        tables: Mapping[int, Future[TableCheck]] | None = None,
+    ) -> DimensionResult:
+        """``tables``: frictionless results already under way (``TablePool``), by
+        distribution index; any CSV sample not in it is validated here."""
         texts: list[tuple[str, str]] = []  # (finding id, Dutch text)
         samples: list[dict[str, Any]] = []
         for endpoint in observation.endpoints:
             if endpoint.skipped or not endpoint.parsed:
                 continue
             distribution = fiche.distributions[endpoint.distribution]
-            evidence, found = self._assess_endpoint(distribution, endpoint)
+            evidence, found = self._assess_endpoint(distribution, endpoint, tables or {})
             if evidence is not None:
                 samples.append(evidence)
                 texts += found
@@ -318,7 +336,10 @@ class QualityChecker:
         return judged(texts or [say("VOL-01", rows=rows)], {"rows": rows, "samples": samples})
 
     def _assess_endpoint(
-        self, distribution: Distribution, endpoint: EndpointObservation
+        self,
+        distribution: Distribution,
+        endpoint: EndpointObservation,
+        tables: Mapping[int, Future[TableCheck]],
     ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
         t = self.thresholds
         rows = endpoint.sample
@@ -338,7 +359,8 @@ class QualityChecker:
         errors, bad_rows = {}, 0
         if distribution.protocol == Protocol.csv:
             try:
-                errors, bad_rows = frictionless_errors(rows)
+                pending = tables.get(endpoint.distribution)
+                errors, bad_rows = pending.result() if pending else frictionless_errors(rows)
             except Exception as error:
                 tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
         failed: list[dict[str, Any]] = []
@@ -391,3 +413,64 @@ class QualityChecker:
             "tool_errors": tool_errors,
         }
         return evidence, found
+
+
+@dataclass(frozen=True)
+class _WithTables:
+    checker: QualityChecker
+    tables: Mapping[int, Future[TableCheck]]
+
+    def assess(self, fiche: Fiche, observation: Observation) -> DimensionResult:
+        return self.checker.assess(fiche, observation, self.tables)
+
+
+def tabular_samples(fiche: Fiche, observation: Observation) -> dict[int, list[dict[str, Any]]]:
+    """The samples frictionless judges, by distribution index: CSV files that had rows."""
+    return {
+        e.distribution: e.sample
+        for e in observation.endpoints
+        if e.sample and not e.skipped and e.parsed
+        and fiche.distributions[e.distribution].protocol == Protocol.csv
+    }  # fmt: skip
+
+
+class TablePool:
+    """frictionless on CSV samples in worker processes, next to the probing process.
+
+    frictionless spends ~10 ms of pure Python per sample on its metadata model; in the
+    probing process that held the GIL for half of check(1000) (bench/RESULTS.md). A
+    worker process runs it on another core while the probes wait on the network.
+    Spawned, not forked: the probing process has threads. A worker that dies is
+    reported on the samples it held (``assess`` records it as a tool error) and the
+    rest of the run validates in-process.
+    """
+
+    def __init__(self, workers: int):
+        import multiprocessing
+
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[TableCheck]]:
+        if self._pool is None:
+            return {}
+        try:
+            return {
+                index: self._pool.submit(frictionless_errors, rows)
+                for index, rows in tabular_samples(fiche, observation).items()
+            }
+        except BrokenProcessPool:
+            self.close()
+            return {}
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> TablePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

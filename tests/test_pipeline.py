@@ -353,3 +353,37 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
     assert b"geheime-sleutel-123" not in written
     summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
     assert summary["counts"]["fail"] >= 2 and summary["exit_code"] == 1
+
+
+def test_csv_samples_validated_in_a_worker_give_the_same_diagnosis(
+    tmp_path, fake_probe, monkeypatch
+):
+    from datapedia import pipeline, quality
+
+    csv = {
+        "title": "CSV",
+        "protocol": "csv",
+        "url": "https://example.org/a.csv",
+        "format": "text/csv",
+    }
+    fid = write_fiche(tmp_path, id="tellingen", distributions=[csv])
+    rows = [{"id": i, "v": i} for i in range(20)] + [{"id": None, "v": None}]
+    fake_probe.endpoints[fid] = [endpoint(sample=rows, records=21, newest=NOW)]
+    submitted = []
+    real_submit = quality.TablePool.submit
+    monkeypatch.setattr(
+        quality.TablePool, "submit", lambda pool, *a: submitted.append(1) or real_submit(pool, *a)
+    )
+
+    def completeness(checks):
+        assert run_check(options(tmp_path, checks_dir=tmp_path / checks)) in (0, 1)
+        return ChecksStore(tmp_path / checks).read_latest(fid).dimensions["completeness"]
+
+    in_process = completeness("hier")
+    assert submitted == []  # one CSV sample does not pay for starting a worker
+    monkeypatch.setattr(pipeline, "TABLE_POOL_MIN_SAMPLES", 1)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    in_worker = completeness("daar")
+    assert submitted == [1]
+    assert in_worker == in_process
+    assert in_worker.findings == ["VOL-09"]

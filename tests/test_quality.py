@@ -12,6 +12,7 @@ from test_diagnose import endpoint, make_fiche, observe  # noqa: E402
 from datapedia.fiche import ColumnExpectation  # noqa: E402
 from datapedia.quality import (  # noqa: E402
     QualityChecker,
+    TablePool,
     _ephemeral_context,
     frictionless_errors,
     may_break,
@@ -213,3 +214,41 @@ def test_screen_never_passes_a_sample_great_expectations_fails(counting_checker)
         passed += not failed
     # and it is a screen, not a constant "maybe": it passes what GX passes
     assert passed > 15 and agreed > 0.9 * 150, (passed, agreed)
+
+
+def _csv_with_blank_rows():
+    fiche = make_fiche(distributions=_distribution([], protocol="csv"))
+    rows = [{"id": i, "v": i} for i in range(30)] + [{"id": None, "v": None}]
+    return fiche, observe(fiche, endpoint(sample=rows))
+
+
+def test_table_pool_gives_the_in_process_verdict():
+    fiche, observation = _csv_with_blank_rows()
+    checker = QualityChecker()
+    here = checker.assess(fiche, observation)
+    with TablePool(1) as pool:
+        tables = pool.submit(fiche, observation)
+        assert list(tables) == [0]
+        there = checker.with_tables(tables).assess(fiche, observation)
+    assert here == there
+    assert there.findings == ["VOL-09"]
+
+
+def test_a_dead_table_worker_costs_only_its_own_samples():
+    import time
+
+    fiche, observation = _csv_with_blank_rows()
+    checker = QualityChecker()
+    with TablePool(1) as pool:
+        tables = pool.submit(fiche, observation)
+        tables[0].result(timeout=60)  # the worker is up
+        for process in list(pool._pool._processes.values()):
+            process.kill()
+        deadline = time.monotonic() + 30
+        while not pool._pool._broken and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # a sample that was already done keeps its verdict
+        assert checker.assess(fiche, observation, tables).findings == ["VOL-09"]
+        # later samples are validated in-process, with the same verdict
+        assert pool.submit(fiche, observation) == {}
+        assert checker.assess(fiche, observation, {}).findings == ["VOL-09"]
