@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -39,6 +42,8 @@ from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = ".manifest.json"
+# Below this many pages to (re)write, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 200
 GENERATED = Path("site") / "generated"
 
 # Where each kind of page lives inside site/generated/ (mkdocs builds *.md to *.html).
@@ -612,6 +617,50 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+# The outputs of the render under way, for the forked workers of ``_produce_all``.
+_OUTPUTS: dict[str, tuple[str, Callable[[], bytes | None]]] = {}
+
+
+def _produce(out: Path, rels: list[str]) -> list[str]:
+    """Produce and write these outputs; returns those that had something to write."""
+    done = []
+    for rel in rels:
+        data = _OUTPUTS[rel][1]()
+        if data is not None:
+            _write(out / rel, data)
+            done.append(rel)
+    return done
+
+
+def _produce_all(
+    out: Path, outputs: dict[str, tuple[str, Callable[[], bytes | None]]], todo: list[str]
+) -> set[str]:
+    """Produce ``todo``, over all cores when there is enough of it.
+
+    Pages are independent and rendering them is pure Python (jinja2, escaping), so
+    one process used one core. Forked, not spawned: the children inherit the loaded
+    fiches, diagnoses and compiled templates instead of rebuilding them, and nothing
+    crosses a pipe but the names of the files written.
+    """
+    global _OUTPUTS
+    cores = os.cpu_count() or 1
+    _OUTPUTS = outputs
+    try:
+        if len(todo) < PARALLEL_MIN_PAGES or cores < 2 or not _can_fork():
+            return set(_produce(out, todo))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(cores, mp_context=context) as pool:
+            chunks = [todo[i::cores] for i in range(cores)]
+            return {rel for done in pool.map(_produce, [out] * cores, chunks) for rel in done}
+    finally:
+        _OUTPUTS = {}
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs threads can deadlock the child; a render has none.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def _write_outputs(
     out: Path, outputs: dict[str, tuple[str, Callable[[], bytes | None]]]
 ) -> RenderReport:
@@ -622,17 +671,18 @@ def _write_outputs(
     except (FileNotFoundError, ValueError):
         manifest = {}
     written: dict[str, str] = {}
-    for rel, (key, produce) in sorted(outputs.items()):
-        target = out / rel
-        if manifest.get(rel) == key and target.exists():
+    todo = []
+    for rel, (key, _) in sorted(outputs.items()):
+        if manifest.get(rel) == key and (out / rel).exists():
             report.skipped.append(rel)
+            written[rel] = key
         else:
-            data = produce()
-            if data is None:
-                continue
-            _write(target, data)
+            todo.append(rel)
+    produced = _produce_all(out, outputs, todo)
+    for rel in todo:
+        if rel in produced:  # else it had nothing to show (no history in the window)
             report.written.append(rel)
-        written[rel] = key
+            written[rel] = outputs[rel][0]
     if out.exists():
         for path in sorted(out.rglob("*"), reverse=True):
             rel = path.relative_to(out).as_posix()
