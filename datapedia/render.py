@@ -13,16 +13,14 @@ through, so every value that reaches a template is escaped by default (the jinja
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
-import multiprocessing
 import os
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -36,6 +34,7 @@ from datapedia import plots
 from datapedia.fiche import Fiche, Theme
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_fiches
+from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
@@ -617,48 +616,16 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-# The outputs of the render under way, for the forked workers of ``_produce_all``.
+# The outputs of the render under way, for the forked workers of ``fork_map``.
 _OUTPUTS: dict[str, tuple[str, Callable[[], bytes | None]]] = {}
 
 
-def _produce(out: Path, rels: list[str]) -> list[str]:
-    """Produce and write these outputs; returns those that had something to write."""
-    done = []
-    for rel in rels:
-        data = _OUTPUTS[rel][1]()
-        if data is not None:
-            _write(out / rel, data)
-            done.append(rel)
-    return done
-
-
-def _produce_all(
-    out: Path, outputs: dict[str, tuple[str, Callable[[], bytes | None]]], todo: list[str]
-) -> set[str]:
-    """Produce ``todo``, over all cores when there is enough of it.
-
-    Pages are independent and rendering them is pure Python (jinja2, escaping), so
-    one process used one core. Forked, not spawned: the children inherit the loaded
-    fiches, diagnoses and compiled templates instead of rebuilding them, and nothing
-    crosses a pipe but the names of the files written.
-    """
-    global _OUTPUTS
-    cores = os.cpu_count() or 1
-    _OUTPUTS = outputs
-    try:
-        if len(todo) < PARALLEL_MIN_PAGES or cores < 2 or not _can_fork():
-            return set(_produce(out, todo))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(cores, mp_context=context) as pool:
-            chunks = [todo[i::cores] for i in range(cores)]
-            return {rel for done in pool.map(_produce, [out] * cores, chunks) for rel in done}
-    finally:
-        _OUTPUTS = {}
-
-
-def _can_fork() -> bool:
-    # Forking a process that runs threads can deadlock the child; a render has none.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+def _produce(out: Path, rel: str) -> bool:
+    """Produce and write one output; False when it had nothing to show."""
+    data = _OUTPUTS[rel][1]()
+    if data is not None:
+        _write(out / rel, data)
+    return data is not None
 
 
 def _write_outputs(
@@ -678,9 +645,14 @@ def _write_outputs(
             written[rel] = key
         else:
             todo.append(rel)
-    produced = _produce_all(out, outputs, todo)
-    for rel in todo:
-        if rel in produced:  # else it had nothing to show (no history in the window)
+    global _OUTPUTS
+    _OUTPUTS = outputs
+    try:
+        produced = fork_map(functools.partial(_produce, out), todo, PARALLEL_MIN_PAGES)
+    finally:
+        _OUTPUTS = {}
+    for rel, made in zip(todo, produced, strict=True):
+        if made:  # else it had nothing to show (no history in the window)
             report.written.append(rel)
             written[rel] = outputs[rel][0]
     if out.exists():

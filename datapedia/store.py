@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
@@ -30,6 +31,7 @@ from datapedia.results import Diagnosis, Dimension, Status
 
 STAGING = ".staging"
 JOURNAL = "COMMIT"
+LOG = "staged.log"
 LOCK = ".lock"
 HISTORY = "history"
 SUMMARY = "summary.json"
@@ -194,7 +196,13 @@ def _try_lock(checks_dir: Path) -> int | None:
 
 
 class Transaction:
-    """Stage latest + history files for many fiches, then publish them together."""
+    """Stage latest + history files for many fiches, then publish them together.
+
+    While the run probes, what it stages goes into one buffered log in the staging
+    folder (``LOG``); ``commit`` turns the log into files. Creating a file per
+    diagnosis while 32 probe threads ran cost 5 s of a 1,000-fiche check: every
+    blocking call waits for the GIL to come back, and there were three per file.
+    """
 
     def __init__(self, store: ChecksStore):
         self.store = store
@@ -207,43 +215,66 @@ class Transaction:
         store._recover_locked()
         (self.staging / HISTORY).mkdir(parents=True)
         self.files: list[str] = []
+        self._log: BinaryIO | None = (self.staging / LOG).open("wb", buffering=1 << 20)
 
-    def stage(self, rel: str, data: bytes) -> None:
-        """Write one file of the run into staging; ``rel`` is its path under checks/."""
-        write_staged(self.staging / rel, data)
+    def stage(self, rel: str, data: bytes, append: bool = False) -> None:
+        """Stage one file of the run; ``rel`` is its path under checks/. ``append``:
+        the file becomes the published one plus ``data``."""
+        if self._log is None:
+            raise RuntimeError("transactie is al afgesloten")
+        mode = "+" if append else "="
+        self._log.write(f"{mode} {len(data)} {rel}\n".encode() + data)
         self.files.append(rel)
 
     def add(self, diagnosis: Diagnosis) -> None:
         fid = diagnosis.id
         self.stage(f"{fid}.json", diagnosis.model_dump_json(indent=2).encode() + b"\n")
-        current = self.store.history_path(fid)
-        old = current.read_bytes() if current.exists() else b""
-        if old and not old.endswith(b"\n"):
-            old += b"\n"
         line = HistoryEntry.from_diagnosis(diagnosis).model_dump_json().encode() + b"\n"
-        self.stage(f"{HISTORY}/{fid}.jsonl", old + line)
+        self.stage(f"{HISTORY}/{fid}.jsonl", line, append=True)
 
     def add_summary(self, summary: dict) -> None:
         self.stage(SUMMARY, json.dumps(summary, indent=2).encode() + b"\n")
 
+    def _staged(self) -> Iterator[tuple[str, bytes, bool]]:
+        with (self.staging / LOG).open("rb") as log:
+            while header := log.readline():
+                mode, size, rel = header.decode().rstrip("\n").split(" ", 2)
+                yield rel, log.read(int(size)), mode == "+"
+
     def commit(self) -> None:
+        self._materialize()
+        atomic_write(self.staging / JOURNAL, json.dumps(list(dict.fromkeys(self.files))).encode())
+        self.store._recover_locked()
+        self._release()
+
+    def _materialize(self) -> None:
+        """The staged files, from the log, durably on disk (the journal not yet written)."""
+        self._close_log()
+        for rel, data, append in self._staged():
+            if append:
+                current = self.store.dir / rel
+                old = current.read_bytes() if current.exists() else b""
+                data = (old if not old or old.endswith(b"\n") else old + b"\n") + data
+            write_staged(self.staging / rel, data)
+        (self.staging / LOG).unlink()
         # Staged files must be on disk before the journal says to move them: a power
-        # cut after the journal would otherwise publish empty files. Done here, once the
-        # probing threads are gone: fsync per staged file while probing cost ~2 s of a
-        # 1,000-fiche check (a blocked call waits for the GIL to come back).
-        for rel in self.files:
+        # cut after the journal would otherwise publish empty files.
+        for rel in dict.fromkeys(self.files):
             fd = os.open(self.staging / rel, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        atomic_write(self.staging / JOURNAL, json.dumps(self.files).encode())
-        self.store._recover_locked()
-        self._release()
 
     def rollback(self) -> None:
+        self._close_log()
         shutil.rmtree(self.staging, ignore_errors=True)
         self._release()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def _release(self) -> None:
         if self._lock is not None:

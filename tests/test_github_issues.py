@@ -402,6 +402,7 @@ def test_token_never_appears_in_output(repo, github, capsys):
     assert sync(repo, github) == 1
     # and a connection error: nothing listens on this port any more
     dead = FakeGitHub()
+    dead.server.shutdown()
     dead.server.server_close()
     assert sync_from_cli(repo, repo / "checks", REPO, dead.url, SITE, False, NIGHT2) == 2
     captured = capsys.readouterr()

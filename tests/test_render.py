@@ -236,3 +236,34 @@ def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert "strikte modus" in err and "bestaat-niet.md" in err
+
+
+def test_pages_made_by_forked_workers_are_the_pages_made_in_process(
+    repo, monkeypatch, single_threaded
+):
+    from tqdm import tqdm
+
+    from datapedia import parallel
+    from datapedia import render as render_module
+
+    if tqdm.monitor is not None:  # left running by Great Expectations in an earlier test
+        tqdm.monitor.exit()
+    out = repo / "site" / "generated"
+    render(repo)
+    serial = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    shutil.rmtree(out)
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    pools = []
+
+    class CountedPool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    report = render(repo)
+    parallel = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert len(pools) == 1
+    assert parallel == serial
+    assert sorted(report.written) == sorted(str(p) for p in serial if p.name != ".manifest.json")

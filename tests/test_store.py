@@ -76,6 +76,7 @@ def test_crash_before_journal_leaves_checks_unchanged(tmp_path):
     crashed.add(diagnosis("a", Status.fail, NOW + timedelta(days=1)))
     crashed.add(diagnosis("b", Status.fail))
     # the process dies here: staging written, no journal; the kernel drops its lock
+    crashed._close_log()
     crashed._release()
     reopened = ChecksStore(tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -91,6 +92,7 @@ def test_journal_present_is_rolled_forward_on_open(tmp_path):
     tx.add(diagnosis("a", Status.fail))
     tx.add(diagnosis("b", Status.warn))
     # the process dies after writing the journal and moving only the first file
+    tx._materialize()
     atomic_write(tx.staging / JOURNAL, json.dumps(tx.files).encode())
     (tx.staging / "a.json").replace(tmp_path / "a.json")
     tx._release()
@@ -171,3 +173,21 @@ def test_a_reader_never_discards_a_running_transaction_and_writers_exclude_each_
     running.commit()
     assert ChecksStore(tmp_path).read_latest("a").overall == Status.ok
     ChecksStore(tmp_path).begin().rollback()  # the lock is free again after commit
+
+
+def test_a_failed_staging_write_surfaces_and_publishes_nothing(tmp_path, monkeypatch):
+    from datapedia import store as store_module
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    store = ChecksStore(tmp_path)
+    monkeypatch.setattr(store_module, "write_staged", full_disk)
+    tx = store.begin()
+    with pytest.raises(OSError, match="No space left"):  # on a later add, or on commit
+        tx.add(diagnosis("a", Status.ok))
+        tx.add(diagnosis("b", Status.ok))
+        tx.commit()
+    tx.rollback()
+    assert store.read_latest("a") is None
+    assert not (tmp_path / STAGING).exists()
