@@ -27,8 +27,8 @@ from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation
 from datapedia.store import ChecksStore, atomic_write, summary_document
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
-TABLE_POOL_MIN_SAMPLES = 50
-MAX_WAITING = 64  # fiches probed and waiting for their CSV samples to be validated
+QUALITY_POOL_MIN_SAMPLES = 50
+MAX_WAITING = 64  # fiches probed and waiting for a worker to check their samples
 NO_NETWORK_ERRORS = frozenset({"dns", "connect", "blocked_address"})
 
 
@@ -216,14 +216,14 @@ def _run(options: CheckOptions) -> int:
     rows: list[dict[str, Any]] = []
     network = NetworkSeen()
 
-    def finish(fiche: Fiche, observation: Observation | None, tables: dict) -> None:
+    def finish(fiche: Fiche, observation: Observation | None, checks: dict) -> None:
         try:
             history = store.read_history(fiche.id)
         except ValueError as error:  # e.g. a merge conflict left in the file
             raise CheckAborted(str(error)) from error
         try:
             diagnosis = diagnose(
-                fiche, observation, history, options.now, quality.with_tables(tables)
+                fiche, observation, history, options.now, quality.with_checks(checks)
             )
         except Exception as error:  # a bug for one fiche must not cost the others their night
             diagnosis = undiagnosed(fiche.id, observation, options.now, error)
@@ -232,14 +232,14 @@ def _run(options: CheckOptions) -> int:
         rows.append(summary_row(diagnosis))
         progress.step(diagnosis)
 
-    # Fiches wait here, in the order they were probed, while a worker validates their
-    # CSV samples; a bounded queue, so memory does not grow with the number of fiches.
+    # Fiches wait here, in the order they were probed, while a worker checks their
+    # samples; a bounded queue, so memory does not grow with the number of fiches.
     waiting: deque[tuple[Fiche, Observation | None, dict]] = deque()
     try:
-        with table_pool(fiches, options) as pool:
+        with quality_pool(fiches, options) as pool:
             for fiche, observation in observe(fiches, options):
-                tables = pool.submit(fiche, observation) if pool and observation else {}
-                waiting.append((fiche, observation, tables))
+                checks = pool.submit(fiche, observation) if pool and observation else {}
+                waiting.append((fiche, observation, checks))
                 while waiting and (
                     len(waiting) > MAX_WAITING or all(f.done() for f in waiting[0][2].values())
                 ):
@@ -270,22 +270,25 @@ def _run(options: CheckOptions) -> int:
     return code
 
 
-def table_pool(fiches: list[Fiche], options: CheckOptions) -> Any:
-    """A ``TablePool`` when there are enough CSV samples to pay for starting one.
+def quality_pool(fiches: list[Fiche], options: CheckOptions) -> Any:
+    """A ``QualityPool`` when enough samples may need frictionless or GX to pay for it.
 
     Starting a worker costs ~0.5 s of CPU (a fresh interpreter importing frictionless),
-    the price of ~50 samples; below that, and on one core, frictionless runs in-process.
+    the price of ~50 CSV samples; below that, and on one core, they run in-process.
     """
     from datapedia.fiche import Protocol
-    from datapedia.quality import TablePool
+    from datapedia.quality import QualityPool
 
     cores = os.cpu_count() or 1
     samples = sum(
-        1 for f in fiches for d in f.distributions if d.probe and d.protocol == Protocol.csv
+        1
+        for f in fiches
+        for d in f.distributions
+        if d.probe and (d.protocol == Protocol.csv or d.columns)
     )
-    if options.offline or cores < 2 or samples < TABLE_POOL_MIN_SAMPLES:
+    if options.offline or cores < 2 or samples < QUALITY_POOL_MIN_SAMPLES:
         return nullcontext(None)
-    return TablePool(cores - 1)
+    return QualityPool(cores - 1)
 
 
 def undiagnosed(

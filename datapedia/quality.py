@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from datapedia.diagnose import judged, say
@@ -111,11 +111,7 @@ _TYPE_CANDIDATES = [
 ]
 
 
-# frictionless' verdict on one sample: error counts by type, rows with an error.
-TableCheck = tuple[dict[str, int], int]
-
-
-def frictionless_errors(rows: list[dict[str, Any]]) -> TableCheck:
+def frictionless_errors(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     """Validate rows with frictionless: (error counts by type, rows with an error)."""
     from frictionless import Detector, Resource
 
@@ -228,9 +224,9 @@ class QualityChecker:
         self._batch_definition: Any = None
         self._suites = 0
 
-    def with_tables(self, tables: Mapping[int, Future[TableCheck]]) -> _WithTables:
-        """This checker, for one fiche whose CSV samples a ``TablePool`` is validating."""
-        return _WithTables(self, tables)
+    def with_checks(self, checks: Mapping[int, Future[LibraryChecks]]) -> _WithChecks:
+        """This checker, for one fiche whose samples a ``QualityPool`` is checking."""
+        return _WithChecks(self, checks)
 
     # --- Great Expectations ------------------------------------------------
     def _batch_definition_once(self) -> Any:
@@ -316,17 +312,17 @@ class QualityChecker:
         self,
         fiche: Fiche,
         observation: Observation,
-        tables: Mapping[int, Future[TableCheck]] | None = None,
+        checks: Mapping[int, Future[LibraryChecks]] | None = None,
     ) -> DimensionResult:
-        """``tables``: frictionless results already under way (``TablePool``), by
-        distribution index; any CSV sample not in it is validated here."""
+        """``checks``: library checks already under way (``QualityPool``), by
+        distribution index; any sample not in it is checked here."""
         texts: list[tuple[str, str]] = []  # (finding id, Dutch text)
         samples: list[dict[str, Any]] = []
         for endpoint in observation.endpoints:
             if endpoint.skipped or not endpoint.parsed:
                 continue
             distribution = fiche.distributions[endpoint.distribution]
-            evidence, found = self._assess_endpoint(distribution, endpoint, tables or {})
+            evidence, found = self._assess_endpoint(distribution, endpoint, checks or {})
             if evidence is not None:
                 samples.append(evidence)
                 texts += found
@@ -339,7 +335,7 @@ class QualityChecker:
         self,
         distribution: Distribution,
         endpoint: EndpointObservation,
-        tables: Mapping[int, Future[TableCheck]],
+        checks: Mapping[int, Future[LibraryChecks]],
     ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
         t = self.thresholds
         rows = endpoint.sample
@@ -351,24 +347,12 @@ class QualityChecker:
         declared = distribution.columns
         profiles = profile_columns(rows, [c.name for c in declared if c.required])
         by_name = {p.name: p for p in profiles}
-        tool_errors: list[str] = []
-        # A library failing on odd data must not stop the night's run; it is recorded.
-        # frictionless judges tabular files (CSV downloads); JSON API records are
-        # covered by the column profile, and validating them too cost ~25 ms per
-        # endpoint for nothing the profile does not already say (bench/RESULTS.md).
-        errors, bad_rows = {}, 0
-        if distribution.protocol == Protocol.csv:
-            try:
-                pending = tables.get(endpoint.distribution)
-                errors, bad_rows = pending.result() if pending else frictionless_errors(rows)
-            except Exception as error:
-                tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
-        failed: list[dict[str, Any]] = []
-        if any(may_break(rows, column) for column in declared):
-            try:
-                failed = self.expectations(rows, declared)
-            except Exception as error:
-                tool_errors.append(f"great_expectations: {type(error).__name__}: {error}")
+        pending = checks.get(endpoint.distribution)
+        try:
+            verdict = pending.result() if pending else self.library_checks(distribution, rows)
+        except Exception as error:  # the worker process died under this sample
+            verdict = LibraryChecks(tool_errors=[f"werkproces: {type(error).__name__}: {error}"])
+        errors, bad_rows, failed = verdict.errors, verdict.bad_rows, verdict.failed
         found: list[tuple[str, str]] = []
 
         for column in declared:
@@ -410,39 +394,85 @@ class QualityChecker:
             "expectations_failed": failed,
             "frictionless_errors": errors,
             "frictionless_rows_with_errors": bad_rows,
-            "tool_errors": tool_errors,
+            "tool_errors": verdict.tool_errors,
         }
         return evidence, found
 
+    def library_checks(
+        self, distribution: Distribution, rows: list[dict[str, Any]]
+    ) -> LibraryChecks:
+        """What frictionless and Great Expectations say of one sample, when needed.
+
+        frictionless judges tabular files (CSV downloads); JSON API records are covered
+        by the column profile, and validating them too cost ~25 ms per endpoint for
+        nothing the profile does not already say (bench/RESULTS.md). Great Expectations
+        runs when the screen says a declared rule may break. A library failing on odd
+        data must not stop the night's run: its error is recorded.
+        """
+        checks = LibraryChecks()
+        if distribution.protocol == Protocol.csv:
+            try:
+                checks.errors, checks.bad_rows = frictionless_errors(rows)
+            except Exception as error:
+                checks.tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
+        if needs_expectations(distribution, rows):
+            try:
+                checks.failed = self.expectations(rows, distribution.columns)
+            except Exception as error:
+                checks.tool_errors.append(f"great_expectations: {type(error).__name__}: {error}")
+        return checks
+
+
+@dataclass
+class LibraryChecks:
+    """frictionless' and Great Expectations' verdicts on one sample."""
+
+    errors: dict[str, int] = field(default_factory=dict)  # frictionless errors by type
+    bad_rows: int = 0  # rows with a frictionless error
+    failed: list[dict[str, Any]] = field(default_factory=list)  # failed expectations
+    tool_errors: list[str] = field(default_factory=list)
+
+
+def needs_expectations(distribution: Distribution, rows: list[dict[str, Any]]) -> bool:
+    return any(may_break(rows, column) for column in distribution.columns)
+
+
+def needs_libraries(distribution: Distribution, rows: list[dict[str, Any]]) -> bool:
+    return distribution.protocol == Protocol.csv or needs_expectations(distribution, rows)
+
 
 @dataclass(frozen=True)
-class _WithTables:
+class _WithChecks:
     checker: QualityChecker
-    tables: Mapping[int, Future[TableCheck]]
+    checks: Mapping[int, Future[LibraryChecks]]
 
     def assess(self, fiche: Fiche, observation: Observation) -> DimensionResult:
-        return self.checker.assess(fiche, observation, self.tables)
+        return self.checker.assess(fiche, observation, self.checks)
 
 
-def tabular_samples(fiche: Fiche, observation: Observation) -> dict[int, list[dict[str, Any]]]:
-    """The samples frictionless judges, by distribution index: CSV files that had rows."""
-    return {
-        e.distribution: e.sample
-        for e in observation.endpoints
-        if e.sample and not e.skipped and e.parsed
-        and fiche.distributions[e.distribution].protocol == Protocol.csv
-    }  # fmt: skip
+# One checker per worker process, made on its first sample: one GX context per
+# worker and run, not one per sample.
+_WORKER_CHECKER: QualityChecker | None = None
 
 
-class TablePool:
-    """frictionless on CSV samples in worker processes, next to the probing process.
+def _library_checks_in_worker(
+    distribution: Distribution, rows: list[dict[str, Any]]
+) -> LibraryChecks:
+    global _WORKER_CHECKER
+    if _WORKER_CHECKER is None:
+        _WORKER_CHECKER = QualityChecker()
+    return _WORKER_CHECKER.library_checks(distribution, rows)
 
-    frictionless spends ~10 ms of pure Python per sample on its metadata model; in the
-    probing process that held the GIL for half of check(1000) (bench/RESULTS.md). A
-    worker process runs it on another core while the probes wait on the network.
-    Spawned, not forked: the probing process has threads. A worker that dies is
-    reported on the samples it held (``assess`` records it as a tool error) and the
-    rest of the run validates in-process.
+
+class QualityPool:
+    """frictionless and Great Expectations in worker processes, beside the probing one.
+
+    Both are pure Python: frictionless spends ~10 ms per sample on its metadata model
+    and held the probing process's GIL for half of check(1000); Great Expectations
+    takes 4 s to import and ~40 ms per sample. Worker processes run them on the other
+    cores while the probes wait on the network. Spawned, not forked: the probing
+    process has threads. A worker that dies is reported on the samples it held
+    (``assess`` records it as a tool error); the rest of the run checks in-process.
     """
 
     def __init__(self, workers: int):
@@ -452,24 +482,33 @@ class TablePool:
             workers, mp_context=multiprocessing.get_context("spawn")
         )
 
-    def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[TableCheck]]:
+    def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[LibraryChecks]]:
+        """Start the library checks this fiche's samples need, by distribution index."""
         if self._pool is None:
             return {}
+        futures = {}
         try:
-            return {
-                index: self._pool.submit(frictionless_errors, rows)
-                for index, rows in tabular_samples(fiche, observation).items()
-            }
+            for e in observation.endpoints:
+                distribution = fiche.distributions[e.distribution]
+                if (
+                    e.sample
+                    and not e.skipped
+                    and e.parsed
+                    and needs_libraries(distribution, e.sample)
+                ):
+                    futures[e.distribution] = self._pool.submit(
+                        _library_checks_in_worker, distribution, e.sample
+                    )
         except BrokenProcessPool:
             self.close()
-            return {}
+        return futures
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> TablePool:
+    def __enter__(self) -> QualityPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -355,9 +355,7 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
     assert summary["counts"]["fail"] >= 2 and summary["exit_code"] == 1
 
 
-def test_csv_samples_validated_in_a_worker_give_the_same_diagnosis(
-    tmp_path, fake_probe, monkeypatch
-):
+def test_samples_checked_in_a_worker_give_the_same_diagnosis(tmp_path, fake_probe, monkeypatch):
     from datapedia import pipeline, quality
 
     csv = {
@@ -365,14 +363,15 @@ def test_csv_samples_validated_in_a_worker_give_the_same_diagnosis(
         "protocol": "csv",
         "url": "https://example.org/a.csv",
         "format": "text/csv",
+        "columns": [{"name": "v", "not_null": True, "min": 0, "max": 10}],
     }
     fid = write_fiche(tmp_path, id="tellingen", distributions=[csv])
     rows = [{"id": i, "v": i} for i in range(20)] + [{"id": None, "v": None}]
     fake_probe.endpoints[fid] = [endpoint(sample=rows, records=21, newest=NOW)]
     submitted = []
-    real_submit = quality.TablePool.submit
+    real_submit = quality.QualityPool.submit
     monkeypatch.setattr(
-        quality.TablePool, "submit", lambda pool, *a: submitted.append(1) or real_submit(pool, *a)
+        quality.QualityPool, "submit", lambda pool, *a: submitted.append(1) or real_submit(pool, *a)
     )
 
     def completeness(checks):
@@ -381,9 +380,15 @@ def test_csv_samples_validated_in_a_worker_give_the_same_diagnosis(
 
     in_process = completeness("hier")
     assert submitted == []  # one CSV sample does not pay for starting a worker
-    monkeypatch.setattr(pipeline, "TABLE_POOL_MIN_SAMPLES", 1)
+    monkeypatch.setattr(pipeline, "QUALITY_POOL_MIN_SAMPLES", 1)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     in_worker = completeness("daar")
     assert submitted == [1]
     assert in_worker == in_process
-    assert in_worker.findings == ["VOL-09"]
+    # frictionless (a blank row) and Great Expectations (a null, values above 10) both ran
+    assert in_worker.findings == ["VOL-05", "VOL-09"]
+    failed = in_worker.evidence["samples"][0]["expectations_failed"]
+    assert [(f["expectation"], f["unexpected"]) for f in failed] == [
+        ("expect_column_values_to_be_between", 9),
+        ("expect_column_values_to_not_be_null", 1),
+    ]

@@ -12,7 +12,7 @@ from test_diagnose import endpoint, make_fiche, observe  # noqa: E402
 from datapedia.fiche import ColumnExpectation  # noqa: E402
 from datapedia.quality import (  # noqa: E402
     QualityChecker,
-    TablePool,
+    QualityPool,
     _ephemeral_context,
     frictionless_errors,
     may_break,
@@ -226,10 +226,10 @@ def test_table_pool_gives_the_in_process_verdict():
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
     here = checker.assess(fiche, observation)
-    with TablePool(1) as pool:
+    with QualityPool(1) as pool:
         tables = pool.submit(fiche, observation)
         assert list(tables) == [0]
-        there = checker.with_tables(tables).assess(fiche, observation)
+        there = checker.with_checks(tables).assess(fiche, observation)
     assert here == there
     assert there.findings == ["VOL-09"]
 
@@ -239,7 +239,7 @@ def test_a_dead_table_worker_costs_only_its_own_samples():
 
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
-    with TablePool(1) as pool:
+    with QualityPool(1) as pool:
         tables = pool.submit(fiche, observation)
         tables[0].result(timeout=60)  # the worker is up
         for process in list(pool._pool._processes.values()):
