@@ -17,7 +17,6 @@ import functools
 import hashlib
 import html
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_fiches
 from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
+from datapedia.store import ChecksStore, HistoryEntry, atomic_write, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -609,11 +608,18 @@ def render_site(
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Replace a generated file atomically; no fsync, it is rebuilt from the sources anyway."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Write a generated page in place, making its folder only when it is missing.
+
+    Not via a temporary file and a rename: on the build machine's disk every
+    directory operation cost ~0.5 ms, 2 s of a 1,000-page render. A page cut short by
+    a killed run is harmless, because the manifest is written last: its old key for
+    that page no longer matches, so the next render writes it again.
+    """
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 # The outputs of the render under way, for the forked workers of ``fork_map``.
@@ -663,5 +669,5 @@ def _write_outputs(
                 report.removed.append(rel)
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
-    _write(manifest_path, json.dumps(written, indent=1, sort_keys=True).encode())
+    atomic_write(manifest_path, json.dumps(written, indent=1, sort_keys=True).encode())
     return report
