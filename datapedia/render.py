@@ -424,16 +424,15 @@ def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
             while candidate in slugs.values():
                 candidate, n = f"{base}-{n}", n + 1
             slugs[name] = candidate
+        latest = _read(store.latest_path(fid))  # read once: for the key and the page
         entries.append(
             Entry(
                 loaded=loaded,
-                diagnosis=store.read_latest(fid),
+                diagnosis=store.parse_latest(fid, latest) if latest else None,
                 store=store,
                 owner_slug=slugs[name],
                 inputs=_key(
-                    loaded.path.read_bytes(),
-                    _read(store.latest_path(fid)),
-                    _read(store.history_path(fid)),
+                    loaded.path.read_bytes(), latest, _read(store.history_path(fid))
                 ).encode(),
             )
         )

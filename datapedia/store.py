@@ -123,12 +123,18 @@ class ChecksStore:
         return self.dir / HISTORY / f"{fiche_id}.jsonl"
 
     def read_latest(self, fiche_id: str) -> Diagnosis | None:
-        path = self.latest_path(fiche_id)
         try:
-            return Diagnosis.model_validate_json(path.read_bytes())
+            raw = self.latest_path(fiche_id).read_bytes()
         except FileNotFoundError:
             return None
+        return self.parse_latest(fiche_id, raw)
+
+    def parse_latest(self, fiche_id: str, raw: bytes) -> Diagnosis:
+        """The latest diagnosis from the bytes of its file (already read by the caller)."""
+        try:
+            return Diagnosis.model_validate_json(raw)
         except ValidationError as error:
+            path = self.latest_path(fiche_id)
             raise ValueError(f"{path}: geen geldige diagnose: {error}") from error
 
     def read_history(self, fiche_id: str) -> list[HistoryEntry]:
