@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import os
 import re
 import sys
@@ -110,6 +111,7 @@ class Problem:
 class LoadedFiche:
     path: Path
     fiche: Fiche
+    digest: str = ""  # sha256 of the file as read: what the fiche's outputs depend on
 
 
 @dataclass
@@ -137,6 +139,7 @@ class _Parsed:
     # Nodes the cross-fiche checks point at. The whole tree is not kept: holding 1,000
     # node trees makes the garbage collector's passes dominate the run time.
     places: dict[tuple[Any, ...], Node] = field(default_factory=dict)
+    digest: str = ""
     fiche: Fiche | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -178,7 +181,7 @@ def load_fiches(paths: list[Path], root: Path | None = None) -> LoadResult:
     for item in parsed:
         problems.extend(item.problems)
         if item.fiche is not None and not item.problems:
-            result.fiches.append(LoadedFiche(item.path, item.fiche))
+            result.fiches.append(LoadedFiche(item.path, item.fiche, item.digest))
     result.problems = sorted(problems, key=lambda p: (str(p.file), p.line, p.column))
     return result
 
@@ -206,6 +209,7 @@ def _parse_file(path: Path, relative: Path | None) -> _Parsed:
         parsed.add(1, 1, "-", f"bestand is te groot ({size} bytes; hoogstens {MAX_FILE_BYTES})")
         return parsed
     raw = path.read_bytes()
+    parsed.digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

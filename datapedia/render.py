@@ -431,9 +431,7 @@ def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
                 diagnosis=store.parse_latest(fid, latest) if latest else None,
                 store=store,
                 owner_slug=slugs[name],
-                inputs=_key(
-                    loaded.path.read_bytes(), latest, _read(store.history_path(fid))
-                ).encode(),
+                inputs=_key(loaded.digest, latest, _read(store.history_path(fid))).encode(),
             )
         )
     entries.sort(key=lambda e: (e.fiche.theme.value, e.fiche.title.lower(), e.id))
