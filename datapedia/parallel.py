@@ -1,9 +1,9 @@
 """Spread independent, CPU-bound work over the machine's cores.
 
-Loading 1,000 fiches or rendering 2,000 pages is pure Python: one process uses one
-core however many the runner has. Workers are forked, not spawned, so they start
-in milliseconds with everything the parent already loaded (templates, fiches);
-only the items and the results cross a pipe.
+Rendering 2,000 pages is pure Python: one process uses one core however many the
+runner has. Workers are forked, not spawned, so they start in milliseconds with
+everything the parent already loaded (templates, fiches, diagnoses); only the items
+and the results cross a pipe.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,8 +23,9 @@ Result = TypeVar("Result")
 
 def can_fork() -> bool:
     # Forking a process that runs threads can deadlock the child on a lock one of
-    # those threads held; loading and rendering run before any thread starts.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # those threads held; rendering runs before any thread starts. Linux only: macOS
+    # system libraries are not fork-safe (Python spawns there by default).
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: int) -> list[Result]:
