@@ -16,15 +16,18 @@ import sys
 import zlib
 from collections import deque
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datapedia.fiche import Fiche
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
 from datapedia.store import ChecksStore, atomic_write, summary_document
+
+if TYPE_CHECKING:
+    from datapedia.quality import QualityPool
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 QUALITY_POOL_MIN_SAMPLES = 50
@@ -270,7 +273,9 @@ def _run(options: CheckOptions) -> int:
     return code
 
 
-def quality_pool(fiches: list[Fiche], options: CheckOptions) -> Any:
+def quality_pool(
+    fiches: list[Fiche], options: CheckOptions
+) -> AbstractContextManager[QualityPool | None]:
     """A ``QualityPool`` when enough samples may need frictionless or GX to pay for it.
 
     Starting a worker costs ~0.5 s of CPU (a fresh interpreter importing frictionless),
