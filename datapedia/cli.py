@@ -29,10 +29,10 @@ def _now(value: str | None) -> datetime:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from datapedia.load import load_fiches
+    from datapedia.load import FicheCache, load_fiches
 
     paths = [Path(p) for p in args.paths] or [args.root / "fiches"]
-    result = load_fiches(paths, root=args.root)
+    result = load_fiches(paths, root=args.root, cache=FicheCache.for_root(args.root))
     for problem in result.problems:
         print(problem)
     themes: dict[str, int] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datapedia.load import LoadedFiche, load_fiches
+from datapedia.load import LoadedFiche, load_repository
 
 MAINTAINERS_TEAM = "@datapedia-vlaanderen/beheerders"
 CODEOWNERS_PATH = Path(".github") / "CODEOWNERS"
@@ -49,7 +49,7 @@ def render_codeowners(fiches: list[LoadedFiche], root: Path) -> str:
 
 
 def _expected(root: Path) -> str:
-    return render_codeowners(load_fiches([root / "fiches"], root=root).fiches, root)
+    return render_codeowners(load_repository(root).fiches, root)
 
 
 def write_codeowners(root: Path) -> Path:

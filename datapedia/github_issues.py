@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import requests
 
 from datapedia.fiche import Fiche
-from datapedia.load import LoadedFiche, load_fiches
+from datapedia.load import LoadedFiche, load_repository
 from datapedia.report import dataset_url, dimension_section, format_time, md_text
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore
@@ -456,7 +456,7 @@ def sync_from_cli(
             file=sys.stderr,
         )
         return EXIT_BROKEN
-    loaded = load_fiches([root / "fiches"], root=root)
+    loaded = load_repository(root)
     for problem in loaded.problems:
         print(problem, file=sys.stderr)
     store = ChecksStore(checks_dir)

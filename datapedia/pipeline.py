@@ -85,9 +85,9 @@ def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fich
 
 
 def load(root: Path) -> list[Fiche]:
-    from datapedia.load import load_fiches, print_problems
+    from datapedia.load import load_repository, print_problems
 
-    result = load_fiches([root / "fiches"], root=root)
+    result = load_repository(root)
     print_problems(result.problems, "ongeldige fiches worden overgeslagen")
     if not result.fiches:
         raise CheckAborted(f"geen geldige fiche gevonden in {root / 'fiches'}")

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from datapedia import plots
 from datapedia.fiche import Fiche, Theme
 from datapedia.findings import CATALOGUE
-from datapedia.load import LoadedFiche, load_fiches
+from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore, HistoryEntry, atomic_write, stale_since, uptime
@@ -399,7 +399,7 @@ def _read(path: Path) -> bytes:
 
 def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
     """The valid fiches as entries, and the problems of those left out."""
-    result = load_fiches([root / "fiches"], root)
+    result = load_repository(root)
     problems = [str(p) for p in result.problems]
     seen: dict[str, Path] = {}
     valid = []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from datapedia.fiche import Fiche
-from datapedia.load import load_fiches
+from datapedia.load import load_repository
 from datapedia.render import dataset_page
 from datapedia.results import Diagnosis, Dimension, Status
 from datapedia.store import ChecksStore, HistoryEntry
@@ -176,7 +176,7 @@ def run_report(
     site_url: str | None = None,
 ) -> int:
     """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
-    loaded = load_fiches([root / "fiches"], root=root)
+    loaded = load_repository(root)
     for problem in loaded.problems:
         print(problem, file=sys.stderr)
     by_id = {item.fiche.id: item.fiche for item in loaded.fiches}

@@ -7,6 +7,16 @@ import threading
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory):
+    """The parse cache (datapedia.load.FicheCache) of every test lives in a temporary
+    folder, never in the home folder of the machine running the tests."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def single_threaded():
     """A process with no other thread, as `datapedia build` is: forking is then safe.

@@ -63,7 +63,7 @@ def test_cli_validate_accepts_the_generated_fiches(tmp_path, server):
     step = bench_harness.measure(
         "validate",
         [str(bench_harness.DATAPEDIA), "--root", str(tmp_path), "validate"],
-        bench_harness.bench_env(),
+        bench_harness.bench_env(tmp_path),
         tmp_path,
     )
     assert step.exit_code == 0, step.stdout_tail + step.stderr_tail

@@ -472,3 +472,85 @@ def test_must_show_validate_reports_every_problem_and_counts_the_good_fiche(tmp_
         "fiches/mobiliteit/gent-parkings.yml",
     ]
     assert lines[-1] == "1 geldige fiche(s) (mobiliteit: 1), 4 probleem/problemen in 5 bestand(en)."
+
+
+# --- the parse cache ----------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def real_repo(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "fiches", tmp_path / "fiches")
+    return tmp_path
+
+
+def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypatch):
+    from datapedia import load as load_module
+    from datapedia.load import FicheCache, load_repository
+
+    first = load_repository(real_repo)
+    assert first.problems == [] and len(first.fiches) == 14
+    assert FicheCache.for_root(real_repo).path.is_file()
+    assert not (real_repo / ".cache").exists()  # never inside the repository
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(load_module.yaml, "compose", no_parsing)
+    second = load_repository(real_repo)
+    assert [(f.path, f.fiche, f.digest) for f in second.fiches] == [
+        (f.path, f.fiche, f.digest) for f in first.fiches
+    ]
+
+
+def test_a_changed_fiche_is_parsed_and_checked_again(real_repo):
+    from datapedia.load import load_repository
+
+    load_repository(real_repo)
+    path = real_repo / "fiches" / "water" / "vmm-waterstanden.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle: ", "\ntitle:\n  - lijst\nx: ", 1), encoding="utf-8")
+    result = load_repository(real_repo)
+    assert {p.field for p in result.problems if p.file.name == path.name} >= {"title", "x"}
+    assert len(result.fiches) == 13
+
+
+def test_checks_across_files_still_point_at_the_line_in_a_cached_fiche(real_repo):
+    from datapedia.load import load_repository
+
+    load_repository(real_repo)  # every fiche now cached
+    original = real_repo / "fiches" / "water" / "vmm-waterstanden.yml"
+    # a new file that sorts first takes the id, so the cached file is the duplicate
+    (original.parent / "aaa-kopie.yml").write_bytes(original.read_bytes())
+    cached = [p for p in load_repository(real_repo).problems if p.file.name == original.name]
+    uncached = [
+        p
+        for p in load_fiches([real_repo / "fiches"], real_repo).problems
+        if p.file.name == original.name
+    ]
+    assert cached == uncached
+    assert [(p.field, p.line) for p in cached] == [("id", 2)]
+
+
+def test_a_broken_stale_or_tampered_cache_is_not_trusted(real_repo):
+    import json
+
+    from datapedia.load import FicheCache, load_repository
+
+    cache = FicheCache.for_root(real_repo).path
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("{kapot", encoding="utf-8")
+    assert len(load_repository(real_repo).fiches) == 14  # broken: parsed, then rewritten
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    entry = stored["fiches"]["fiches/water/vmm-waterstanden.yml"]
+    # an entry recorded for other bytes than the file holds now is not used
+    entry["fiche"]["title"] = "Ingefluisterd"
+    entry["digest"] = "0" * 64
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    titles = [f.fiche.title for f in load_repository(real_repo).fiches]
+    assert "Ingefluisterd" not in titles
+    stored["loader"] = "een andere versie"
+    cache.write_text(json.dumps(stored), encoding="utf-8")
+    assert len(load_repository(real_repo).fiches) == 14
