@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 from datapedia.badge import status_badge
+from datapedia.files import atomic_write
 from datapedia.load import print_problems
 from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, site_base
 from datapedia.render import Entry, RenderReport, dataset_page, load_entries, render_site
-from datapedia.store import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 

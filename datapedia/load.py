@@ -9,6 +9,7 @@ node tree also gives every problem its line, so a data owner sees
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -28,6 +29,7 @@ from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from datapedia.fiche import ENV_VAR_PATTERN, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
+from datapedia.files import atomic_write
 
 _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_T}{t}" for t in ("str", "int", "float", "bool", "null"))
@@ -274,13 +276,9 @@ class FicheCache:
         if not self._changed:
             return
         document = {"loader": _loader_version(), "fiches": self._entries}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(document), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed next time
+        # A cache that cannot be written only costs speed next time.
+        with contextlib.suppress(OSError):
+            atomic_write(self.path, json.dumps(document).encode())
         self._changed = False
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datapedia.fiche import Fiche
+from datapedia.files import atomic_write
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
-from datapedia.store import ChecksStore, atomic_write, summary_document
+from datapedia.store import ChecksStore, summary_document
 
 if TYPE_CHECKING:
     from datapedia.quality import QualityPool

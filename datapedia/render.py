@@ -31,11 +31,12 @@ from markupsafe import Markup
 
 from datapedia import plots
 from datapedia.fiche import Fiche, Theme
+from datapedia.files import atomic_write
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry, atomic_write, stale_since, uptime
+from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"

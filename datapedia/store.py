@@ -19,7 +19,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import BinaryIO
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
+from datapedia.files import atomic_write
 from datapedia.results import Diagnosis, Dimension, Status
 
 STAGING = ".staging"
@@ -60,22 +60,6 @@ class HistoryEntry(BaseModel):
             newest=max(newest) if newest else None,
             latency_ms=max(latencies) if latencies else None,
         )
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are public results
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_staged(path: Path, data: bytes) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from datapedia.files import atomic_write
 from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
 from datapedia.store import (
     JOURNAL,
@@ -15,7 +16,6 @@ from datapedia.store import (
     ChecksBusy,
     ChecksStore,
     HistoryEntry,
-    atomic_write,
     merge_shards,
     reachability,
     stale_since,
