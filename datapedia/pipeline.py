@@ -282,16 +282,10 @@ def quality_pool(
     Starting a worker costs ~0.5 s of CPU (a fresh interpreter importing frictionless),
     the price of ~50 CSV samples; below that, and on one core, they run in-process.
     """
-    from datapedia.fiche import Protocol
-    from datapedia.quality import QualityPool
+    from datapedia.quality import QualityPool, may_need_libraries
 
     cores = os.cpu_count() or 1
-    samples = sum(
-        1
-        for f in fiches
-        for d in f.distributions
-        if d.probe and (d.protocol == Protocol.csv or d.columns)
-    )
+    samples = sum(1 for f in fiches for d in f.distributions if d.probe and may_need_libraries(d))
     if options.offline or cores < 2 or samples < QUALITY_POOL_MIN_SAMPLES:
         return nullcontext(None)
     return QualityPool(cores - 1)

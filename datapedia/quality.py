@@ -437,6 +437,11 @@ def needs_expectations(distribution: Distribution, rows: list[dict[str, Any]]) -
     return any(may_break(rows, column) for column in distribution.columns)
 
 
+def may_need_libraries(distribution: Distribution) -> bool:
+    """Whether a sample of this distribution can need frictionless or GX at all."""
+    return distribution.protocol == Protocol.csv or bool(distribution.columns)
+
+
 def needs_libraries(distribution: Distribution, rows: list[dict[str, Any]]) -> bool:
     return distribution.protocol == Protocol.csv or needs_expectations(distribution, rows)
 
