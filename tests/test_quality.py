@@ -216,6 +216,51 @@ def test_screen_never_passes_a_sample_great_expectations_fails(counting_checker)
     assert passed > 15 and agreed > 0.9 * 150, (passed, agreed)
 
 
+_TYPED_CELLS = [
+    ["1", "2", "17", "-3", 4],
+    ["1.5", "2.5", 2.5, "1e3", "7"],
+    ["true", "false", True],
+    ["2026-11-23", "2026-11-24"],
+    ["2026-11-23T05:50:00+00:00", "2026-11-23T06:05:00Z"],
+    ["Gent", "Brugge", "n/a"],
+]
+_ODD_CELLS = ["n/a", "", "  ", None, "2,5", "23/11/2026", "2026-11-23 05:50", "ja", float("nan")]
+
+
+def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
+    """A sample the screen calls clean is not validated, so a miss would hide errors."""
+    import random
+
+    from datapedia import quality
+
+    generator = random.Random(20261124)
+    verdicts: list[bool] = []
+    screen = quality.may_have_table_errors
+    monkeypatch.setattr(
+        quality, "may_have_table_errors", lambda *args: verdicts.append(screen(*args)) or verdicts[-1]
+    )
+    for case in range(150):
+        # columns of one type with now and then an odd cell: frictionless infers the
+        # type from 90 % of the cells, so the odd one out is a type error, or missing
+        kinds = [generator.choice(_TYPED_CELLS) for _ in range(3)]
+        odd = generator.choice([0, 0.03, 0.1, 0.3])
+        labels = generator.choice([["a", "b", "c"], ["a", "b", "c"], ["a", "", "c"]])
+        rows = [
+            {
+                label: generator.choice(_ODD_CELLS if generator.random() < odd else kind)
+                for label, kind in zip(labels, kinds, strict=True)
+            }
+            for _ in range(generator.randint(1, 30))
+        ]
+        screened = frictionless_errors(rows)
+        with monkeypatch.context() as patch:
+            patch.setattr(quality, "may_have_table_errors", lambda *args: True)
+            validated = frictionless_errors(rows)
+        assert screened == validated, (case, rows)
+    skipped = verdicts.count(False)
+    assert skipped > 20, skipped  # a screen, not a constant "maybe": clean samples skip
+
+
 def _csv_with_blank_rows():
     fiche = make_fiche(distributions=_distribution([], protocol="csv"))
     rows = [{"id": i, "v": i} for i in range(30)] + [{"id": None, "v": None}]
