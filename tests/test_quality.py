@@ -236,9 +236,12 @@ def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
     generator = random.Random(20261124)
     verdicts: list[bool] = []
     screen = quality.may_have_table_errors
-    monkeypatch.setattr(
-        quality, "may_have_table_errors", lambda *args: verdicts.append(screen(*args)) or verdicts[-1]
-    )
+
+    def recorded(*args):
+        verdicts.append(screen(*args))
+        return verdicts[-1]
+
+    monkeypatch.setattr(quality, "may_have_table_errors", recorded)
     for case in range(150):
         # columns of one type with now and then an odd cell: frictionless infers the
         # type from 90 % of the cells, so the odd one out is a type error, or missing
