@@ -21,11 +21,13 @@ def _private_cache_home(tmp_path_factory):
 def single_threaded():
     """A process with no other thread, as `datapedia build` is: forking is then safe.
 
-    tqdm's monitor thread outlives any test that showed a progress bar; stop it.
+    tqdm's monitor thread outlives any test that showed a progress bar; stop it,
+    whichever tqdm class started it (Great Expectations uses its own).
     """
-    from tqdm import tqdm
+    from tqdm.std import TMonitor
 
-    if tqdm.monitor is not None:
-        tqdm.monitor.exit()
-        tqdm.monitor.join()
+    for thread in threading.enumerate():
+        if isinstance(thread, TMonitor):
+            thread.exit()
+            thread.join()
     assert threading.active_count() == 1, threading.enumerate()
