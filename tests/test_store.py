@@ -76,7 +76,7 @@ def test_crash_before_journal_leaves_checks_unchanged(tmp_path):
     crashed.add(diagnosis("a", Status.fail, NOW + timedelta(days=1)))
     crashed.add(diagnosis("b", Status.fail))
     # the process dies here: staging written, no journal; the kernel drops its lock
-    crashed._close_log()
+    crashed._stop_writing()
     crashed._release()
     reopened = ChecksStore(tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -92,7 +92,7 @@ def test_journal_present_is_rolled_forward_on_open(tmp_path):
     tx.add(diagnosis("a", Status.fail))
     tx.add(diagnosis("b", Status.warn))
     # the process dies after writing the journal and moving only the first file
-    tx._materialize()
+    tx._stop_writing()
     atomic_write(tx.staging / JOURNAL, json.dumps(tx.files).encode())
     (tx.staging / "a.json").replace(tmp_path / "a.json")
     tx._release()
