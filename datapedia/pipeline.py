@@ -15,7 +15,7 @@ import os
 import sys
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 QUALITY_POOL_MIN_SAMPLES = 50
+PROBE_PROCESSES_MIN_FICHES = 100
 MAX_WAITING = 64  # fiches probed and waiting for a worker to check their samples
 NO_NETWORK_ERRORS = frozenset({"dns", "connect", "blocked_address"})
 
@@ -106,19 +107,30 @@ def ensure_writable(checks_dir: Path) -> None:
 # --- probing ------------------------------------------------------------------------
 def observe(
     fiches: list[Fiche], options: CheckOptions
-) -> Iterator[tuple[Fiche, Observation | None]]:
-    """Yield (fiche, observation) as probes complete; observation None when offline."""
+) -> Generator[tuple[Fiche, Observation | None], None, None]:
+    """(fiche, observation) as probes complete; observation None when offline.
+
+    Probing processes, where there are several, start at this call: before the run
+    starts any thread (a progress bar, the quality pool), so forking is safe.
+    """
     if options.offline:
-        for fiche in fiches:
-            yield fiche, None
-        return
+        return ((fiche, None) for fiche in fiches)
     from datapedia.net import Fetcher, FetchPolicy
-    from datapedia.probe import probe_all
+    from datapedia.probe import probe_all, probe_forked, probe_processes
 
     by_id = {f.id: f for f in fiches}
-    with Fetcher(FetchPolicy(allow_private=options.allow_private)) as fetcher:
-        for observation in probe_all(fiches, fetcher, options.now, os.environ):
-            yield by_id[observation.fiche_id], observation
+    policy = FetchPolicy(allow_private=options.allow_private)
+    processes = probe_processes(len(fiches), policy, PROBE_PROCESSES_MIN_FICHES)
+    if processes > 1:
+        forked = probe_forked(fiches, policy, options.now, os.environ, processes)
+        return ((by_id[o.fiche_id], o) for o in forked)
+
+    def in_threads() -> Iterator[tuple[Fiche, Observation]]:
+        with Fetcher(policy) as fetcher:
+            for observation in probe_all(fiches, fetcher, options.now, os.environ):
+                yield by_id[observation.fiche_id], observation
+
+    return in_threads()
 
 
 class NetworkSeen:
@@ -214,6 +226,11 @@ def _run(options: CheckOptions) -> int:
         tx = store.begin()
     except OSError as error:
         raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
+    try:
+        observations = observe(fiches, options)
+    except BaseException:
+        tx.rollback()
+        raise
     progress = Progress(len(fiches), options.progress)
     # Each diagnosis is staged (invisible until commit) as soon as it is made; only a
     # compact row per fiche stays in memory for the summary and the table.
@@ -241,7 +258,7 @@ def _run(options: CheckOptions) -> int:
     waiting: deque[tuple[Fiche, Observation | None, dict]] = deque()
     try:
         with quality_pool(fiches, options) as pool:
-            for fiche, observation in observe(fiches, options):
+            for fiche, observation in observations:
                 checks = pool.submit(fiche, observation) if pool and observation else {}
                 waiting.append((fiche, observation, checks))
                 while waiting and (
@@ -267,6 +284,7 @@ def _run(options: CheckOptions) -> int:
         tx.rollback()
         raise
     finally:
+        observations.close()  # stops probing processes a failed run left behind
         progress.close()
     if options.summary_path:
         atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")

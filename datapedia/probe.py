@@ -7,14 +7,22 @@ query parameter, and never appear in what is recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_readable
+from multiprocessing.process import BaseProcess
 from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
-from datapedia.net import Fetcher, FetchResult, redact
+from datapedia.net import Fetcher, FetchPolicy, FetchResult, redact
+from datapedia.parallel import can_fork
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
 
@@ -145,19 +153,164 @@ def _probe_safely(
     try:
         return probe_fiche(fiche, fetcher, now, env)
     except Exception as error:  # one bad fiche never stops the others
-        return Observation(
-            fiche_id=fiche.id,
-            checked_at=now,
-            endpoints=[
-                EndpointObservation(
-                    distribution=index,
-                    title=d.title,
-                    protocol=d.protocol.value,
-                    url=str(d.url),
-                    error="internal",
-                    error_detail=f"{type(error).__name__}: {error}",
-                )
-                for index, d in enumerate(fiche.distributions)
-                if d.probe
-            ],
+        return _not_probed(fiche, now, f"{type(error).__name__}: {error}")
+
+
+def _not_probed(fiche: Fiche, now: datetime, detail: str) -> Observation:
+    """Every probed endpoint of the fiche as an internal error saying why."""
+    return Observation(
+        fiche_id=fiche.id,
+        checked_at=now,
+        endpoints=[
+            EndpointObservation(
+                distribution=index,
+                title=d.title,
+                protocol=d.protocol.value,
+                url=str(d.url),
+                error="internal",
+                error_detail=detail,
+            )
+            for index, d in enumerate(fiche.distributions)
+            if d.probe
+        ],
+    )
+
+
+# --- probing from several processes ------------------------------------------------
+def probe_processes(fiches: int, policy: FetchPolicy, min_fiches: int) -> int:
+    """How many processes should probe: one per core when there is enough to share.
+
+    A request costs ~2.5 ms of Python (``requests``, parsing) under the GIL. With 32
+    probe threads in the process that diagnoses, every file it opened and every line
+    it printed waited for the GIL: 4 s of a 1,000-fiche check (bench/RESULTS.md).
+    """
+    cores = os.cpu_count() or 1
+    if fiches < min_fiches or cores < 2 or not can_fork():
+        return 1
+    return min(cores, policy.thresholds.total_concurrency)
+
+
+def probe_forked(
+    fiches: Sequence[Fiche],
+    policy: FetchPolicy,
+    now: datetime,
+    env: Mapping[str, str],
+    processes: int,
+) -> Iterator[Observation]:
+    """``probe_all`` in up to ``processes`` forked processes, each with its share of
+    the fiches (``shares_by_host``) and of the total concurrency; observations come
+    back as they complete.
+
+    The processes start now, not at the first ``next()``: call it while no other
+    thread runs (see ``parallel.can_fork``). A process that dies costs only the fiches
+    it had not sent yet: they come back as internal errors.
+    """
+    shares = shares_by_host(fiches, processes)
+    t = policy.thresholds
+    share_policy = dataclasses.replace(
+        policy,
+        thresholds=dataclasses.replace(
+            t, total_concurrency=max(1, t.total_concurrency // len(shares))
+        ),
+    )
+    context = multiprocessing.get_context("fork")
+    readers: dict[Connection, tuple[BaseProcess, dict[str, Fiche]]] = {}
+    for index, share in enumerate(shares):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_probe_share,
+            args=(share, share_policy, now, env, sender),
+            name=f"probe-{index + 1}",
+            daemon=True,  # never outlives the run
         )
+        process.start()
+        sender.close()
+        readers[receiver] = (process, {fiche.id: fiche for fiche in share})
+    return _receive(readers, now)
+
+
+def shares_by_host(fiches: Sequence[Fiche], count: int) -> list[list[Fiche]]:
+    """At most ``count`` shares of the fiches, no server asked from two of them.
+
+    Fiches that share a host (through any probed distribution) stay together, so each
+    process keeps the whole per-host limit and a server is asked no harder than by one
+    process; only a redirect to another host can make two processes meet there.
+    Groups go largest first to the share with the fewest requests.
+    """
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys = []
+    for fiche in fiches:
+        hosts = [
+            f"host:{(urlsplit(str(d.url)).hostname or '').lower()}"
+            for d in fiche.distributions
+            if d.probe
+        ] or [f"fiche:{fiche.id}"]
+        for host in hosts[1:]:
+            parent[root(host)] = root(hosts[0])
+        keys.append(hosts[0])
+    groups: dict[str, list[Fiche]] = {}
+    for fiche, key in zip(fiches, keys, strict=True):
+        groups.setdefault(root(key), []).append(fiche)
+    place: dict[str, int] = {}
+    load = [0] * count
+    for group in sorted(groups.values(), key=_requests, reverse=True):
+        lightest = load.index(min(load))
+        place.update((fiche.id, lightest) for fiche in group)
+        load[lightest] += _requests(group)
+    # Each share keeps the given order, in which hosts alternate: a share that asked
+    # one host after the other would wait on each host's limit in turn.
+    shares: list[list[Fiche]] = [[] for _ in range(count)]
+    for fiche in fiches:
+        shares[place[fiche.id]].append(fiche)
+    return [share for share in shares if share]
+
+
+def _requests(fiches: list[Fiche]) -> int:
+    return sum(sum(d.probe for d in fiche.distributions) for fiche in fiches) + len(fiches)
+
+
+def _receive(
+    readers: dict[Connection, tuple[BaseProcess, dict[str, Fiche]]], now: datetime
+) -> Iterator[Observation]:
+    try:
+        while readers:
+            for receiver in wait_readable(list(readers)):
+                process, left = readers[receiver]
+                try:
+                    observation = receiver.recv()
+                except EOFError:  # the process is done, or died
+                    del readers[receiver]
+                    receiver.close()
+                    process.join()
+                    detail = f"het probeerproces stopte onverwacht (exitcode {process.exitcode})"
+                    for fiche in left.values():
+                        yield _not_probed(fiche, now, detail)
+                    continue
+                left.pop(observation.fiche_id, None)
+                yield observation
+    finally:
+        for receiver, (process, _) in readers.items():  # a consumer that stopped early
+            process.terminate()
+            receiver.close()
+            process.join()
+
+
+def _probe_share(
+    share: list[Fiche],
+    policy: FetchPolicy,
+    now: datetime,
+    env: Mapping[str, str],
+    sender: Connection,
+) -> None:
+    # Ctrl-C is the parent's to handle: it stops these processes in its own time.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with sender, Fetcher(policy) as fetcher:
+        for observation in probe_all(share, fetcher, now, env):
+            sender.send(observation)

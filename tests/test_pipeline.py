@@ -68,6 +68,8 @@ def fake_probe(monkeypatch):
 
     module = types.ModuleType("datapedia.probe")
     module.probe_all = probe_all
+    module.probe_processes = lambda fiches, policy, min_fiches: 1  # threads, in this process
+    module.probe_forked = None
     monkeypatch.setitem(sys.modules, "datapedia.probe", module)
     return types.SimpleNamespace(endpoints=endpoints, calls=calls)
 
