@@ -546,11 +546,12 @@ def test_a_broken_stale_or_tampered_cache_is_not_trusted(real_repo):
     stored = json.loads(cache.read_text(encoding="utf-8"))
     entry = stored["fiches"]["fiches/water/vmm-waterstanden.yml"]
     # an entry recorded for other bytes than the file holds now is not used
-    entry["fiche"]["title"] = "Ingefluisterd"
+    entry["fiche"] = entry["fiche"].replace('"title":"', '"title":"Ingefluisterd ', 1)
+    assert "Ingefluisterd" in entry["fiche"]
     entry["digest"] = "0" * 64
     cache.write_text(json.dumps(stored), encoding="utf-8")
     titles = [f.fiche.title for f in load_repository(real_repo).fiches]
-    assert "Ingefluisterd" not in titles
+    assert not any("Ingefluisterd" in title for title in titles)
     stored["loader"] = "een andere versie"
     cache.write_text(json.dumps(stored), encoding="utf-8")
     assert len(load_repository(real_repo).fiches) == 14
