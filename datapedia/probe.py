@@ -8,6 +8,7 @@ query parameter, and never appear in what is recorded.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import multiprocessing
 import os
@@ -215,17 +216,23 @@ def probe_forked(
     )
     context = multiprocessing.get_context("fork")
     readers: dict[Connection, tuple[BaseProcess, dict[str, Fiche]]] = {}
-    for index, share in enumerate(shares):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_probe_share,
-            args=(share, share_policy, now, env, sender),
-            name=f"probe-{index + 1}",
-            daemon=True,  # never outlives the run
-        )
-        process.start()
-        sender.close()
-        readers[receiver] = (process, {fiche.id: fiche for fiche in share})
+    # A child's garbage collector would write to every object it inherited, and so
+    # copy every page of the parent into the child; frozen, it leaves them alone.
+    gc.freeze()
+    try:
+        for index, share in enumerate(shares):
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_probe_share,
+                args=(share, share_policy, now, env, sender),
+                name=f"probe-{index + 1}",
+                daemon=True,  # never outlives the run
+            )
+            process.start()
+            sender.close()
+            readers[receiver] = (process, {fiche.id: fiche for fiche in share})
+    finally:
+        gc.unfreeze()
     return _receive(readers, now)
 
 
