@@ -202,6 +202,19 @@ def test_unwritable_checks_dir_exits_2(tmp_path, fake_probe):
     assert fake_probe.calls == []
 
 
+def test_plain_progress_prints_at_most_a_hundred_lines(capsys):
+    from datapedia.pipeline import Progress
+
+    diagnosis = types.SimpleNamespace(id="x", overall=types.SimpleNamespace(value="ok"))
+    for total, lines in ((3, 3), (100, 100), (250, 84), (1000, 100)):
+        progress = Progress(total, bar=False)
+        for _ in range(total):
+            progress.step(diagnosis)
+        printed = capsys.readouterr().out.splitlines()
+        assert len(printed) == lines, total
+        assert printed[-1] == f"[{total}/{total}] x: ok"  # the last one always
+
+
 def test_progress_bar_and_corrupt_history(tmp_path, fake_probe, capsys):
     write_fiche(tmp_path, id="een")
     fake_probe.endpoints["een"] = [fresh()]
