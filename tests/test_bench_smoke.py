@@ -76,10 +76,12 @@ def test_memory_of_all_processes_counts_the_children_too(tmp_path):
     """check runs in several processes; the largest one alone would understate it."""
     script = (
         "import multiprocessing as mp, time\n"
-        "def hold():\n"
-        "    block = bytearray(80 * 2**20); time.sleep(1.5)\n"
+        "def hold(both):\n"
+        "    block = b'x' * (80 * 2**20)\n"  # written, so resident
+        "    both.wait(); time.sleep(1.0)\n"  # both children hold it at the same time
         "if __name__ == '__main__':\n"
-        "    children = [mp.get_context('spawn').Process(target=hold) for _ in range(2)]\n"
+        "    ctx = mp.get_context('spawn'); both = ctx.Barrier(2)\n"
+        "    children = [ctx.Process(target=hold, args=(both,)) for _ in range(2)]\n"
         "    [c.start() for c in children]; [c.join() for c in children]\n"
     )
     (tmp_path / "hold.py").write_text(script, encoding="utf-8")
