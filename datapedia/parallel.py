@@ -8,13 +8,15 @@ and the results cross a pipe.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -26,6 +28,18 @@ def can_fork() -> bool:
     # those threads held; rendering runs before any thread starts. Linux only: macOS
     # system libraries are not fork-safe (Python spawns there by default).
     return sys.platform == "linux" and threading.active_count() == 1
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Fork inside this. A child's garbage collector would write to every object it
+    inherited, and so copy every page of the parent into the child (97 MB a probing
+    process at 10,000 fiches, 53 MB frozen); frozen, it leaves them alone."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: int) -> list[Result]:

@@ -8,7 +8,6 @@ query parameter, and never appear in what is recorded.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import itertools
 import multiprocessing
 import os
@@ -23,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.net import Fetcher, FetchPolicy, FetchResult, redact
-from datapedia.parallel import can_fork
+from datapedia.parallel import can_fork, heap_frozen
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
 
@@ -216,10 +215,7 @@ def probe_forked(
     )
     context = multiprocessing.get_context("fork")
     readers: dict[Connection, tuple[BaseProcess, dict[str, Fiche]]] = {}
-    # A child's garbage collector would write to every object it inherited, and so
-    # copy every page of the parent into the child; frozen, it leaves them alone.
-    gc.freeze()
-    try:
+    with heap_frozen():
         for index, share in enumerate(shares):
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(
@@ -231,8 +227,6 @@ def probe_forked(
             process.start()
             sender.close()
             readers[receiver] = (process, {fiche.id: fiche for fiche in share})
-    finally:
-        gc.unfreeze()
     return _receive(readers, now)
 
 

@@ -45,6 +45,7 @@ from typing import Any
 
 from datapedia.diagnose import judged, say
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche, Protocol
+from datapedia.parallel import can_fork, heap_frozen
 from datapedia.results import (
     ColumnProfile,
     DimensionResult,
@@ -500,17 +501,21 @@ class QualityPool:
     Both are pure Python: frictionless spends ~10 ms per sample on its metadata model
     and held the probing process's GIL for half of check(1000); Great Expectations
     takes 4 s to import and ~40 ms per sample. Worker processes run them on the other
-    cores while the probes wait on the network. Spawned, not forked: the probing
-    process has threads. A worker that dies is reported on the samples it held
-    (``assess`` records it as a tool error); the rest of the run checks in-process.
+    cores while the probes wait on the network. A worker that dies is reported on the
+    samples it held (``assess`` records it as a tool error); the rest of the run checks
+    in-process.
     """
 
     def __init__(self, workers: int):
         import multiprocessing
 
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn")
-        )
+        # Forked where that is safe (check probes from other processes, so this one
+        # has no thread yet): a spawned worker first spends 0.6 s of CPU starting
+        # Python and importing datapedia, while the first samples wait.
+        self._forked = can_fork()
+        context = multiprocessing.get_context("fork" if self._forked else "spawn")
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers, mp_context=context)
+        self._started = False
 
     def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[LibraryChecks]]:
         """Start the library checks this fiche's samples need, by distribution index."""
@@ -526,12 +531,20 @@ class QualityPool:
                     and e.parsed
                     and needs_libraries(distribution, e.sample)
                 ):
-                    futures[e.distribution] = self._pool.submit(
-                        _library_checks_in_worker, distribution, e.sample
-                    )
+                    futures[e.distribution] = self._submit(distribution, e.sample)
         except BrokenProcessPool:
             self.close()
         return futures
+
+    def _submit(self, distribution: Distribution, rows: list[dict[str, Any]]) -> Future:
+        assert self._pool is not None
+        if self._started or not self._forked:
+            return self._pool.submit(_library_checks_in_worker, distribution, rows)
+        # The workers are forked at the first submit, before the pool starts its thread.
+        with heap_frozen():
+            future = self._pool.submit(_library_checks_in_worker, distribution, rows)
+        self._started = True
+        return future
 
     def close(self) -> None:
         if self._pool is not None:

@@ -270,11 +270,23 @@ def _csv_with_blank_rows():
     return fiche, observe(fiche, endpoint(sample=rows))
 
 
-def test_table_pool_gives_the_in_process_verdict():
+@pytest.fixture(params=["fork", "spawn"])
+def start(request, monkeypatch):
+    """Workers forked (check, probing from other processes) or spawned (threads run)."""
+    from datapedia import quality
+
+    if request.param == "fork":
+        request.getfixturevalue("single_threaded")
+    monkeypatch.setattr(quality, "can_fork", lambda: request.param == "fork")
+    return request.param
+
+
+def test_table_pool_gives_the_in_process_verdict(start):
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
     here = checker.assess(fiche, observation)
     with QualityPool(1) as pool:
+        assert pool._forked == (start == "fork")
         tables = pool.submit(fiche, observation)
         assert list(tables) == [0]
         there = checker.with_checks(tables).assess(fiche, observation)
@@ -282,12 +294,13 @@ def test_table_pool_gives_the_in_process_verdict():
     assert there.findings == ["VOL-09"]
 
 
-def test_a_dead_table_worker_costs_only_its_own_samples():
+def test_a_dead_table_worker_costs_only_its_own_samples(start):
     import time
 
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
     with QualityPool(1) as pool:
+        assert pool._forked == (start == "fork")
         tables = pool.submit(fiche, observation)
         tables[0].result(timeout=60)  # the worker is up
         for process in list(pool._pool._processes.values()):
