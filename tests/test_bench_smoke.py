@@ -77,7 +77,7 @@ def test_memory_of_all_processes_counts_the_children_too(tmp_path):
     script = (
         "import multiprocessing as mp, time\n"
         "def hold(both):\n"
-        "    block = b'x' * (80 * 2**20)\n"  # written, so resident
+        "    block = b'x' * (100 * 2**20)\n"  # written, so resident
         "    both.wait(); time.sleep(1.0)\n"  # both children hold it at the same time
         "if __name__ == '__main__':\n"
         "    ctx = mp.get_context('spawn'); both = ctx.Barrier(2)\n"
@@ -87,8 +87,8 @@ def test_memory_of_all_processes_counts_the_children_too(tmp_path):
     (tmp_path / "hold.py").write_text(script, encoding="utf-8")
     step = bench_harness.measure("hold", [sys.executable, "hold.py"], {}, tmp_path)
     assert step.exit_code == 0, step.stderr_tail
-    assert step.peak_rss_mb < 130  # the largest single process: one child
-    assert step.peak_tree_mb > 160  # both children at once
+    assert step.peak_tree_mb > 190  # both blocks at once
+    assert step.peak_rss_mb < step.peak_tree_mb - 60  # the largest process holds one
 
 
 def _get(url: str, method: str = "GET") -> tuple[bytes, str]:
