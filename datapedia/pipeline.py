@@ -302,8 +302,9 @@ def quality_pool(
 ) -> AbstractContextManager[QualityPool | None]:
     """A ``QualityPool`` when enough samples may need frictionless or GX to pay for it.
 
-    Starting a worker costs ~0.5 s of CPU (a fresh interpreter importing frictionless),
-    the price of ~50 CSV samples; below that, and on one core, they run in-process.
+    Starting a worker costs up to ~0.6 s of CPU (a spawned one starts a fresh
+    interpreter), the price of ~50 CSV samples; below that, and on one core, they run
+    in-process.
     """
     from datapedia.quality import QualityPool, may_need_libraries
 

@@ -512,8 +512,7 @@ class QualityPool:
         # Forked where that is safe (check probes from other processes, so this one
         # has no thread yet): a spawned worker first spends 0.6 s of CPU starting
         # Python and importing datapedia, while the first samples wait.
-        self._forked = can_fork()
-        context = multiprocessing.get_context("fork" if self._forked else "spawn")
+        context = multiprocessing.get_context("fork" if can_fork() else "spawn")
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers, mp_context=context)
         self._started = False
 
@@ -538,9 +537,9 @@ class QualityPool:
 
     def _submit(self, distribution: Distribution, rows: list[dict[str, Any]]) -> Future:
         assert self._pool is not None
-        if self._started or not self._forked:
+        if self._started:
             return self._pool.submit(_library_checks_in_worker, distribution, rows)
-        # The workers are forked at the first submit, before the pool starts its thread.
+        # Forked workers start at the first submit, before the pool starts its thread.
         with heap_frozen():
             future = self._pool.submit(_library_checks_in_worker, distribution, rows)
         self._started = True

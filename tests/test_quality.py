@@ -286,7 +286,7 @@ def test_table_pool_gives_the_in_process_verdict(start):
     checker = QualityChecker()
     here = checker.assess(fiche, observation)
     with QualityPool(1) as pool:
-        assert pool._forked == (start == "fork")
+        assert pool._pool._mp_context.get_start_method() == start
         tables = pool.submit(fiche, observation)
         assert list(tables) == [0]
         there = checker.with_checks(tables).assess(fiche, observation)
@@ -300,7 +300,7 @@ def test_a_dead_table_worker_costs_only_its_own_samples(start):
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
     with QualityPool(1) as pool:
-        assert pool._forked == (start == "fork")
+        assert pool._pool._mp_context.get_start_method() == start
         tables = pool.submit(fiche, observation)
         tables[0].result(timeout=60)  # the worker is up
         for process in list(pool._pool._processes.values()):
