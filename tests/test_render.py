@@ -185,6 +185,20 @@ def test_one_fiche_change_rerenders_only_that_fiche_and_the_listings(repo):
     assert "nu ook Merelbeke" in page
 
 
+def test_a_page_rewritten_shorter_keeps_nothing_of_the_old_one(repo, tmp_path):
+    # Pages are written over the old bytes (no truncation first): the tail must go.
+    long = dict(FICHES["water/regen-gent.yml"], description="Neerslag per minuut. " * 400)
+    write_fiche(repo, "water/regen-gent.yml", long)
+    render(repo)
+    write_fiche(repo, "water/regen-gent.yml", dict(long, description="Neerslag, kort."))
+    assert "datasets/regen-gent.md" in render(repo).written
+    render_site(repo, repo / "checks", NOW, out_dir=tmp_path / "fresh")
+    rel = "datasets/regen-gent.md"
+    page = (repo / "site" / "generated" / rel).read_bytes()
+    assert page == (tmp_path / "fresh" / rel).read_bytes()
+    assert b"per minuut" not in page
+
+
 def test_new_check_rerenders_that_fiche_and_adds_its_plot(repo):
     render(repo)
     tx = ChecksStore(repo / "checks").begin()
@@ -241,13 +255,9 @@ def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
 def test_pages_made_by_forked_workers_are_the_pages_made_in_process(
     repo, monkeypatch, single_threaded
 ):
-    from tqdm import tqdm
-
     from datapedia import parallel
     from datapedia import render as render_module
 
-    if tqdm.monitor is not None:  # left running by Great Expectations in an earlier test
-        tqdm.monitor.exit()
     out = repo / "site" / "generated"
     render(repo)
     serial = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
