@@ -16,7 +16,6 @@ from pathlib import Path
 from datapedia.badge import status_badge
 from datapedia.files import atomic_write
 from datapedia.load import print_problems
-from datapedia.rdf import DEFAULT_SITE_URL, catalog_graph, site_base
 from datapedia.render import Entry, RenderReport, dataset_page, load_entries, render_site
 
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
@@ -83,6 +82,9 @@ def run_build(
         return EXIT_FAILED
     finally:
         mkdocs_logger.removeHandler(counter)
+    # rdflib only now: it costs ~0.1 s to import, and --render-only never needs it.
+    from datapedia.rdf import DEFAULT_SITE_URL
+
     site_url = config.get("site_url") or None
     if not (site_url or os.environ.get("DATAPEDIA_SITE_URL")):
         print(
@@ -106,6 +108,8 @@ def write_machine_outputs(
 
     ``entries`` are the ones the render step just loaded; only a standalone call loads them.
     """
+    from datapedia.rdf import catalog_graph, site_base
+
     if entries is None:
         entries, _ = load_entries(root, checks_dir)
     diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
