@@ -555,3 +555,46 @@ def test_a_broken_stale_or_tampered_cache_is_not_trusted(real_repo):
     stored["loader"] = "een andere versie"
     cache.write_text(json.dumps(stored), encoding="utf-8")
     assert len(load_repository(real_repo).fiches) == 14
+
+
+def test_fiches_parsed_by_forked_workers_are_the_fiches_parsed_in_process(
+    real_repo, monkeypatch, single_threaded
+):
+    import json
+
+    from datapedia import load as load_module
+    from datapedia import parallel
+    from datapedia.load import FicheCache, load_repository
+
+    write(real_repo, "gent-parkings", VALID + "related:\n  - gent-bestaat-niet\n")
+    write(real_repo, "gent-syntax", variant("gent-syntax", "theme: mobiliteit", "theme: [x"))
+    write(real_repo, "gent-ftp", variant("gent-ftp", "protocol: opendatasoft", "protocol: ftp"))
+    write(real_repo, "gent-parkings", VALID.replace("theme: mobiliteit", "theme: water"), "water")
+
+    def load_with_half_cached():
+        # Every other file comes from the cache: those are never sent to a worker.
+        FicheCache.for_root(real_repo).path.unlink(missing_ok=True)
+        files = sorted((real_repo / "fiches").rglob("*.yml"))[::2]
+        load_fiches(files, real_repo, FicheCache.for_root(real_repo))
+        cached.append(len(json.loads(FicheCache.for_root(real_repo).path.read_bytes())["fiches"]))
+        sent.clear()
+        result = load_repository(real_repo)
+        return [str(p) for p in result.problems], [(f.path, f.fiche) for f in result.fiches]
+
+    sent: list[int] = []
+    cached: list[int] = []
+    serial = load_with_half_cached()
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FICHES", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+
+    class CountedPool(parallel.ProcessPoolExecutor):
+        def map(self, func, items, **kwargs):
+            sent.append(len(items))
+            return super().map(func, items, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    forked = load_with_half_cached()
+    assert forked == serial
+    assert len(serial[0]) == 4 and len(serial[1]) == 14
+    assert 0 < cached[-1] < 9
+    assert sent == [18 - cached[-1]]  # every file but those in the cache, in one pool
