@@ -186,11 +186,53 @@ def bench_env(out: Path) -> dict[str, str]:
     return env
 
 
+# Deleting the previous run's repository (~15,000 files) just before measuring slowed
+# every file the steps then created: ext4 without a journal (the build machine's disk)
+# skips inodes freed in the last minute, scanning past each one (``recently_deleted``
+# in fs/ext4/ialloc.c), and a new file cost ~1 ms instead of ~0.08 ms; check(1000)
+# creates 2,000. So an old repository is set aside and deleted after the measurements,
+# and a run that starts within a minute of such a deletion waits out the rest of it.
+TRASH = ".bench-trash"
+DELETIONS_SETTLE_S = 65  # ext4's window is 60 s once the freed inodes are on disk
+
+
+def set_aside(out: Path) -> None:
+    """Move a previous run's repository into the trash, to be deleted after this run."""
+    if out.exists():
+        trash = out.parent / TRASH
+        trash.mkdir(exist_ok=True)
+        out.rename(trash / f"{out.name}-{time.time_ns()}")
+
+
+def empty_trash(parent: Path) -> None:
+    trash = parent / TRASH
+    if not trash.is_dir():
+        return
+    for old in trash.iterdir():
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    os.sync()  # the freed inodes on disk: ext4's 60 s window, not 360 s
+    (trash / "emptied").write_text(str(time.time()), encoding="utf-8")
+
+
+def settle_deletions(parent: Path, log=print) -> float:
+    """Wait until our last deletion is DELETIONS_SETTLE_S old; the seconds waited."""
+    try:
+        emptied = float((parent / TRASH / "emptied").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0.0
+    wait = DELETIONS_SETTLE_S - (time.time() - emptied)
+    if wait <= 0:
+        return 0.0
+    log(f"[bench] {wait:.0f} s wachten: de vorige run verwijderde net duizenden bestanden")
+    time.sleep(wait)
+    return wait
+
+
 def prepare_repo(out: Path, n: int, base_urls: list[str], rows: int) -> list[str]:
     """A throw-away repository: the real schema/, mkdocs.yml and site/, plus N fiches."""
     notes = []
-    if out.exists():
-        shutil.rmtree(out)
+    set_aside(out)
     out.mkdir(parents=True)
     for name in ("schema", "site"):
         if (REPO / name).is_dir():
@@ -275,10 +317,13 @@ def run_bench(
     # Enough host names that per-host limits together exceed the global one twice over.
     hosts = hosts or min(32, 2 * math.ceil(concurrency / THRESHOLDS.per_host_concurrency))
     now = datetime.fromisoformat(NOW)
+    out = out.resolve()
+    waited = settle_deletions(out.parent, log)
     server = bench_server.start_server(now, delay_ms / 1000, hosts=hosts, rows=rows)
     try:
-        out = out.resolve()
         notes = prepare_repo(out, n, server.base_urls(), rows)
+        if waited:
+            notes.append(f"wachtte {waited:.0f} s op de verwijderingen van de vorige run")
         result = BenchResult(
             n=n,
             delay_ms=delay_ms,
@@ -373,10 +418,21 @@ def run_bench(
         return result
     finally:
         server.stop()
+        empty_trash(out.parent)
 
 
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_probe(iterations: int = 5_000_000) -> float:
+    """Seconds for a fixed pure-Python loop. On the build machine the same loop's time
+    varied by up to 70 % within minutes: runs are compared with this beside them."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(iterations):
+        total += i
+    return time.perf_counter() - start
 
 
 def machine_info(command: str) -> list[str]:
@@ -395,6 +451,7 @@ def machine_info(command: str) -> list[str]:
         f"- started: {datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- machine: {os.cpu_count()} CPU, {int(meminfo) / 1024 / 1024:.1f} GiB RAM, {python}",
         f"- load average at the start: {load_average()}",
+        f"- CPU probe at the start (fixed pure-Python loop; lower is faster): {cpu_probe():.2f} s",
         f"- code: commit {commit}" + (" with uncommitted changes in datapedia/" if dirty else ""),
         f"- command: `{command}`",
     ]

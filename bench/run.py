@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     info.append(f"- load average at the end: {bench_harness.load_average()}")
+    info.append(f"- CPU probe at the end: {bench_harness.cpu_probe():.2f} s")
     report = bench_harness.markdown(result) + "\n" + "\n".join(info) + "\n"
     (out / "results.md").write_text(report, encoding="utf-8")
     (out / "results.json").write_text(result.to_json(), encoding="utf-8")

@@ -245,3 +245,24 @@ def test_rows_option_scales_every_feed_and_the_expected_units():
     assert (
         bench_fiches.make_fiche(3, "http://127.0.0.1:1", units=50)["expected_units"]["count"] == 50
     )
+
+
+def test_an_old_repository_is_deleted_after_the_run_and_the_next_waits_for_it(
+    tmp_path, monkeypatch
+):
+    old = tmp_path / "n5"
+    (old / "checks").mkdir(parents=True)
+    (old / "checks" / "a.json").write_text("{}")
+    bench_harness.set_aside(old)
+    assert not old.exists()  # moved, not deleted: nothing is freed before measuring
+    assert list((tmp_path / bench_harness.TRASH).glob("n5-*/checks/a.json"))
+    bench_harness.empty_trash(tmp_path)
+    assert [p.name for p in (tmp_path / bench_harness.TRASH).iterdir()] == ["emptied"]
+    slept = []
+    monkeypatch.setattr(bench_harness.time, "sleep", slept.append)
+    assert bench_harness.settle_deletions(tmp_path, log=lambda _: None) > 60
+    assert len(slept) == 1 and slept[0] > 60
+    stamp = tmp_path / bench_harness.TRASH / "emptied"
+    stamp.write_text(str(float(stamp.read_text()) - bench_harness.DELETIONS_SETTLE_S))
+    assert bench_harness.settle_deletions(tmp_path, log=lambda _: None) == 0
+    assert len(slept) == 1
