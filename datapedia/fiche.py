@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -18,6 +18,9 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -119,11 +122,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# Context key for fiches read back from the parse cache (load.FicheCache): they passed
+# every check when they were stored, so their address is not parsed again; that was a
+# third of the time to read a cached fiche (0.16 ms of email_validator each).
+FROM_CACHE = "datapedia-from-cache"
+
+
+def _email_unless_cached(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Any:
+    if isinstance(value, str) and info.context and info.context.get(FROM_CACHE):
+        return value
+    return handler(value)
+
+
 class Contact(_Strict):
     """dcat:contactPoint (vcard:Kind)."""
 
     name: str | None = Field(None, description="Naam van de dienst of persoon.")
-    email: EmailStr = Field(description="vcard:hasEmail: een e-mailadres dat gelezen wordt.")
+    email: Annotated[EmailStr, WrapValidator(_email_unless_cached)] = Field(
+        description="vcard:hasEmail: een e-mailadres dat gelezen wordt."
+    )
     url: HttpUrl | None = Field(None, description="Contactpagina.")
 
 

@@ -28,7 +28,7 @@ import yaml
 from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from datapedia.fiche import ENV_VAR_PATTERN, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
+from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
 from datapedia.files import atomic_write
 from datapedia.parallel import fork_map
 
@@ -270,7 +270,7 @@ class FicheCache:
         try:
             # From JSON text: pydantic builds the model without an intermediate dict per
             # fiche, which at 10,000 fiches left the heap full of holes (+70 MB).
-            parsed.fiche = Fiche.model_validate_json(entry["fiche"])
+            parsed.fiche = Fiche.model_validate_json(entry["fiche"], context={FROM_CACHE: True})
             parsed.places = {tuple(loc): (line, col) for loc, line, col in entry["places"]}
         except (ValidationError, KeyError, TypeError, ValueError):
             parsed.fiche, parsed.places = None, {}

@@ -534,6 +534,26 @@ def test_checks_across_files_still_point_at_the_line_in_a_cached_fiche(real_repo
     assert [(p.field, p.line) for p in cached] == [("id", 2)]
 
 
+def test_an_address_read_back_from_the_cache_is_not_parsed_again(real_repo, monkeypatch):
+    import pydantic.networks
+
+    from datapedia.load import load_repository
+
+    load_repository(real_repo)
+    parsed = []
+    original = pydantic.networks.validate_email
+    monkeypatch.setattr(
+        pydantic.networks, "validate_email", lambda value: parsed.append(value) or original(value)
+    )
+    assert len(load_repository(real_repo).fiches) == 14
+    assert parsed == []
+    # A new or changed fiche is parsed in full: its address is checked.
+    write(real_repo, "gent-parkings", VALID.replace("mobiliteit@stad.gent", "geen-adres"))
+    problems = load_repository(real_repo).problems
+    assert parsed == ["geen-adres"]
+    assert [p.field for p in problems] == ["owner.contact.email"]
+
+
 def test_a_broken_stale_or_tampered_cache_is_not_trusted(real_repo):
     import json
 
