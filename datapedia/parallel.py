@@ -30,6 +30,15 @@ def can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
+def fork_workers(items: int, min_items: int) -> int:
+    """How many forked processes ``items`` pieces of work are worth: one per core from
+    ``min_items`` on, where forking is safe; else 1, this process."""
+    cores = os.cpu_count() or 1
+    if items < min_items or cores < 2 or not can_fork():
+        return 1
+    return cores
+
+
 @contextmanager
 def heap_frozen() -> Iterator[None]:
     """Fork inside this. A child's garbage collector would write to every object it
@@ -49,8 +58,8 @@ def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: i
     its results picklable. Below ``min_items``, on one core, or where forking is not
     safe, it runs in this process: starting workers would cost more than it saves.
     """
-    cores = os.cpu_count() or 1
-    if len(items) < min_items or cores < 2 or not can_fork():
+    cores = fork_workers(len(items), min_items)
+    if cores == 1:
         return [func(item) for item in items]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(cores, mp_context=context) as pool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import multiprocessing
-import os
 import signal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.net import Fetcher, FetchPolicy, FetchResult, redact
-from datapedia.parallel import can_fork, heap_frozen
+from datapedia.parallel import fork_workers, heap_frozen
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
 
@@ -184,10 +183,7 @@ def probe_processes(fiches: int, policy: FetchPolicy, min_fiches: int) -> int:
     probe threads in the process that diagnoses, every file it opened and every line
     it printed waited for the GIL: 4 s of a 1,000-fiche check (bench/RESULTS.md).
     """
-    cores = os.cpu_count() or 1
-    if fiches < min_fiches or cores < 2 or not can_fork():
-        return 1
-    return min(cores, policy.thresholds.total_concurrency)
+    return min(fork_workers(fiches, min_fiches), policy.thresholds.total_concurrency)
 
 
 def probe_forked(
