@@ -1,4 +1,4 @@
-"""Writing a file so that a reader sees the old content or the new, never half of it."""
+"""Small file helpers: reading what may be missing, writing all or nothing."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_or_empty(path: Path) -> bytes:
+    """The file's bytes; empty when it does not exist (yet)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""

@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from datapedia import plots
 from datapedia.fiche import Fiche, Theme
-from datapedia.files import atomic_write
+from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
@@ -400,13 +400,6 @@ def _key(*parts: Any) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return b""
-
-
 def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
     """The valid fiches as entries, and the problems of those left out."""
     result = load_repository(root)
@@ -434,14 +427,14 @@ def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
             while candidate in slugs.values():
                 candidate, n = f"{base}-{n}", n + 1
             slugs[name] = candidate
-        latest = _read(store.latest_path(fid))  # read once: for the key and the page
+        latest = read_or_empty(store.latest_path(fid))  # read once: for the key and the page
         entries.append(
             Entry(
                 loaded=loaded,
                 diagnosis=store.parse_latest(fid, latest) if latest else None,
                 store=store,
                 owner_slug=slugs[name],
-                inputs=_key(loaded.digest, latest, _read(store.history_path(fid))).encode(),
+                inputs=_key(loaded.digest, latest, read_or_empty(store.history_path(fid))).encode(),
             )
         )
     entries.sort(key=lambda e: (e.fiche.theme.value, e.fiche.title.lower(), e.id))

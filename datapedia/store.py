@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
-from datapedia.files import atomic_write
+from datapedia.files import atomic_write, read_or_empty
 from datapedia.results import Diagnosis, Dimension, Status
 
 STAGING = ".staging"
@@ -242,8 +242,7 @@ class Transaction:
             rel, data, append = item
             try:
                 if append:
-                    current = self.store.dir / rel
-                    old = current.read_bytes() if current.exists() else b""
+                    old = read_or_empty(self.store.dir / rel)
                     data = (old if not old or old.endswith(b"\n") else old + b"\n") + data
                 write_staged(self.staging / rel, data)
             except BaseException as error:  # raised in the run's thread, see stage()
