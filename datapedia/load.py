@@ -31,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
 from datapedia.files import atomic_write
 from datapedia.parallel import fork_map
+from datapedia.yaml_guard import MAX_DEPTH, TOO_DEEP, find_too_deep
 
 _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_T}{t}" for t in ("str", "int", "float", "bool", "null"))
@@ -62,9 +63,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 MAX_FILE_BYTES = 256 * 1024
-# Deep flow nesting ([[[[...) crashes libyaml's recursive composer; no fiche needs it.
-MAX_DEPTH = 50
-_TOO_DEEP = f"te diep genest (meer dan {MAX_DEPTH} niveaus)"
 SCHEMA_RELATIVE = Path("schema") / "fiche.schema.json"
 SCHEMA_COMMENT_PREFIX = "# yaml-language-server: $schema="
 FICHE_SUFFIXES = (".yml", ".yaml")
@@ -417,18 +415,10 @@ def _check_schema_comment(parsed: _Parsed, text: str, relative: Path | None) -> 
 
 
 def _check_flow_depth(text: str) -> None:
-    """Refuse deep flow nesting before libyaml composes it (it recurses in C)."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise _Refused(mark.line + 1, mark.column + 1, _TOO_DEEP)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    """Refuse deep nesting on the text, before libyaml composes (and recurses)."""
+    too_deep = find_too_deep(text)
+    if too_deep is not None:
+        raise _Refused(too_deep.line, too_deep.column, too_deep.message)
 
 
 def _tag_name(tag: str) -> str:
@@ -451,7 +441,7 @@ class _Converter:
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise _Refused(mark.line + 1, mark.column + 1, _TOO_DEEP)
+            raise _Refused(mark.line + 1, mark.column + 1, TOO_DEEP)
         if isinstance(node, ScalarNode):
             if node.tag in _SCALARS:
                 try:

@@ -259,6 +259,42 @@ def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
     assert problems_of(tmp_path, text) == [at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")]
 
 
+def test_nesting_guard_runs_before_pyyaml_sees_the_text(tmp_path, monkeypatch):
+    """Our limit must not depend on a PyYAML release's own limit or wording."""
+    import datapedia.load
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("PyYAML was given a document deeper than our limit")
+
+    monkeypatch.setattr(datapedia.load.yaml, "compose", no_yaml)
+    monkeypatch.setattr(datapedia.load.yaml, "parse", no_yaml)
+    refused = at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")
+    for depth in (51, 2_000):
+        text = f"{SCHEMA_LINE}\nid: " + "[" * depth + "]" * depth + "\n"
+        assert problems_of(tmp_path, text) == [refused]
+
+
+def test_compact_sequences_are_nesting_too(tmp_path):
+    text = f"{SCHEMA_LINE}\nkeywords:\n  " + "- " * 3_000 + "x\n"
+    assert problems_of(tmp_path, text) == [at(3, 101, "-", "te diep genest (meer dan 50 niveaus)")]
+
+
+def test_brackets_in_text_are_not_nesting():
+    from datapedia.yaml_guard import find_too_deep
+
+    deep = "[" * 80 + "]" * 80
+    for text in (
+        f'title: "{deep}"\n',
+        f"title: '{deep}'\n",
+        f"title: x  # {deep}\n",
+        f"description: |\n  {deep}\n  meer tekst\nid: x\n",
+        f"title: camera's {deep}\n",
+        f"title: 'it''s {deep}'\n",
+    ):
+        assert find_too_deep(text) is None, text
+    assert find_too_deep(f"title: x\nid: {deep}\n").line == 2
+
+
 def test_block_nesting_is_limited_too(tmp_path):
     text = SCHEMA_LINE + "\nid:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 60))
     assert problems_of(tmp_path, text) == [at(53, 52, "-", "te diep genest (meer dan 50 niveaus)")]
