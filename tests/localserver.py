@@ -30,17 +30,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+REAL = Path(__file__).resolve().parent / "data" / "real"
 
 
 def real_payload(relative: str) -> bytes:
-    """A recorded real response from ../shared/real/, or skip the test when it is absent."""
-    import pytest
-
-    path = REAL / relative
-    if not path.is_file():
-        pytest.skip(f"../shared/real/ is absent: {path} not found")
-    return path.read_bytes()
+    """A recorded real response from tests/data/real/ (provenance in its README.md)."""
+    return (REAL / relative).read_bytes()
 
 
 @dataclass

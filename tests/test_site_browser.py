@@ -19,7 +19,9 @@ from site_fixtures import NOW, make_repo
 
 from datapedia.build import run_build
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium here and in .ci/run; GitHub's Ubuntu runners bring Google Chrome
+# instead, named by the workflow (tests.yml).
+CHROMIUM = Path(os.environ.get("DATAPEDIA_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

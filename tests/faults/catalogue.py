@@ -4,7 +4,7 @@ Each entry is one test in ``test_feed_faults.py``. ``url`` is a template: ``{bas
 the local server, ``{public}`` the same server under a name the patched resolver calls
 public (for the address-guard faults), ``{closed}`` a port nothing listens on.
 ``routes`` builds the server's routes for the faulty dataset; it may read a recorded
-real payload (the test is skipped with a reason when ``../shared/real/`` is absent).
+real payload from ``tests/data/real/``.
 
 Expected outcome: the endpoint's stable ``error`` code (``datapedia.net.ERRORS``), a
 regex the ``parse_error`` must match (or None: no parse error), whether the endpoint
@@ -60,7 +60,7 @@ def _one(route: RouteSpec) -> Callable[[], dict[str, RouteSpec]]:
 
 
 def _lazy(make: Callable[[], Route]) -> Callable[[], dict[str, RouteSpec]]:
-    """Build the route in the test (not the server thread), so a missing payload skips."""
+    """Build the route in the test (not the server thread), so a missing payload fails there."""
     return lambda: {PATH: make()}
 
 
