@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Sets up the virtualenv and runs every check CI runs: lint, schema, fiches, workflows, tests.
+# Sets up .venv from the lock (only when it changed) and runs every check CI runs: lint,
+# schema, fiches, workflows, import layering, tests (headless Chromium included).
+# Exit codes: 0 everything passed; non-zero the first failing step's code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GX_ANALYTICS_ENABLED=false
-python3 -m venv .venv
-.venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[test]'
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-.venv/bin/datapedia schema --check
-.venv/bin/datapedia validate
-.venv/bin/datapedia codeowners --check
-.venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
-.venv/bin/python -m pytest -q
+bash scripts/setup.sh test
+step() { echo "datapedia test: $*"; "$@"; }
+step .venv/bin/ruff check .
+step .venv/bin/ruff format --check .
+step .venv/bin/datapedia schema --check
+step .venv/bin/datapedia validate
+step .venv/bin/datapedia codeowners --check
+step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+step .venv/bin/python -m pytest -q
