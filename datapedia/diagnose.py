@@ -520,7 +520,7 @@ def diagnose(
         dims[Dimension.availability] = judged([say("BES-10")], {})
         for key in data_dims:
             dims[key] = DimensionResult(status=Status.unknown, summary=NOT_APPLICABLE)
-        return Diagnosis.build(fiche.id, now, dims)
+        return Diagnosis.build(fiche.id, now, dims, missing=True)
     if observation is None:
         for key in (Dimension.availability, *data_dims):
             dims[key] = DimensionResult(status=Status.unknown, summary=OFFLINE)

@@ -69,6 +69,54 @@ DIMENSION_LABELS = {
 }
 
 
+# Dimensions a probe measures: while one of them is unknown a dataset is never "in orde".
+MEASURED = (
+    Dimension.availability,
+    Dimension.timeliness,
+    Dimension.completeness,
+    Dimension.coverage,
+)
+
+
+class Verdict(StrEnum):
+    """The dataset-level state readers see: the overall status plus two states of its own."""
+
+    ok = "ok"
+    warn = "warn"
+    fail = "fail"
+    not_judged = "niet_beoordeeld"
+    missing = "ontbrekend"
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+
+VERDICT_LABELS = {
+    Verdict.ok: STATUS_LABELS[Status.ok],
+    Verdict.warn: STATUS_LABELS[Status.warn],
+    Verdict.fail: STATUS_LABELS[Status.fail],
+    Verdict.not_judged: "niet beoordeeld",
+    Verdict.missing: "ontbrekend",
+}
+
+
+def verdict_of(dimensions: dict[Dimension, DimensionResult], missing: bool) -> tuple[Verdict, str]:
+    """The verdict and its reason (Dutch): measured problems first, then what was not measured."""
+    if missing:
+        return Verdict.missing, "De dataset bestaat nog niet."
+    overall = worst([r.status for r in dimensions.values()])
+    unmeasured = [d for d in MEASURED if dimensions[d].status == Status.unknown]
+    if overall in (Status.fail, Status.warn):
+        return Verdict(overall.value), ""
+    if unmeasured:
+        labels = ", ".join(d.label for d in unmeasured)
+        return Verdict.not_judged, f"Niet beoordeeld: {labels} niet gemeten."
+    if overall == Status.unknown:
+        return Verdict.not_judged, "Niet beoordeeld: geen enkele dimensie gemeten."
+    return Verdict.ok, ""
+
+
 class ColumnProfile(BaseModel):
     """Completeness of one column in the sampled rows."""
 
@@ -138,7 +186,11 @@ class Diagnosis(BaseModel):
     schema_version: int = SCHEMA_VERSION
     id: str
     checked_at: AwareDatetime
-    overall: Status
+    overall: Status = Field(
+        description="Worst measured status; unknown while a measured dimension is unknown."
+    )
+    verdict: Verdict = Verdict.not_judged
+    verdict_reason: str = Field("", description="Why the verdict is not_judged/missing (Dutch).")
     dimensions: dict[Dimension, DimensionResult]
     endpoints: list[EndpointObservation] = Field(default_factory=list)
 
@@ -149,12 +201,18 @@ class Diagnosis(BaseModel):
         checked_at: datetime,
         dimensions: dict[Dimension, DimensionResult],
         endpoints: list[EndpointObservation] | None = None,
+        missing: bool = False,
     ) -> Diagnosis:
         full = {d: dimensions.get(d, DimensionResult()) for d in Dimension}
+        verdict, reason = verdict_of(full, missing)
+        overall = worst([r.status for r in full.values()])
         return cls(
             id=fiche_id,
             checked_at=checked_at,
-            overall=worst([r.status for r in full.values()]),
+            # Never "ok" without a measurement: a not-judged dataset is unknown overall.
+            overall=Status.unknown if verdict == Verdict.not_judged else overall,
+            verdict=verdict,
+            verdict_reason=reason,
             dimensions=full,
             endpoints=[e.model_copy(update={"sample": None}) for e in endpoints or []],
         )

@@ -227,6 +227,8 @@ def diagnosis(fiche_id: str, when: datetime, failing: bool, available: bool = Tr
             if available
             else DimensionResult(status=Status.fail, summary="Onbereikbaar.", findings=["BES-02"]),
             Dimension.timeliness: timeliness,
+            Dimension.completeness: DimensionResult(status=Status.ok, summary="Volledig."),
+            Dimension.coverage: DimensionResult(status=Status.ok, summary="Alle meetpunten."),
         },
     )
 

@@ -16,7 +16,10 @@ import yaml  # noqa: E402
 from test_diagnose import NOW, endpoint, make_fiche  # noqa: E402
 
 from datapedia.pipeline import CheckOptions, in_shard, run_check  # noqa: E402
-from datapedia.results import Observation  # noqa: E402
+from datapedia.results import (
+    ColumnProfile,  # noqa: E402
+    Observation,  # noqa: E402
+)
 from datapedia.store import (
     LOCK,  # noqa: E402
     ChecksStore,  # noqa: E402
@@ -75,7 +78,14 @@ def fake_probe(monkeypatch):
 
 
 def fresh():
-    return endpoint(newest=NOW - timedelta(hours=1), units_reporting=10)
+    # Every measured dimension measured: only then can a dataset be "in orde".
+    return endpoint(
+        newest=NOW - timedelta(hours=1),
+        units_reporting=10,
+        rows_sampled=10,
+        columns=[ColumnProfile(name="waarde", rows=10)],
+        sample=[{"waarde": i} for i in range(10)],
+    )
 
 
 def test_writes_latest_history_and_summary_exit_0(tmp_path, fake_probe, capsys):

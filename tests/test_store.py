@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from datapedia.files import atomic_write
-from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
+from datapedia.results import (
+    MEASURED,
+    Diagnosis,
+    Dimension,
+    DimensionResult,
+    EndpointObservation,
+    Status,
+)
 from datapedia.store import (
     JOURNAL,
     LOCK,
@@ -29,7 +36,7 @@ def diagnosis(fid: str, status: Status = Status.ok, when=NOW, reachable=True) ->
     return Diagnosis.build(
         fid,
         when,
-        {Dimension.timeliness: DimensionResult(status=status, summary="x")},
+        {d: DimensionResult(status=status, summary="x") for d in MEASURED},
         [
             EndpointObservation(
                 distribution=0,
