@@ -95,9 +95,30 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_merge(args: argparse.Namespace) -> int:
     from datapedia.store import merge_shards
 
-    merged = merge_shards([Path(p) for p in args.shards], args.checks or args.root / "checks")
-    print(f"{merged} diagnose(s) samengevoegd")
-    return EXIT_OK
+    checks = args.checks or args.root / "checks"
+    folders = [Path(p) for p in args.shards]
+    if args.count is None:
+        print(f"{merge_shards(folders, checks)} diagnose(s) samengevoegd")
+        return EXIT_OK
+    from datapedia.load import load_repository
+    from datapedia.nightly import MergeError, merge_night
+
+    ids = [loaded.fiche.id for loaded in load_repository(args.root).fiches]
+    try:
+        night = merge_night(folders, checks, ids, args.count, _now(args.now))
+    except MergeError as error:
+        print(f"datapedia merge: {error}", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"{night.merged} diagnose(s) samengevoegd")
+    if night.complete:
+        return EXIT_OK
+    print(
+        f"nachtelijke controle onvolledig: shard(s) {', '.join(map(str, night.missing_shards))} "
+        f"ontbreken; {len(night.not_rechecked)} dataset(s) houden hun vorige diagnose "
+        "(niet opnieuw gecontroleerd).",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -201,8 +222,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("merge", help="merge shard result folders into checks/")
-    p.add_argument("shards", nargs="+", help="folders written by check --shard")
+    p.add_argument("shards", nargs="*", help="folders written by check --shard")
     p.add_argument("--checks", type=Path)
+    p.add_argument(
+        "--shards",
+        dest="count",
+        type=int,
+        help="expected shard count: missing shards keep their fiches' last diagnosis, exit 1",
+    )
+    p.add_argument("--now", help="ISO 8601 time with zone for a night without any shard")
     p.set_defaults(func=_cmd_merge)
 
     p = sub.add_parser("build", help="render the site from fiches and checks/ and run mkdocs")
