@@ -167,6 +167,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         checks_dir=args.checks or args.root / "checks",
         only=args.only or [],
         output=args.output,
+        table_only=args.table,
     )
 
 
@@ -251,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="ID", help="only these fiche ids")
     p.add_argument("--checks", type=Path)
     p.add_argument("--output", type=Path, help="write here instead of stdout")
+    p.add_argument("--table", action="store_true", help="only the overview table (job summary)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("codeowners", help="write .github/CODEOWNERS from the fiches")

@@ -2,7 +2,9 @@
 
 Fiche text comes from pull requests and is posted by a job that holds a write
 token, so everything taken from a fiche or a remote service is escaped: no HTML,
-no links or images of the author's choosing, no @-mentions, no fake markers.
+no links or images of the author's choosing, no @-mentions, no references that
+GitHub would turn into cross-links (``#12``, ``org/repo#3``, ``GH-2``, bare URLs),
+no fake markers. The joiners are Python string escapes, so no locale can mangle them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unk
 # Inline only (table cells, one line): these are the characters that can start
 # emphasis, code, links or images, or end a table cell, wherever they stand.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# GitHub autolinks these in issues and comments; a word joiner (U+2060) inside breaks
+# the link and the notification to the other issue, and reads the same.
+_WORD_JOINER = "\u2060"
+_GITHUB_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)|(?<=[A-Za-z0-9])(://)|\b(www)(\.)", re.I)
 
 
 def status_badge(status: Status) -> str:
@@ -41,7 +47,20 @@ def md_text(value: object) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A zero-width space after '@' stops GitHub from notifying whoever is named.
-    return text.replace("@", "@\u200b")
+    return neutralise_references(text.replace("@", "@\u200b"))
+
+
+def neutralise_references(text: str) -> str:
+    """``#12``, ``org/repo#3``, ``GH-2``, ``https://…`` and ``www.…`` as plain text."""
+
+    def joined(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1) + _WORD_JOINER
+        if match.group(2):
+            return ":" + _WORD_JOINER + "//"
+        return match.group(3) + _WORD_JOINER + match.group(4)
+
+    return _GITHUB_REFERENCE.sub(joined, text)
 
 
 def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
@@ -129,11 +148,14 @@ def markdown_report(
     diagnoses: dict[str, Diagnosis],
     site_url: str | None,
     previous: dict[str, HistoryEntry] | None = None,
+    table_only: bool = False,
 ) -> str:
     """Overview table (one row per fiche, one column per dimension) plus a section per fiche.
 
     ``previous`` holds each fiche's check before the latest one, so a reader sees what
     moved: on a pull request that is the effect of the change, at night the last day's.
+    ``table_only`` leaves out the sections: a job summary must stay under GitHub's 1 MiB
+    with thousands of fiches (about 1 KB each in full, 0.2 KB as a row).
     """
     previous = previous or {}
     if not fiches:
@@ -162,6 +184,8 @@ def markdown_report(
         + f"; {EMOJI[Status.ok]}→{EMOJI[Status.fail]}: veranderd sinds de vorige controle.",
         "",
     ]
+    if table_only:
+        return "\n".join([*lines, "Het volledige rapport staat in het artefact van de run.", ""])
     for fiche in fiches:
         section = _fiche_section(fiche, diagnoses.get(fiche.id), previous.get(fiche.id), site_url)
         lines += [section, ""]
@@ -174,6 +198,7 @@ def run_report(
     only: list[str],
     output: Path | None,
     site_url: str | None = None,
+    table_only: bool = False,
 ) -> int:
     """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
     loaded = load_repository(root)
@@ -198,6 +223,7 @@ def run_report(
         diagnoses,
         site_url or os.environ.get("DATAPEDIA_SITE_URL"),
         previous,
+        table_only,
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
