@@ -31,10 +31,12 @@ remote_git() {
   fi
 }
 
-# Each shard's newest attempt ("re-run failed jobs" uploads a new artifact name).
+# Each shard's newest attempt ("re-run failed jobs" uploads a new artifact name). No
+# folder at all when every shard failed: that night is kept as "incomplete" too.
+mkdir -p shards
 shard_dirs=()
 for i in $(seq 1 "${SHARDS}"); do
-  newest="$(find shards -mindepth 1 -maxdepth 1 -type d -name "shard-${i}-poging-*" 2>/dev/null | sort -V | tail -n1)"
+  newest="$(find shards -mindepth 1 -maxdepth 1 -type d -name "shard-${i}-poging-*" | sort -V | tail -n1)"
   if [ -n "$newest" ]; then shard_dirs+=("$newest"); fi
 done
 echo "shards gevonden: ${#shard_dirs[@]} van ${SHARDS}"
