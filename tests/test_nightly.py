@@ -529,3 +529,41 @@ def test_a_rate_limited_sync_stops_cleanly_and_catches_up(nightly):
     assert len(writes) == 1  # stopped at the throttle, no hammering
     after = nightly.night()
     assert after.green and len(dataset_issues(nightly.github, DOWN)) == 1
+
+
+# --- merge over the shards that exist (fast, no workflow) ------------------------------
+def shard_folder(tmp_path: Path, index: int, text: str | None = None) -> Path:
+    folder = tmp_path / f"shard-{index}"
+    folder.mkdir()
+    (folder / "shard.txt").write_text(text or f"{index}/{SHARDS}\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["1/4", "1/4"], "twee keer"),
+        (["1/3"], "hoort niet bij een nacht van 4"),
+        (["5/4"], "hoort niet bij"),
+        (["een/vier"], "geen geldige shard.txt"),
+    ],
+)
+def test_merge_refuses_shard_folders_it_cannot_place(tmp_path, texts, message, capsys):
+    from datapedia.cli import main
+
+    folders = []
+    for n, text in enumerate(texts):
+        (tmp_path / str(n)).mkdir()
+        folders.append(shard_folder(tmp_path / str(n), 1, text))
+    argv = ["--root", str(tmp_path), "merge", "--shards", str(SHARDS), *map(str, folders)]
+    assert main([*argv, "--now", NOW.isoformat()]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "checks" / "summary.json").exists()
+
+
+def test_a_shard_folder_without_proof_of_finishing_is_refused(tmp_path):
+    from datapedia.nightly import MergeError, shard_of
+
+    (tmp_path / "leeg").mkdir()
+    with pytest.raises(MergeError, match="is de shard afgelopen"):
+        shard_of(tmp_path / "leeg", SHARDS)

@@ -164,3 +164,26 @@ def test_first_check_shows_no_change(tmp_path: Path):
     run_report(root, checks, ["waterstanden"], out)
     text = out.read_text(encoding="utf-8")
     assert "→" not in text.split("Legende")[0] and "(was " not in text
+
+
+def test_github_references_and_urls_are_inert_in_any_locale():
+    text = md_text("zie #12, org/repo#3, GH-2, https://phish.example/x en www.phish.be; C# blijft")
+    # GitHub autolinks none of these any more; a reader sees the same characters
+    for linked in ("#12", "repo#3", "GH-2", "https://", "www.phish"):
+        assert linked not in text
+    assert text.replace("\u2060", "") == (
+        "zie #12, org/repo#3, GH-2, https://phish.example/x en www.phish.be; C# blijft"
+    )
+    assert "\\u" not in text  # Python escapes: no shell or locale can write '\u2060' literally
+
+
+def test_table_only_report_fits_a_job_summary(tmp_path: Path, capsys):
+    root, _ = make_repo(tmp_path)
+    assert main(["--root", str(root), "report", "--table"]) == 0
+    table = capsys.readouterr().out
+    assert "| dataset | globaal |" in table and "Waterstanden" in table
+    assert "### " not in table and "```" not in table  # no sections, no evidence
+    assert "artefact" in table
+    assert main(["--root", str(root), "report"]) == 0
+    full = capsys.readouterr().out
+    assert len(table) < len(full) / 2

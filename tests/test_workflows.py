@@ -372,3 +372,12 @@ def test_pr_comment_step_treats_the_artifact_as_data(
     sent = (tmp_path / "sent.md").read_text(encoding="utf-8")
     assert sent.startswith("<!-- datapedia:pr-rapport -->\n## Diagnose")
     assert "@iemand" not in sent and "@\u200biemand" in sent
+
+
+@pytest.mark.parametrize("name", ["nightly-commit.sh", "site-url.sh"])
+def test_scripts_the_nightly_runs_pass_shellcheck(name: str):
+    shellcheck = Path(sys.executable).parent / "shellcheck"
+    done = subprocess.run(
+        [str(shellcheck), str(ROOT / "scripts" / name)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout
