@@ -258,6 +258,14 @@ def sync(root: Path, github: FakeGitHub, now: datetime = NIGHT2, dry_run=False) 
     return sync_from_cli(root, root / "checks", REPO, github.url, SITE, dry_run, now)
 
 
+def first_issue(repo: Path, github: FakeGitHub) -> tuple[Path, int]:
+    """waterstanden fails a second night in a row: its issue, opened by the sync."""
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    sync(repo, github)
+    (number,) = github.issues
+    return repo / "checks", number
+
+
 def issues_path(*rest) -> str:
     return "/".join([f"/repos/{REPO}/issues", *map(str, rest)])
 
@@ -321,10 +329,7 @@ def test_a_single_failing_check_opens_nothing(repo, github, capsys):
 
 
 def test_hand_closed_issue_stays_closed_until_the_diagnosis_changes(repo, github):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     github.issues[number]["state"] = "closed"  # a person closes it; the feed is still stale
     github.issues[number]["labels"] = []  # and removes the label
     night(checks, NIGHT2, waterstanden=True)
@@ -341,10 +346,7 @@ def test_hand_closed_issue_stays_closed_until_the_diagnosis_changes(repo, github
 
 
 def test_a_flapping_dataset_reopens_its_issue_after_two_failures(repo, github):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     days = [NIGHT1 + timedelta(days=d) for d in range(1, 4)]
     night(checks, days[0], waterstanden=False)
     sync(repo, github, now=days[0])
@@ -362,10 +364,7 @@ def test_a_flapping_dataset_reopens_its_issue_after_two_failures(repo, github):
     [("gedempt", True), ("gedempt tot 2026-12-31", True), ("gedempt tot 2026-11-01", False)],
 )
 def test_a_muted_issue_gets_no_comments_until_its_end_date(repo, github, label, silent):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     github.issues[number]["labels"].append({"name": label})
     tx = ChecksStore(checks).begin()
     tx.add(diagnosis("waterstanden", NIGHT2, failing=True, available=False))
@@ -429,10 +428,7 @@ def test_an_incomplete_night_keeps_one_issue_until_a_full_night(repo, github):
 
 
 def test_recovery_comments_and_closes(repo, github):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     night(checks, NIGHT2, waterstanden=False)
     assert sync(repo, github) == 0
     comment, close = github.writes()[1:]
@@ -564,10 +560,7 @@ def test_cli_wires_repo_and_api_url(repo, github, capsys):
 
 
 def test_labels_follow_the_failing_dimensions_and_keep_manual_ones(repo, github):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     github.issues[number]["labels"].append({"name": "prioriteit"})
     tx = ChecksStore(checks).begin()
     tx.add(diagnosis("waterstanden", NIGHT2, failing=False, available=False))

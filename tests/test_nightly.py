@@ -34,6 +34,7 @@ import yaml
 from faults.harness import NOW, closed_port, fiche_data, write_fiche
 from localserver import LocalServer, Route
 from test_github_issues import REPO, TOKEN, FakeGitHub
+from test_workflows import bash_step
 
 from datapedia.pipeline import in_shard
 
@@ -297,14 +298,7 @@ class Nightly:
                     **{k: str(v) for k, v in fill(step.get("env", {}), ctx).items()},
                     **faults,
                 }
-                script = fill(step["run"], ctx)
-                done = subprocess.run(
-                    ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-                    cwd=ws,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                )
+                done = bash_step(fill(step["run"], ctx), ws, env)
                 run.logs.append(f"## {label}/{step.get('name')}: {done.returncode}\n"
                                 f"{done.stdout}{done.stderr}")  # fmt: skip
                 ok = done.returncode == 0

@@ -35,14 +35,18 @@ def run_step(script: str, tmp_path: Path, exit_code: int, env: dict) -> int:
     fake.write_text(f'#!/bin/sh\necho "$@" >> "{tmp_path}/calls"\nexit {exit_code}\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     full_env = {**os.environ, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(
+    return bash_step(script, tmp_path, full_env).returncode
+
+
+def bash_step(script: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """A `run:` script the way GitHub runs it on Linux: bash -eo pipefail, no rc files."""
+    return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-        cwd=tmp_path,
-        env=full_env,
+        cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
     )
-    return done.returncode
 
 
 def test_workflows_validate_against_the_github_schema():
