@@ -31,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
 from datapedia.files import atomic_write
 from datapedia.parallel import fork_map
+from datapedia.yaml_errors import describe as describe_yaml_error
 from datapedia.yaml_guard import MAX_DEPTH, TOO_DEEP, find_too_deep
 
 _T = "tag:yaml.org,2002:"
@@ -353,12 +354,7 @@ def _parse_text(parsed: _Parsed, text: str, relative: Path | None) -> None:
         converter = _Converter(parsed, text)
         data = converter.convert(node, "", 0)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML-syntaxfout: {error.problem or error}"
-        if error.context and error.context_mark and error.context_mark is not mark:
-            # libyaml often notices a mistake lines later: say where it started.
-            message += f" ({error.context} op regel {error.context_mark.line + 1})"
+        line, column, message = describe_yaml_error(error, text)
         parsed.add(line, column, "-", message)
         return
     except yaml.YAMLError as error:
