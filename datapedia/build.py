@@ -144,11 +144,24 @@ def write_machine_outputs(
 
 
 def run_serve(root: Path, checks_dir: Path, now: datetime, address: str) -> int:
-    root = Path(root)
-    if _render(root, Path(checks_dir), now) is None:
+    from datapedia.watch import RenderOnChange
+
+    root, checks_dir = Path(root), Path(checks_dir)
+    if _render(root, checks_dir, now) is None:
         return EXIT_BROKEN
     from mkdocs.commands.serve import serve
 
-    # Renders once; edits to fiches need a new `datapedia serve` (mkdocs only watches site/).
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+    def again() -> None:
+        print("fiches/ of checks/ gewijzigd: de pagina's worden opnieuw gemaakt.", flush=True)
+        _render(root, checks_dir, now)
+
+    stop_watching = RenderOnChange([root / "fiches", checks_dir], again).start()
+    print(
+        f"De site staat op http://{address}/ en volgt fiches/ en checks/ (Ctrl-C stopt).",
+        flush=True,
+    )
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+    finally:
+        stop_watching()
     return EXIT_OK

@@ -117,21 +117,24 @@ def _indentation(lines: list[str], line: int) -> str:
     match = _KEY.match(here)
     name = f"'{match.group('key').strip()}'" if match else "deze regel"
     spaces = _indent(here)
-    options: list[str] = []
+    deeper = ""
+    same: list[str] = []
     levels: set[int] = set()
-    limit = None
     for number in range(line - 1, 0, -1):
         above = _KEY.match(lines[number - 1])
         if not above:
             continue
         level = len(above.group("indent")) + len(above.group("dash"))
-        if (limit is None or level < limit) and level not in levels:
+        key = f"'{above.group('key').strip()}' (regel {number}, {level} spaties)"
+        if not levels and not lines[number - 1][above.end() :].split("#")[0].strip():
+            # The line just above opens a block ('contact:'): this may belong in it.
+            deeper = f"dieper dan {key} als onderdeel ervan, of "
+        if not levels or level < min(levels):
             levels.add(level)
-            options.append(f"'{above.group('key').strip()}' (regel {number}, {level} spaties)")
-            limit = level
-            if level == 0:
+            same.append(key)
+            if level == 0 or len(same) == 2:
                 break
     where = f"verkeerde inspringing: {name} staat op {spaces} spatie(s)"
-    if not options:
+    if not same:
         return where
-    return f"{where}; zet het op dezelfde hoogte als " + " of als ".join(options[:2])
+    return f"{where}; zet het {deeper}op dezelfde hoogte als " + " of ".join(same)
