@@ -611,3 +611,13 @@ def test_serve_prints_its_address_and_renders_again_when_a_fiche_changes(
     )
     assert "fiches/ of checks/ gewijzigd: de pagina's worden opnieuw gemaakt." in out.splitlines()
     assert not [t for t in threading.enumerate() if t.name == "datapedia-volg" and t.is_alive()]
+
+
+def test_contributors_find_the_design_in_the_repository():
+    """A clone from GitHub has nothing beside it: no link may lead out of the repository."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    design = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "[`CONTRIBUTING.md`](CONTRIBUTING.md)" in readme
+    assert design.startswith("# Contributing to Datapedia Vlaanderen: the design\n")
+    assert "## The six dimensions" in design
+    assert [text for text in (readme, design) if "../shared" in text] == []
