@@ -441,6 +441,10 @@ def test_check_offline_writes_only_where_it_is_told(tmp_path, capsys):
 
 
 # --- Ctrl-C --------------------------------------------------------------------------------
+def ctrl_c(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
 def test_ctrl_c_stops_check_at_once_and_says_what_was_kept(tmp_path):
     """A feed that never answers: Ctrl-C must not wait for it (its request would only give
     up after the total timeout), and checks/ stays as it was."""
@@ -493,10 +497,7 @@ def test_ctrl_c_during_an_offline_check_says_nothing_was_kept(tmp_path, monkeypa
 
     root = offline_repo(tmp_path)
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(pipeline, "print_table", interrupted)
+    monkeypatch.setattr(pipeline, "print_table", ctrl_c)
     code, _, err = run(
         ["--root", str(root), "check", "--offline", "--now", NOW.isoformat()], capsys
     )
@@ -511,9 +512,7 @@ def test_ctrl_c_after_the_results_were_published_says_they_are_kept(tmp_path, mo
     import datapedia.pipeline as pipeline
 
     root = offline_repo(tmp_path)
-    monkeypatch.setattr(
-        pipeline, "print_table", lambda summary: (_ for _ in ()).throw(KeyboardInterrupt)
-    )
+    monkeypatch.setattr(pipeline, "print_table", ctrl_c)
     checks = root / "checks"
     argv = ["--root", str(root), "check", "--offline", "--checks", str(checks)]
     code, _, err = run([*argv, "--now", NOW.isoformat()], capsys)
@@ -621,3 +620,30 @@ def test_contributors_find_the_design_in_the_repository():
     assert design.startswith("# Contributing to Datapedia Vlaanderen: the design\n")
     assert "## The six dimensions" in design
     assert [text for text in (readme, design) if "../shared" in text] == []
+
+
+def test_quality_workers_leave_ctrl_c_to_the_run():
+    from datapedia.quality import QualityPool
+
+    with QualityPool(1) as pool:
+        assert pool._pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
+def test_ctrl_c_while_publishing_finishes_the_publication(tmp_path, monkeypatch):
+    """Once the journal is written the run is decided: a rollback then rolls forward
+    (as the next open would), instead of leaving half the files moved."""
+    from test_pipeline import files_in
+
+    from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
+
+    store = ChecksStore(tmp_path / "checks")
+    tx = store.begin()
+    ok = DimensionResult(status=Status.ok, summary="In orde.")
+    tx.add(Diagnosis.build("een", NOW, dict.fromkeys(Dimension, ok)))
+    moving = store._recover_locked
+    monkeypatch.setattr(store, "_recover_locked", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        tx.commit()
+    monkeypatch.setattr(store, "_recover_locked", moving)
+    assert tx.rollback() is True
+    assert files_in(tmp_path / "checks") == ["een.json", "een.jsonl"]
