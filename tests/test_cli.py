@@ -238,72 +238,61 @@ def test_a_file_inside_a_repository_finds_it_from_outside(tmp_path, monkeypatch,
 
 
 # --- YAML mistakes in Dutch --------------------------------------------------------------
-def validate_text(tmp_path: Path, text: str, capsys) -> tuple[int, list[str]]:
+YAML_MISTAKES = {
+    "tab": (
+        "  name: Stad Gent",
+        "\tname: Stad Gent",
+        "7:1: -: YAML-syntaxfout: tab-teken op regel 7; YAML springt in met spaties: "
+        "gebruik spaties",
+    ),
+    "too little indentation": (
+        "    email: mobiliteit@stad.gent",
+        " email: mobiliteit@stad.gent",
+        "9:2: -: YAML-syntaxfout: verkeerde inspringing: 'email' staat op 1 spatie(s); zet het "
+        "dieper dan 'contact' (regel 8, 2 spaties) als onderdeel ervan, of op dezelfde hoogte "
+        "als 'contact' (regel 8, 2 spaties) of 'owner' (regel 6, 0 spaties)",
+    ),
+    "too much indentation": (
+        "  contact:\n",
+        "   contact:\n",
+        "8:4: -: YAML-syntaxfout: verkeerde inspringing: 'contact' staat op 3 spatie(s); zet het "
+        "op dezelfde hoogte als 'name' (regel 7, 2 spaties) of 'owner' (regel 6, 0 spaties)",
+    ),
+    "inside a list item": (
+        "    format: application/json",
+        "   format: application/json",
+        "17:4: -: YAML-syntaxfout: verkeerde inspringing: 'format' staat op 3 spatie(s); zet "
+        "het op dezelfde hoogte als 'url' (regel 16, 4 spaties) of 'distributions' (regel 13, "
+        "0 spaties)",
+    ),
+    "under a key with a value": (
+        "theme: mobiliteit",
+        "  theme: mobiliteit",
+        "5:3: -: YAML-syntaxfout: verkeerde inspringing: 'theme' staat op 2 spatie(s); zet het "
+        "op dezelfde hoogte als 'description' (regel 4, 0 spaties)",
+    ),
+    "a handle without quotes": (
+        "  name: Stad Gent",
+        "  name: Stad Gent\n  github: @stad-gent",
+        "8:11: -: YAML-syntaxfout: een waarde mag niet met '@' beginnen; zet de waarde tussen "
+        "aanhalingstekens",
+    ),
+    "a duration without T": (
+        "theme: mobiliteit",
+        "theme: mobiliteit\nupdate_frequency: P1H",
+        "6:19: update_frequency: geen geldige ISO 8601-duur: 'P1H'; bedoelt u 'PT1H'? (uren, "
+        "minuten en seconden komen na de T)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), YAML_MISTAKES.values(), ids=YAML_MISTAKES)
+def test_yaml_mistakes_are_explained_in_dutch_with_the_fix(old, new, expected, tmp_path, capsys):
     root = repo(tmp_path)
-    write(root, "gent-parkings", text)
+    assert old in VALID
+    write(root, "gent-parkings", VALID.replace(old, new, 1))
     code, out, _ = run(["--root", str(root), "validate"], capsys)
-    return code, out.splitlines()[:-1]
-
-
-def test_a_tab_says_use_spaces(tmp_path, capsys):
-    text = VALID.replace("  name: Stad Gent", "\tname: Stad Gent")
-    assert validate_text(tmp_path, text, capsys) == (
-        1,
-        [
-            "fiches/mobiliteit/gent-parkings.yml:7:1: -: YAML-syntaxfout: tab-teken op regel 7; "
-            "YAML springt in met spaties: gebruik spaties"
-        ],
-    )
-
-
-def test_bad_indentation_names_the_key_to_line_up_with(tmp_path, capsys):
-    text = VALID.replace("    email: mobiliteit@stad.gent", " email: mobiliteit@stad.gent")
-    assert validate_text(tmp_path, text, capsys) == (
-        1,
-        [
-            "fiches/mobiliteit/gent-parkings.yml:9:2: -: YAML-syntaxfout: verkeerde inspringing: "
-            "'email' staat op 1 spatie(s); zet het dieper dan 'contact' (regel 8, 2 spaties) als "
-            "onderdeel ervan, of op dezelfde hoogte als 'contact' (regel 8, 2 spaties) of "
-            "'owner' (regel 6, 0 spaties)"
-        ],
-    )
-    text = VALID.replace("  contact:\n", "   contact:\n")
-    assert validate_text(tmp_path / "b", text, capsys)[1] == [
-        "fiches/mobiliteit/gent-parkings.yml:8:4: -: YAML-syntaxfout: verkeerde inspringing: "
-        "'contact' staat op 3 spatie(s); zet het op dezelfde hoogte als 'name' (regel 7, "
-        "2 spaties) of 'owner' (regel 6, 0 spaties)"
-    ]
-    text = VALID.replace("    format: application/json", "   format: application/json")
-    assert validate_text(tmp_path / "c", text, capsys)[1] == [
-        "fiches/mobiliteit/gent-parkings.yml:17:4: -: YAML-syntaxfout: verkeerde inspringing: "
-        "'format' staat op 3 spatie(s); zet het op dezelfde hoogte als 'url' (regel 16, "
-        "4 spaties) of 'distributions' (regel 13, 0 spaties)"
-    ]
-
-
-def test_a_key_indented_under_a_value_names_its_neighbour(tmp_path, capsys):
-    text = VALID.replace("theme: mobiliteit", "  theme: mobiliteit")
-    assert validate_text(tmp_path, text, capsys)[1] == [
-        "fiches/mobiliteit/gent-parkings.yml:5:3: -: YAML-syntaxfout: verkeerde inspringing: "
-        "'theme' staat op 2 spatie(s); zet het op dezelfde hoogte als 'description' (regel 4, "
-        "0 spaties)"
-    ]
-
-
-def test_a_handle_starting_with_at_needs_quotes(tmp_path, capsys):
-    text = VALID.replace("  name: Stad Gent", "  name: Stad Gent\n  github: @stad-gent")
-    assert validate_text(tmp_path, text, capsys)[1] == [
-        "fiches/mobiliteit/gent-parkings.yml:8:11: -: YAML-syntaxfout: een waarde mag niet met "
-        "'@' beginnen; zet de waarde tussen aanhalingstekens"
-    ]
-
-
-def test_a_forgotten_t_in_a_duration_suggests_the_right_one(tmp_path, capsys):
-    text = VALID.replace("theme: mobiliteit", "theme: mobiliteit\nupdate_frequency: P1H")
-    assert validate_text(tmp_path, text, capsys)[1] == [
-        "fiches/mobiliteit/gent-parkings.yml:6:19: update_frequency: geen geldige ISO 8601-duur: "
-        "'P1H'; bedoelt u 'PT1H'? (uren, minuten en seconden komen na de T)"
-    ]
+    assert (code, out.splitlines()[:-1]) == (1, [f"{OLD}:{expected}"])
 
 
 # --- duplicate ids: who is to blame -------------------------------------------------------

@@ -23,7 +23,7 @@ from datapedia.load import load_fiches
 from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
 from datapedia.store import ChecksStore
 
-from .harness import NOW, fiche_data, write_fiche
+from .harness import NOW, fiche_data, offline_check, write_fiche
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_IDS = ("goed-een", "goed-twee")
@@ -310,18 +310,7 @@ def test_check_skips_the_hostile_fiche_and_judges_the_others(hostile, tmp_path, 
     root = make_repo(tmp_path)
     text = hostile.write(root)
     line = line_of(text, hostile.needle) if hostile.needle else 1
-    code = survive(
-        [
-            "--root",
-            str(root),
-            "check",
-            "--offline",
-            "--checks",
-            str(root / "checks"),
-            "--now",
-            NOW.isoformat(),
-        ]
-    )
+    code = survive(offline_check(root, NOW.isoformat()))
     out, err = capsys.readouterr()
     assert code in (0, 1), err
     assert re.search(rf"^{re.escape(str(BAD_REL))}:{line}:\d+: ", err, re.M), err
@@ -339,18 +328,7 @@ def test_python_tag_is_never_executed_by_check_or_build(tmp_path, capsys):
     """The tag is refused everywhere a fiche is read, not only by validate."""
     root = make_repo(tmp_path)
     _python_tag(root)
-    assert cli_main(
-        [
-            "--root",
-            str(root),
-            "check",
-            "--offline",
-            "--checks",
-            str(root / "checks"),
-            "--now",
-            NOW.isoformat(),
-        ]
-    ) in (0, 1)
+    assert cli_main(offline_check(root, NOW.isoformat())) in (0, 1)
     assert cli_main(["--root", str(root), "build", "--render-only", "--now", NOW.isoformat()]) == 1
     out, err = capsys.readouterr()
     assert f"{BAD_REL}:{line_of(BASE, 'description:')}:" in err
