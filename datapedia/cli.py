@@ -496,13 +496,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit_without_waiting(code: int) -> None:
-    """Exit now when threads would hold the process: after Ctrl-C a probe thread can be
-    waiting on a server for its whole timeout, and Python joins such threads at exit."""
-    if any(
-        t.is_alive() and not t.daemon
-        for t in threading.enumerate()
-        if t is not threading.main_thread()
-    ):
+    """Exit now when probe threads are left: after Ctrl-C one can be waiting on a server
+    for its whole timeout, and Python joins such threads before it exits."""
+    if any(t.name.startswith("probe") and t.is_alive() for t in threading.enumerate()):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

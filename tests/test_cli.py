@@ -94,16 +94,16 @@ def test_check_help_says_what_each_exit_code_means(wide, capsys):
 def test_version(capsys):
     code, out, _ = run(["--version"], capsys)
     assert (code, out) == (0, f"datapedia {version('datapedia')}\n")
-    assert version("datapedia") == "0.1.0"
 
 
 def test_a_wrong_choice_is_explained_in_dutch_exit_2(tmp_path, capsys):
     code, _, err = run(["--root", str(repo(tmp_path)), "new", "x-y", "--theme", "lucht"], capsys)
     assert code == 2
-    assert err.splitlines()[-1] == (
-        "datapedia new: fout: argument --theme: ongeldige keuze: 'lucht' "
-        "(kies uit 'water', 'mobiliteit')"
+    # How the choices are quoted differs between Python versions.
+    assert err.splitlines()[-1].startswith(
+        "datapedia new: fout: argument --theme: ongeldige keuze: 'lucht' (kies uit "
     )
+    assert "water" in err.splitlines()[-1] and "mobiliteit" in err.splitlines()[-1]
     code, _, err = run(["validaat"], capsys)
     assert code == 2 and "datapedia: fout: argument COMMANDO: ongeldige keuze: 'validaat'" in err
 
