@@ -109,6 +109,24 @@ def test_a_wrong_choice_is_explained_in_dutch_exit_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
+    ("argv", "last_line"),
+    [
+        ([], "datapedia: fout: deze argumenten zijn verplicht: COMMANDO"),
+        (["check", "--bogus"], "datapedia: fout: onbekende argumenten: --bogus"),
+        (
+            ["check", "--only"],
+            "datapedia check: fout: argument --only: verwacht minstens één waarde",
+        ),
+    ],
+)
+def test_usage_mistakes_are_dutch_and_exit_2(argv, last_line, capsys):
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith("gebruik: datapedia")
+    assert err.splitlines()[-1] == last_line
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [
         (
