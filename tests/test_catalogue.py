@@ -291,3 +291,25 @@ def test_mqa_says_what_costs_the_most(real):
     assert lost == sorted(lost, reverse=True)
     assert "licence" in {line.criterion.key for line in measured.missing}  # no licence given
     assert mqa.score(by_id["voetgangerstellingen-vlaanderen"], None) is None
+
+
+def test_mqa_on_the_dataset_page_and_in_the_handbook(tmp_path):
+    from datapedia.render import render_site
+
+    root = make_repo(tmp_path, history_days=2)
+    report = render_site(root, root / "checks", NOW)
+    fragments = report.out_dir / "fragments"
+    entries, _ = load_entries(root, root / "checks")
+    scores = {e.id: mqa.score(e.fiche, e.diagnosis) for e in entries}
+    table = (fragments / "mqa-scores.md").read_text()
+    for e in entries:
+        row = next(line for line in table.splitlines() if f"datasets/{e.id}.md" in line)
+        assert f"| {mqa.points_text(scores[e.id].total)} | {scores[e.id].rating[1]} |" in row
+    page = (fragments / "mqa" / "regen-gent.md").read_text()
+    # Never checked: the reachability of its URL is not measured, and it says so.
+    assert "(niet gemeten)" in page and "van de 405 punten" in page
+    assert "<script>" not in table  # the hostile title is escaped
+    criteria = (fragments / "mqa-tabel.md").read_text()
+    assert criteria.count("\n| ") == len(mqa.CRITERIA) + 1
+    dataset_page = (report.out_dir / "datasets" / "regen-gent.md").read_text()
+    assert '--8<-- "mqa/regen-gent.md"' in dataset_page

@@ -23,6 +23,7 @@ from datapedia.catalogue.facts import (
     published,
     reachable,
 )
+from datapedia.catalogue.measures import nl_number
 from datapedia.fiche import Distribution, Fiche
 from datapedia.results import Diagnosis
 
@@ -42,7 +43,8 @@ DIMENSIONS = {
     "contextuality": "context",
 }
 
-# A check on one distribution: True/False, or None when it could not be known offline.
+# A check on the dataset or one distribution: True/False, or None when it needs a check
+# (a probe run) that has not happened.
 DistCheck = Callable[[Fiche, Diagnosis | None, int, Distribution], bool | None]
 DatasetCheck = Callable[[Fiche, Diagnosis | None], bool | None]
 
@@ -53,7 +55,8 @@ class Criterion:
     dimension: str  # key of DIMENSIONS
     prop: str  # the DCAT-AP property the MQA looks at
     points: int
-    advice: str  # Dutch: what the owner can do
+    how: str  # Dutch: how we decide it (the handbook shows it)
+    advice: str = ""  # Dutch, Markdown: what the owner can do; empty when always met
     dataset: DatasetCheck | None = None
     distribution: DistCheck | None = None
 
@@ -66,53 +69,71 @@ def _format(d: Distribution) -> bool:
     return vocab.file_type(d.format) is not None
 
 
+def _always(fiche: Fiche, diagnosis: Diagnosis | None) -> bool:
+    return True
+
+
+def _never(fiche: Fiche, diagnosis: Diagnosis | None, index: int, dist: Distribution) -> bool:
+    return False
+
+
+_MEDIA_ADVICE = "geef in `format` een geregistreerd mediatype (bv. `text/csv`, `application/json`)"
+_OPEN_FORMATS = "CSV, JSON, GeoJSON, XML of GML"
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "keyword",
         "findability",
         "dcat:keyword",
         30,
+        "uit `keywords`",
         "vul `keywords` in",
-        dataset=lambda f, _: bool(f.keywords),
+        dataset=lambda f, d: bool(f.keywords),
     ),
-    Criterion("theme", "findability", "dcat:theme", 30, "", dataset=lambda f, _: True),
+    Criterion(
+        "theme", "findability", "dcat:theme", 30, "het thema (EU-lijst data-theme)", dataset=_always
+    ),
     Criterion(
         "spatial",
         "findability",
         "dct:spatial",
         20,
+        "uit `spatial`",
         "vul `spatial` in (gebied en bbox)",
-        dataset=lambda f, _: f.spatial is not None,
+        dataset=lambda f, d: f.spatial is not None,
     ),
     Criterion(
         "temporal",
         "findability",
         "dct:temporal",
         20,
-        "vul `temporal.start` in",
-        dataset=lambda f, _: bool(f.temporal and (f.temporal.start or f.temporal.end)),
+        "uit `temporal`",
+        "vul `temporal.start` in (eerste dag met data)",
+        dataset=lambda f, d: bool(f.temporal and (f.temporal.start or f.temporal.end)),
     ),
     Criterion(
         "access_url",
         "accessibility",
-        "dcat:accessURL antwoordt 2xx",
+        "dcat:accessURL antwoordt (2xx)",
         50,
+        "gemeten bij de laatste controle; zonder controle niet gemeten (0 punten)",
         "laat elk eindpunt zonder fout antwoorden (zie beschikbaarheid)",
-        distribution=lambda f, d, i, _: reachable(d, i),
+        distribution=lambda f, d, i, dist: reachable(d, i),
     ),
     Criterion(
         "download_url",
         "accessibility",
         "dcat:downloadURL",
         20,
-        "bied een bulkbestand aan en zet `download: true` bij die distributie",
+        "distributies met `download: true`",
+        "bied de volledige data als bestand aan en zet `download: true` bij die distributie",
         distribution=lambda f, d, i, dist: dist.download,
     ),
     Criterion(
         "download_url_ok",
         "accessibility",
-        "dcat:downloadURL antwoordt 2xx",
+        "dcat:downloadURL antwoordt (2xx)",
         30,
+        "gemeten bij de laatste controle; zonder controle niet gemeten (0 punten)",
         "bied een bulkbestand aan dat zonder fout antwoordt",
         distribution=lambda f, d, i, dist: reachable(d, i) if dist.download else False,
     ),
@@ -121,7 +142,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "interoperability",
         "dct:format",
         20,
-        "geef een geregistreerd mediatype op in `format`",
+        "EU-lijst file-type, afgeleid uit `format`",
+        _MEDIA_ADVICE,
         distribution=lambda f, d, i, dist: _format(dist),
     ),
     Criterion(
@@ -129,15 +151,17 @@ CRITERIA: tuple[Criterion, ...] = (
         "interoperability",
         "dcat:mediaType",
         10,
-        "geef een geregistreerd mediatype op in `format`",
+        "IANA-mediatype uit `format` (zonder parameters)",
+        _MEDIA_ADVICE,
         distribution=lambda f, d, i, dist: _media(dist),
     ),
     Criterion(
         "vocabulary",
         "interoperability",
-        "dct:format/dcat:mediaType uit een vocabularium",
+        "dct:format en dcat:mediaType uit een vocabularium",
         10,
-        "geef een geregistreerd mediatype op in `format`",
+        "beide uit de EU- en IANA-lijsten",
+        _MEDIA_ADVICE,
         distribution=lambda f, d, i, dist: _format(dist) and _media(dist),
     ),
     Criterion(
@@ -145,7 +169,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "interoperability",
         "niet-propriëtair formaat",
         20,
-        "publiceer in een open formaat (CSV, JSON, XML, GML)",
+        _OPEN_FORMATS + " of HTML",
+        f"publiceer ook in een open formaat ({_OPEN_FORMATS})",
         distribution=lambda f, d, i, dist: vocab.file_type(dist.format) in vocab.NON_PROPRIETARY,
     ),
     Criterion(
@@ -153,7 +178,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "interoperability",
         "machineleesbaar formaat",
         20,
-        "publiceer in een machineleesbaar formaat (CSV, JSON, XML, GML)",
+        _OPEN_FORMATS,
+        f"publiceer in een machineleesbaar formaat ({_OPEN_FORMATS})",
         distribution=lambda f, d, i, dist: vocab.file_type(dist.format) in vocab.MACHINE_READABLE,
     ),
     Criterion(
@@ -161,14 +187,16 @@ CRITERIA: tuple[Criterion, ...] = (
         "interoperability",
         "DCAT-AP-conform",
         30,
-        "",
-        dataset=lambda f, _: True,
+        "de testsuite valideert de catalogus met pyshacl tegen de officiële SHACL-vormen "
+        "van DCAT-AP 2.1.1 en 3.0.1 (0 overtredingen); niet bij elke opbouw",
+        dataset=_always,
     ),
     Criterion(
         "licence",
         "reusability",
         "dct:license",
         20,
+        "uit `licence`",
         "vul `licence` in",
         distribution=lambda f, d, i, dist: f.licence is not None,
     ),
@@ -177,7 +205,9 @@ CRITERIA: tuple[Criterion, ...] = (
         "reusability",
         "dct:license uit een vocabularium",
         10,
-        "kies een licentie uit de EU-lijst (bv. CC BY 4.0) of laat die koppelen",
+        "licenties waarvan we de term in de EU-lijst kennen (CC BY 4.0, CC BY-SA 4.0, "
+        "CC BY-NC 4.0, CC0); de Modellicentie Gratis Hergebruik hoort daar (nog) niet bij",
+        "een licentie uit de EU-lijst (bv. CC BY 4.0) telt hier mee",
         distribution=lambda f, d, i, dist: (licence_uri(f) or "").startswith(vocab.EU),
     ),
     Criterion(
@@ -185,56 +215,67 @@ CRITERIA: tuple[Criterion, ...] = (
         "reusability",
         "dct:accessRights",
         10,
-        "",
-        dataset=lambda f, _: True,
+        "PUBLIC, of RESTRICTED als een eindpunt een sleutel, token of registratie vraagt",
+        dataset=_always,
     ),
     Criterion(
         "access_rights_vocabulary",
         "reusability",
         "dct:accessRights uit een vocabularium",
         5,
-        "",
-        dataset=lambda f, _: True,
+        "EU-lijst access-right",
+        dataset=_always,
     ),
     Criterion(
         "contact_point",
         "reusability",
         "dcat:contactPoint",
         20,
-        "",
-        dataset=lambda f, _: True,
+        "uit `owner.contact` (verplicht in de fiche)",
+        dataset=_always,
     ),
-    Criterion("publisher", "reusability", "dct:publisher", 10, "", dataset=lambda f, _: True),
+    Criterion(
+        "publisher",
+        "reusability",
+        "dct:publisher",
+        10,
+        "uit `owner` (verplicht in de fiche)",
+        dataset=_always,
+    ),
     Criterion(
         "rights",
         "contextuality",
         "dct:rights",
         5,
+        "niet gepubliceerd",
         "geen veld in de fiche: de catalogus publiceert geen aparte rechtenverklaring",
-        distribution=lambda f, d, i, dist: False,
+        distribution=_never,
     ),
     Criterion(
         "byte_size",
         "contextuality",
         "dcat:byteSize",
         5,
-        "niet gepubliceerd: DCAT-AP 2.1.1 en 3.0.1 eisen elk een ander datatype",
-        distribution=lambda f, d, i, dist: False,
+        "niet gepubliceerd: DCAT-AP 2.1.1 eist xsd:decimal, 3.0.1 xsd:nonNegativeInteger",
+        "geen veld in de fiche: de twee versies van DCAT-AP eisen een ander datatype",
+        distribution=_never,
     ),
     Criterion(
         "issued",
         "contextuality",
         "dct:issued",
         5,
+        "niet gepubliceerd",
         "geen veld in de fiche: de datum van eerste publicatie is onbekend",
-        dataset=lambda f, _: False,
+        dataset=lambda f, d: False,
     ),
     Criterion(
         "modified",
         "contextuality",
         "dct:modified",
         5,
-        "de controle leest de nieuwste waarneming; die ontbreekt of is niet gemeten",
+        "de nieuwste waarneming die de laatste controle las; zonder controle niet gemeten",
+        "de controle vond geen tijdstip in de data (zie actualiteit)",
         dataset=lambda f, d: (modified(d) is not None) if d else None,
     ),
 )
@@ -311,3 +352,12 @@ def score(fiche: Fiche, diagnosis: Diagnosis | None) -> Score | None:
             share, unmeasured = _share([c.distribution(fiche, diagnosis, i, d) for i, d in dists])
         lines.append(Line(c, share, unmeasured))
     return Score(fiche.id, tuple(lines))
+
+
+def maximum(dimension: str) -> int:
+    return sum(c.points for c in CRITERIA if c.dimension == dimension)
+
+
+def points_text(value: float) -> str:
+    """Points in Dutch: 255, 33,3."""
+    return nl_number(value, 0 if abs(value - round(value)) < 0.05 else 1)
