@@ -13,6 +13,7 @@ from site_fixtures import NOW, make_repo
 
 from datapedia.badge import COLOURS, status_badge
 from datapedia.build import write_machine_outputs
+from datapedia.render import render_site
 from datapedia.results import Status
 
 # rdflib's closed namespaces are used as ns.X: as module globals pytest's probing warns.
@@ -170,3 +171,21 @@ def test_badge_escapes_text_and_colours_by_status(status):
     tree = ET.fromstring(svg)  # well-formed despite the hostile label
     assert [t.text for t in tree.iter("{http://www.w3.org/2000/svg}text")][0] == '<b>"x"</b> & y'
     assert COLOURS[status] in svg and status.label in svg
+
+
+def test_catalogue_uris_dereference_to_published_files(built):
+    """Every URI on the site is a file next to the HTML or a page the build makes."""
+    root, out = built
+    render_site(root, root / "checks", NOW)
+    g, _ = graphs(out)
+    base = "https://datapedia.example/"
+    paths = {
+        str(term).removeprefix(base).split("#")[0]
+        for triple in g
+        for term in triple
+        if isinstance(term, URIRef) and str(term).startswith(base)
+    }
+    assert {"catalog.ttl", "catalogus/waterpeil.ttl", "generated/datasets/waterpeil.html"} <= paths
+    for path in paths:
+        page = root / "site" / (path.removesuffix(".html") + ".md")
+        assert (out / path).exists() or (path.endswith(".html") and page.exists()), path

@@ -64,6 +64,12 @@ def dataset_uri(base: str, fiche_id: str) -> URIRef:
     return URIRef(f"{base}{dataset_page(fiche_id)}#dataset")
 
 
+def dataset_document(base: str, fiche_id: str) -> str:
+    """The dataset's own Turtle file: distributions, services and measurements are
+    fragments of it, so their URIs dereference to the file that describes them."""
+    return f"{base}{DATASET_FOLDER}/{fiche_id}.ttl"
+
+
 def new_graph() -> Graph:
     g = Graph()
     for prefix, ns in (
@@ -310,8 +316,8 @@ def _add_distribution(
     dist: Distribution,
     diagnosis: Diagnosis | None,
 ) -> None:
-    page = f"{base}{dataset_page(fiche.id)}"
-    node = URIRef(f"{page}#distributie-{index}")
+    doc = dataset_document(base, fiche.id)
+    node = URIRef(f"{doc}#distributie-{index}")
     g.add((ds, DCAT.distribution, node))
     g.add((node, RDF.type, DCAT.Distribution))
     g.add((node, DCTERMS.title, Literal(dist.title, lang="nl")))
@@ -333,7 +339,7 @@ def _add_distribution(
     # No dcat:byteSize: DCAT-AP 2.1.1 wants it as xsd:decimal, 3.0.1 as
     # xsd:nonNegativeInteger, and one literal cannot conform to both.
     if dist.protocol in SERVICES:
-        service = URIRef(f"{page}#dienst-{index}")
+        service = URIRef(f"{doc}#dienst-{index}")
         g.add((service, RDF.type, DCAT.DataService))
         g.add((service, DCTERMS.title, Literal(dist.title, lang="nl")))
         g.add((service, DCAT.endpointURL, URIRef(endpoint_url(str(dist.url)))))
@@ -348,14 +354,14 @@ def _add_distribution(
 
 # --- DQV: the measured numbers and the verdict per dimension --------------------------
 def add_quality(g: Graph, base: str, ds: URIRef, fiche_id: str, diagnosis: Diagnosis) -> None:
-    page = f"{base}{dataset_page(fiche_id)}"
+    doc = dataset_document(base, fiche_id)
     checked = Literal(diagnosis.checked_at.isoformat(), datatype=XSD.dateTime)
     values = measured_values(diagnosis)
     by_dimension: dict[Dimension, list[URIRef]] = {}
     for measure in MEASURES:
         if measure.key not in values:
             continue
-        node = URIRef(f"{page}#meting-{measure.key}")
+        node = URIRef(f"{doc}#meting-{measure.key}")
         g.add((ds, DQV.hasQualityMeasurement, node))
         g.add((node, RDF.type, DQV.QualityMeasurement))
         g.add((node, DQV.computedOn, ds))
@@ -366,7 +372,7 @@ def add_quality(g: Graph, base: str, ds: URIRef, fiche_id: str, diagnosis: Diagn
     for dimension, result in diagnosis.dimensions.items():
         # The verdict is an annotation on the dataset, kept apart from the numbers; an
         # unknown dimension says "niet gemeten" and why.
-        node = URIRef(f"{page}#oordeel-{dimension.value}")
+        node = URIRef(f"{doc}#oordeel-{dimension.value}")
         body = BNode()
         g.add((ds, DQV.hasQualityAnnotation, node))
         g.add((node, RDF.type, DQV.QualityAnnotation))
