@@ -568,6 +568,8 @@ def render_site(
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
                 uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
                 stale=stale_since(e.history),
+                score=mqa.score(e.fiche, e.diagnosis),
+                mqa=mqa,
             )(),
         )
     for theme in Theme:
@@ -603,14 +605,7 @@ def render_site(
         _key(version, repr(sorted(CATALOGUE.items())), "findings"),
         page("findings.md.j2"),
     )
-    # The data.europa.eu MQA score: per dataset, and all of them for the handbook.
-    for entry in entries:
-        outputs[f"{FRAGMENTS}/mqa/{entry.id}.md"] = (
-            _key(version, entry.inputs, "mqa"),
-            lambda e=entry: page(
-                "mqa_dataset.md.j2", score=mqa.score(e.fiche, e.diagnosis), mqa=mqa
-            )(),
-        )
+    # The data.europa.eu MQA score of every dataset, for the handbook.
     outputs[f"{FRAGMENTS}/mqa-scores.md"] = (
         _key(everything, "mqa"),
         lambda: page(

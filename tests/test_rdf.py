@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
+from rdflib.compare import isomorphic
 from site_fixtures import NOW, make_repo
 
 from datapedia.badge import COLOURS, status_badge
@@ -189,3 +191,39 @@ def test_catalogue_uris_dereference_to_published_files(built):
     for path in paths:
         page = root / "site" / (path.removesuffix(".html") + ".md")
         assert (out / path).exists() or (path.endswith(".html") and page.exists()), path
+
+
+def test_dataset_files_written_by_forked_workers_are_the_same(built, monkeypatch, single_threaded):
+    from datapedia import parallel
+    from datapedia.catalogue import publish
+
+    root, out = built
+
+    def written(folder):
+        write_machine_outputs(root, root / "checks", folder, "https://datapedia.example/")
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    pools = []
+
+    class CountedPool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    serial = written(out.parent / "serial")
+    monkeypatch.setattr(publish, "PARALLEL_MIN_DATASETS", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    forked = written(out.parent / "forked")
+    assert len(pools) == 1
+    assert forked.keys() == serial.keys() and Path("catalogus/waterpeil.ttl") in forked
+    formats = {".ttl": "turtle", ".jsonld": "json-ld"}
+    for path, data in serial.items():
+        if path.suffix in formats:  # blank node labels differ from run to run
+            fmt = formats[path.suffix]
+            same = isomorphic(
+                Graph().parse(data=forked[path], format=fmt), Graph().parse(data=data, format=fmt)
+            )
+            assert same, path
+        else:
+            assert forked[path] == data, path

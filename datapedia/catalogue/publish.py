@@ -9,6 +9,7 @@ read only the HTML.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -26,12 +27,15 @@ from datapedia.catalogue.dcat import (
 )
 from datapedia.fiche import Fiche
 from datapedia.files import atomic_write
-from datapedia.render import dataset_page
+from datapedia.parallel import fork_map
+from datapedia.render import PARALLEL_MIN_PAGES, dataset_page
 from datapedia.results import Diagnosis
 from datapedia.store import HistoryEntry
 
 HISTORY_FOLDER = "historiek"
 HISTORY_DAYS = 90
+# Below this many datasets, starting workers costs more than it saves (as for pages).
+PARALLEL_MIN_DATASETS = PARALLEL_MIN_PAGES
 _HEAD_END = re.compile(r"</head>", re.I)
 _MARKER = "<!-- datapedia-catalogus -->"
 
@@ -84,6 +88,14 @@ def _link_page(out: Path, fiche_id: str, jsonld: bytes) -> None:
     atomic_write(page, html.encode())
 
 
+# Each dataset's graph, for the forked workers of ``fork_map``.
+_PARTS: dict[str, Graph] = {}
+
+
+def _write_dataset(out: Path, fiche_id: str) -> None:
+    _link_page(out, fiche_id, _serialise(_PARTS[fiche_id], out / DATASET_FOLDER, fiche_id))
+
+
 def write_catalogue(
     out: Path,
     fiches: list[Fiche],
@@ -98,9 +110,14 @@ def write_catalogue(
         for stale in (out / folder).glob("*"):
             stale.unlink()
     base = site_base(site_url)
-    for fiche_id, part in parts.items():
+    for part in parts.values():
         add_quality_model(part, base)
-        _link_page(out, fiche_id, _serialise(part, out / DATASET_FOLDER, fiche_id))
+    global _PARTS
+    _PARTS = parts
+    try:
+        fork_map(functools.partial(_write_dataset, out), list(parts), PARALLEL_MIN_DATASETS)
+    finally:
+        _PARTS = {}
     for fiche_id, history in histories:
         document = history_document(fiche_id, history)
         atomic_write(
