@@ -126,10 +126,11 @@ def test_page_gets_alternate_links_and_inline_json_ld(built, tmp_path):
     )
     assert 'type="application/ld+json" href="../../catalogus/fietstellingen.jsonld"' in head
     inline = head.split('<script type="application/ld+json">')[1].split("</script>")[0]
-    # The hostile title cannot close the script: "</" is written as "<\/".
-    assert "</" not in inline and "<\\/script>" in inline
+    # The hostile title cannot close the script: it holds no "<" at all.
+    assert "<" not in inline and "\\u003cscript>" in inline
     embedded = Graph().parse(data=inline, format="json-ld")
     assert set(embedded.objects(None, ns.DCTERMS.identifier)) == {Literal("fietstellingen")}
+    assert "<script>" in str(next(embedded.objects(None, ns.DCTERMS.title)))  # read back intact
     write_machine_outputs(root, root / "checks", out, "https://datapedia.example/")
     assert page.read_text() == html  # a second build does not add the links twice
 

@@ -47,7 +47,7 @@ def endpoint(diagnosis: Diagnosis | None, index: int) -> EndpointObservation | N
 def reachable(diagnosis: Diagnosis | None, index: int) -> bool | None:
     """Did the URL answer 2xx at the last check; None when it was not asked."""
     seen = endpoint(diagnosis, index)
-    if seen is None or seen.skipped or seen.attempts == 0 and not seen.reachable:
+    if seen is None or seen.skipped or (seen.attempts == 0 and not seen.reachable):
         return None
     return bool(seen.reachable and seen.status_code and 200 <= seen.status_code < 300)
 

@@ -65,8 +65,9 @@ def _serialise(graph: Graph, out: Path, stem: str) -> bytes:
 
 def head_tags(fiche_id: str, page_depth: int, jsonld: bytes) -> str:
     up = "../" * page_depth
-    # "</" inside a <script> would end it; JSON allows "<\/" for the same text.
-    inline = json.dumps(json.loads(jsonld), ensure_ascii=False).replace("</", "<\\/")
+    # "</script>" or "<!--" inside a <script> would end or upset it: no "<" at all
+    # (JSON reads "\u003c" as the same character).
+    inline = json.dumps(json.loads(jsonld), ensure_ascii=False).replace("<", "\\u003c")
     return (
         f"{_MARKER}\n"
         f'<link rel="alternate" type="text/turtle" href="{up}{DATASET_FOLDER}/{fiche_id}.ttl">\n'
