@@ -312,3 +312,19 @@ def test_mqa_on_the_dataset_page_and_in_the_handbook(tmp_path):
     assert "<script>" not in table  # the hostile title is escaped
     criteria = (fragments / "mqa-tabel.md").read_text()
     assert criteria.count("\n| ") == len(mqa.CRITERIA) + 1
+
+
+def test_built_site_links_every_dataset_page_to_its_rdf(tmp_path):
+    from datapedia.build import run_build
+
+    root = make_repo(tmp_path, history_days=2)
+    assert run_build(root, root / "checks", None, NOW, render_only=False, strict=True) == 0
+    public = root / "public"
+    for fid in ("regen-gent", "fietstellingen", "waterpeil"):
+        head = (public / "generated" / "datasets" / f"{fid}.html").read_text().split("</head>")[0]
+        assert f'type="text/turtle" href="../../catalogus/{fid}.ttl"' in head
+        assert (public / "catalogus" / f"{fid}.ttl").exists()
+        assert head.count('<script type="application/ld+json">') == 1
+    # The handbook shows the score of every fiche.
+    handbook = (public / "handboek" / "catalogus.html").read_text()
+    assert handbook.count("generated/datasets/") >= 3 and "405" in handbook
