@@ -387,7 +387,7 @@ def code_version() -> str:
     # The modules whose labels, rules or model end up on the pages, and the templates.
     package = Path(__file__).parent
     modules = ["render.py", "plots.py", "results.py", "findings.py", "thresholds.py", "fiche.py"]
-    modules += ["catalogue/mqa.py", "catalogue/facts.py", "catalogue/vocab.py"]
+    modules += [f"catalogue/{m}.py" for m in ("mqa", "facts", "vocab", "measures")]
     for path in [*(package / m for m in modules), *sorted(TEMPLATES.rglob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
