@@ -83,7 +83,7 @@ def run_build(
     finally:
         mkdocs_logger.removeHandler(counter)
     # rdflib only now: it costs ~0.1 s to import, and --render-only never needs it.
-    from datapedia.rdf import DEFAULT_SITE_URL
+    from datapedia.catalogue.dcat import DEFAULT_SITE_URL
 
     site_url = config.get("site_url") or None
     if not (site_url or os.environ.get("DATAPEDIA_SITE_URL")):
@@ -104,18 +104,18 @@ def write_machine_outputs(
     site_url: str | None,
     entries: list[Entry] | None = None,
 ) -> None:
-    """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML.
+    """The catalogue (see datapedia.catalogue.publish), status/<id>.json and badges/<id>.svg.
 
     ``entries`` are the ones the render step just loaded; only a standalone call loads them.
     """
-    from datapedia.rdf import catalog_graph, site_base
+    from datapedia.catalogue.dcat import site_base
+    from datapedia.catalogue.publish import write_catalogue
 
     if entries is None:
         entries, _ = load_entries(root, checks_dir)
     diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
-    graph = catalog_graph([e.fiche for e in entries], diagnoses, site_url)
-    atomic_write(out / "catalog.ttl", graph.serialize(format="turtle").encode())
-    atomic_write(out / "catalog.jsonld", graph.serialize(format="json-ld", indent=2).encode())
+    histories = ((e.id, e.history) for e in entries)
+    write_catalogue(out, [e.fiche for e in entries], diagnoses, histories, site_url)
     base = site_base(site_url)
     for folder in ("status", "badges"):
         for stale in (out / folder).glob("*"):

@@ -334,6 +334,11 @@ class Fiche(_Strict):
     licence: Licence | None = Field(None, description="dct:license; leeg = onbekend.")
     landing_page: HttpUrl | None = Field(None, description="dcat:landingPage")
     documentation: HttpUrl | None = Field(None, description="foaf:page: documentatie.")
+    catalogue_record: HttpUrl | None = Field(
+        None,
+        description="adms:identifier: het eigen metadatarecord van de eigenaar (Vlaamse "
+        "datacatalogus, DOV-metadatarecord), zodat een oogster geen dubbel record maakt.",
+    )
     update_frequency: str | None = Field(
         None, description="dct:accrualPeriodicity als ISO 8601-duur (PT15M, P1D, P1M)."
     )

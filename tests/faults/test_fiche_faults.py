@@ -370,7 +370,9 @@ class _LiveMarkup(HTMLParser):
         shown = " ".join(f"{k}={v!r}" for k, v in attrs)
         if tag in _EMBEDS and tag != "script" and (self.strict or self._ours(shown)):
             self.found.append(f"<{tag} {shown}>")
-        self._in_script = tag == "script"
+        # A JSON-LD block is data the browser never runs (the dataset's DCAT record):
+        # the payload may sit in it as text, as long as it cannot leave it.
+        self._in_script = tag == "script" and dict(attrs).get("type") != "application/ld+json"
         if tag == "script" and self.strict:
             self.found.append(f"<script {shown}>")
         for name, value in attrs:
@@ -522,3 +524,7 @@ def test_the_live_markup_detector_can_fail():
     assert len(live_payloads(live, strict=False)) >= 4
     inert = {"e.md": "&lt;script&gt; &#91;klik&#93;(javascript&#58;alert(5))\n"}
     assert live_payloads(inert, strict=True) == []
+    data = '<script type="application/ld+json">{"t": "\\u003cscript>alert(1)"}</script>'
+    assert live_payloads({"f.html": data}, strict=False) == []
+    breakout = '<script type="application/ld+json">{"t": "</script><script>alert(1)</script>'
+    assert live_payloads({"g.html": breakout}, strict=False) != []
