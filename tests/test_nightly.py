@@ -545,6 +545,7 @@ def shard_folder(tmp_path: Path, index: int, text: str | None = None) -> Path:
 def test_merge_refuses_shard_folders_it_cannot_place(tmp_path, texts, message, capsys):
     from datapedia.cli import main
 
+    (tmp_path / "fiches").mkdir()
     folders = []
     for n, text in enumerate(texts):
         (tmp_path / str(n)).mkdir()
