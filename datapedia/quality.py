@@ -43,8 +43,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from datapedia.diagnose import judged, say
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche, Protocol
+from datapedia.judge.common import judged, say
 from datapedia.parallel import can_fork, heap_frozen
 from datapedia.results import (
     ColumnProfile,

@@ -11,7 +11,6 @@ from localserver import real_payload
 from datapedia.fiche import Distribution, Protocol
 from datapedia.probes import ADAPTERS, ParseContext, ParseError, adapter_for
 from datapedia.probes.common import (
-    NOTE_NAIVE_TIMESTAMPS,
     Timestamps,
     gaps,
     parse_timestamp,
@@ -248,7 +247,7 @@ def test_dov_filter_real():
     assert content.median_step_s == 14 * 86400  # fortnightly readings
     assert content.largest_gap_s > content.median_step_s
     assert content.sample[0]["peil_mtaw"] == "22.61"
-    assert NOTE_NAIVE_TIMESTAMPS in content.notes  # some readings have a zone-less tijdstip
+    assert content.naive_timestamps > 0  # some readings have a zone-less tijdstip
     assert (content.units_total, content.units_reporting) == (1, 1)
 
 
@@ -336,7 +335,7 @@ BRUSSELS_LIVE = {
 def test_brussels_live_counts_in_local_time():
     content = parse("brussels-mobility", json.dumps(BRUSSELS_LIVE))
     assert content.newest == datetime(2019, 10, 17, 9, 13, tzinfo=UTC)  # CEST, documented
-    assert NOTE_NAIVE_TIMESTAMPS not in content.notes
+    assert content.naive_timestamps == 0
     assert (content.units_total, content.units_reporting) == (3, 2)
     assert content.sample[0] == {
         "device_name": "CB02411",
@@ -416,7 +415,7 @@ def test_csv_without_header_row_is_noted():
     timed = parse("csv", body, timestamp_field="kolom5", id_field="kolom1")
     assert timed.newest == datetime(2023, 6, 1, 0, 30, tzinfo=UTC)
     assert (timed.units_total, timed.units_reporting) == (2, 2)
-    assert NOTE_NAIVE_TIMESTAMPS in timed.notes
+    assert timed.naive_timestamps > 0
 
 
 @pytest.mark.parametrize("limit", [None, 10_000_000])
@@ -446,7 +445,7 @@ def test_csv_timestamp_format_and_latin1():
     )
     content = parse("csv", body, timestamp_field="datum", timestamp_format="%d/%m/%Y %H:%M")
     assert content.newest == datetime(2026, 11, 23, 5, tzinfo=UTC)
-    assert NOTE_NAIVE_TIMESTAMPS in content.notes
+    assert content.naive_timestamps > 0
     assert content.sample[1]["plaats"] == "Gistel (één)"
 
 

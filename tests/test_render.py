@@ -80,9 +80,9 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
-    # The window ends at midnight after `now`: nights 1..29 and today's check; nights
-    # 7, 14, 21 and 28 were unreachable, so 26 of 30.
-    assert "30 dagen 86.7%" in page
+    # The page shows the uptime and "sinds" the judge stored, in Dutch number format.
+    assert "30 dagen 86,7%" in page
+    assert "Verouderd sinds 2026-11-13" in page
 
 
 def test_plot_is_deterministic(repo, tmp_path):

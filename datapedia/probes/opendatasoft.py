@@ -1,7 +1,8 @@
 """Opendatasoft Explore API v2.1 (data.stad.gent, ...): ``/records`` and JSON ``/exports``.
 
-``{"total_count": N, "results": [...]}``; nested fields (``geo_point_2d``) are
-flattened to dotted names; an error is ``{"error_code": ..., "message": ...}``.
+``{"total_count": N, "results": [...]}``; nested fields (a geo_point_2d such as
+``location``) are flattened to dotted names and give the record's position;
+an error is ``{"error_code": ..., "message": ...}``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from datapedia.probes.common import (
     ParseContext,
     ParseError,
     flatten,
+    geo_point,
     load_json,
-    lonlat,
     summarize_rows,
 )
 
@@ -35,7 +36,7 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
         (flatten(r) for r in results if isinstance(r, Mapping)),
         distribution,
         ctx,
-        point=lonlat("geo_point_2d.lon", "geo_point_2d.lat"),
+        point=geo_point,
     )
     if isinstance(total, int):
         content.total_records = total
