@@ -17,6 +17,7 @@ PLURALS = {
     "eindpunt": "eindpunten",
     "meetpunt": "meetpunten",
     "station": "stations",
+    "reeks": "reeksen",
     "segment": "segmenten",
     "filter": "filters",
     "teller": "tellers",

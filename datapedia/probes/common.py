@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
@@ -75,14 +76,29 @@ class Content:
 
 
 Parser = Callable[[bytes, Distribution, ParseContext], Content]
+# (field of the distribution, Dutch message with the fix): a request that can never
+# return what the fiche names.
+UrlProblem = tuple[str, str]
+
+
+def no_url_needs(distribution: Distribution) -> list[UrlProblem]:
+    return []
 
 
 @dataclass(frozen=True)
 class Adapter:
-    """How one protocol is asked (HTTP method) and read (parse)."""
+    """How one protocol is asked (HTTP method), read (parse), and which URL parameters the
+    fields a fiche names need (``url_needs``, checked by ``datapedia validate``)."""
 
     parse: Parser
     method: str = "GET"
+    url_needs: Callable[[Distribution], list[UrlProblem]] = no_url_needs
+
+
+def query_of(distribution: Distribution) -> dict[str, str]:
+    """The URL's query parameters, names in lower case (services treat them so)."""
+    query = urlsplit(str(distribution.url)).query
+    return {name.lower(): value for name, value in parse_qsl(query, keep_blank_values=True)}
 
 
 # --- timestamps -----------------------------------------------------------------------
