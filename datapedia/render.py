@@ -39,7 +39,7 @@ from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status
 from datapedia.store import ChecksStore
 from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
-from datapedia.words import duration, percent, show
+from datapedia.words import duration, label, percent, show
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = ".manifest.json"
@@ -358,6 +358,7 @@ def _env() -> Environment:
         duration=fmt_duration,
         evidence=evidence_text,
         percent=percent,
+        evidence_label=label,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(

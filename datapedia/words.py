@@ -98,6 +98,82 @@ def duration(delta: timedelta) -> str:
     return count(seconds, "seconde")
 
 
+# The evidence keys the judges store (English, stable for other tools) as readers see them.
+EVIDENCE_LABELS = {
+    "endpoints": "eindpunten",
+    "title": "eindpunt",
+    "url": "URL",
+    "usable": "bruikbaar antwoord",
+    "status_code": "HTTP-status",
+    "content_type": "inhoudstype",
+    "expected_format": "verwacht formaat",
+    "latency_s": "antwoordtijd (s)",
+    "attempts": "pogingen",
+    "error": "fout",
+    "skipped": "niet bevraagd",
+    "uptime_7d": "beschikbaarheid 7 dagen (%)",
+    "uptime_30d": "beschikbaarheid 30 dagen (%)",
+    "uptime_90d": "beschikbaarheid 90 dagen (%)",
+    "down_since": "onbeschikbaar sinds",
+    "licence": "licentie",
+    "name": "naam",
+    "uri": "URI",
+    "licence_open": "open licentie",
+    "formats": "formaten",
+    "open_formats": "open formaten",
+    "auth": "sleutel nodig",
+    "bulk_download": "bulkdownload",
+    "documentation": "documentatie",
+    "newest": "nieuwste waarneming",
+    "update_frequency": "opgegeven bijwerkfrequentie",
+    "age_s": "ouderdom (s)",
+    "age": "ouderdom",
+    "expected": "verwachte bijwerkfrequentie",
+    "expected_s": "verwachte bijwerkfrequentie (s)",
+    "expected_source": "bron van de verwachte frequentie",
+    "ceiling": "plafond",
+    "stale_since": "verouderd sinds",
+    "future_timestamps": "tijdstippen in de toekomst",
+    "notes": "opmerkingen",
+    "fresh_window": "recent betekent jonger dan",
+    "units_listed": "meetpunten in het antwoord",
+    "units_outside_area": "meetpunten buiten het gebied",
+    "units_silent": "meetpunten zonder recente waarneming (eerste 10)",
+    "units_reporting": "meetpunten die recent melden",
+    "units_expected": "verwachte meetpunten",
+    "units_total": "meetpunten in het gebied",
+    "kind": "soort meetpunt",
+    "coverage_pct": "dekkingsgraad (%)",
+    "units_offline": "meetpunten die niet recent melden",
+    "offline_pct": "aandeel dat niet recent meldt (%)",
+    "largest_gap_s": "grootste gat (s)",
+    "median_step_s": "gewone stap (s)",
+    "bbox_observed": "waargenomen gebied",
+    "bbox_declared": "opgegeven gebied",
+    "bbox_outside_pct": "buiten het opgegeven gebied (%)",
+    "claimed": "geclaimd",
+    "verified": "nagegaan",
+    "documented": "gedocumenteerd",
+    "contradicted": "tegengesproken",
+    "unverified": "niet na te gaan",
+    "rows": "rijen nagekeken",
+    "records": "records in het antwoord",
+    "samples": "steekproeven",
+    "sample": "steekproef",
+    "missing_pct": "lege waarden (%)",
+    "absent_columns": "ontbrekende kolommen",
+    "expectations_failed": "niet gehaalde verwachtingen",
+    "frictionless_errors": "fouten volgens frictionless",
+    "frictionless_rows_with_errors": "rijen met fouten volgens frictionless",
+    "tool_errors": "fouten van de controlehulpmiddelen",
+}
+
+
+def label(key: str) -> str:
+    """A stored evidence key in Dutch; a key without a label is shown as it is."""
+    return EVIDENCE_LABELS.get(key, key)
+
+
 def yes_no(value: bool | None) -> str:
     return "onbekend" if value is None else "ja" if value else "nee"
 
@@ -111,5 +187,5 @@ def show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(show(item) for item in value) or "geen"
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {show(item)}" for key, item in value.items()) or "geen"
+        return "; ".join(f"{label(key)}: {show(item)}" for key, item in value.items()) or "geen"
     return str(value)
