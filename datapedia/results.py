@@ -159,7 +159,10 @@ class EndpointObservation(BaseModel):
     parse_error: str | None = None
     newest: AwareDatetime | None = None
     oldest: AwareDatetime | None = None
-    future_timestamps: int = 0
+    future_timestamps: int = Field(0, description="Timestamps after the time of the check.")
+    future_offsets_s: list[float] = Field(
+        default_factory=list, description="Seconds after the check of the nearest 100 of them."
+    )
     naive_timestamps: int = Field(0, description="Timestamps without a zone, read as UTC.")
     records: int | None = None
     total_records: int | None = Field(

@@ -353,6 +353,17 @@ def test_act07_comes_from_the_measurement_not_from_a_note_text():
     assert "ACT-07" in run(fiche, observe(fiche, naive)).dimensions[Dimension.timeliness].findings
 
 
+def test_clock_skew_is_judged_by_the_judge_not_filtered_by_the_probe():
+    fiche = make_fiche(update_frequency="PT5M")
+    skewed = endpoint(
+        newest=NOW - timedelta(hours=2), future_timestamps=2, future_offsets_s=[300.0, 9e8]
+    )
+    timeliness = run(fiche, observe(fiche, skewed)).dimensions[Dimension.timeliness]
+    assert timeliness.evidence["newest"] == (NOW + timedelta(minutes=5)).isoformat()
+    assert timeliness.findings == ["ACT-01", "ACT-06"]  # fresh, and 1 timestamp far ahead
+    assert "In de toekomst: 1 tijdstip." in timeliness.summary
+
+
 def test_the_update_interval_reads_the_same_everywhere():
     from datapedia.render import fmt_duration
     from datapedia.words import duration

@@ -15,7 +15,7 @@ from datapedia.probes.common import (
     gaps,
     parse_timestamp,
 )
-from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.thresholds import THRESHOLDS
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 CTX = ParseContext(now=NOW, thresholds=THRESHOLDS)
@@ -71,14 +71,15 @@ def test_parse_timestamp_with_format_and_assumed_zone():
 
 
 def test_future_timestamps_are_counted_not_used_as_newest():
-    ctx = ParseContext(now=NOW, thresholds=Thresholds(future_tolerance_s=600))
-    times = Timestamps(ctx)
+    # The probe only measures: after `now` is future; the judge decides what is skew.
+    times = Timestamps(CTX)
     times.add("2026-11-23T05:00:00Z")
-    times.add("2026-11-23T06:05:00Z")  # within tolerance (clock skew)
-    times.add("2026-11-23T07:00:00Z")  # beyond
+    times.add("2026-11-23T06:05:00Z")
+    times.add("2026-11-23T07:00:00Z")
     times.add("2099-01-01T00:00:00Z")
-    assert times.newest == datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
-    assert times.future == 2
+    assert times.newest == datetime(2026, 11, 23, 5, tzinfo=UTC)
+    assert times.future == 3
+    assert sorted(times.future_offsets)[:2] == [300.0, 3600.0]
 
 
 def test_gaps_use_distinct_sorted_times():

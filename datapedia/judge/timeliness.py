@@ -72,10 +72,21 @@ def _age_finding(
     return "ACT-02" if ratio <= t.stale_fail_factor else "ACT-03"
 
 
+def _future(endpoints: list[EndpointObservation], at: datetime) -> tuple[list[datetime], int]:
+    """Timestamps after the check within the tolerance (clock skew: they count as newest),
+    and how many lie beyond it (ACT-06)."""
+    tolerance = THRESHOLDS.future_tolerance_s
+    skewed = [
+        at + timedelta(seconds=o) for e in endpoints for o in e.future_offsets_s if o <= tolerance
+    ]
+    within = len(skewed)
+    return skewed, sum(e.future_timestamps for e in endpoints) - within
+
+
 def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> DimensionResult:
-    t = THRESHOLDS
     endpoints = measured(observation)
-    stamps = [e.newest for e in endpoints if e.newest]
+    skewed, future = _future(endpoints, observation.checked_at)
+    stamps = [e.newest for e in endpoints if e.newest] + skewed
     newest = max(stamps) if stamps else None
     expected = expected_interval(fiche, endpoints)
     evidence: dict[str, Any] = {
@@ -106,9 +117,6 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
             # Stale since the newest observation: that is when the data stopped.
             "stale_since": newest.isoformat() if fid in ("ACT-03", "ACT-09") else None,
         }
-    future = sum(e.future_timestamps for e in endpoints)
-    if not future and newest and (newest - now).total_seconds() > t.future_tolerance_s:
-        future = 1
     if future:
         texts.append(say("ACT-06", future=count(future, "tijdstip")))
     if any(e.naive_timestamps for e in endpoints):

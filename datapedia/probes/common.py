@@ -15,7 +15,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element
@@ -34,6 +34,7 @@ from datapedia.words import count
 NOTE_UNREADABLE_TIMESTAMPS = "onleesbaar: {times}"
 NOTE_MISSING_TIMESTAMP_FIELD = "tijdstipveld '{field}' niet gevonden"
 
+FUTURE_OFFSETS_KEPT = 100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Non-ISO layouts seen on Belgian portals; a fiche can always set timestamp_format.
 _FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
@@ -58,6 +59,7 @@ class Content:
     newest: datetime | None = None
     oldest: datetime | None = None
     future_timestamps: int = 0
+    future_offsets_s: list[float] = field(default_factory=list)
     naive_timestamps: int = 0
     records: int | None = None
     total_records: int | None = None
@@ -144,32 +146,37 @@ def _parse_text(text: str, fmt: str | None) -> datetime | None:
 class Timestamps:
     """Collects observation times: newest/oldest, future ones, zone-less ones, gaps.
 
-    Timestamps beyond ``now + future_tolerance_s`` are counted, not used as newest:
-    one bogus 2099 value must not make a dead feed look fresh.
+    Timestamps after ``now`` are counted and their distance kept, not used as newest:
+    whether one is clock skew or a bogus 2099 value is the judge's call, not the probe's.
     """
 
     def __init__(self, ctx: ParseContext, *, series: bool = False) -> None:
-        self._limit = ctx.now + timedelta(seconds=ctx.thresholds.future_tolerance_s)
+        self._now = ctx.now
         self._series = series
         self._epochs: list[float] = []
         self.newest: datetime | None = None
         self.oldest: datetime | None = None
-        self.future = 0
+        self.future_offsets: list[float] = []
         self.naive = 0
         self.unreadable = 0
+
+    @property
+    def future(self) -> int:
+        return len(self.future_offsets)
 
     def add(
         self, value: Any, fmt: str | None = None, assume: tzinfo | None = None
     ) -> datetime | None:
+        """The moment read; None when unreadable or after ``now`` (kept as an offset)."""
         moment, naive = parse_timestamp(value, fmt, assume)
         if moment is None:
             if value not in (None, ""):
                 self.unreadable += 1
             return None
         self.naive += naive
-        if moment > self._limit:
-            self.future += 1
-            return moment
+        if moment > self._now:
+            self.future_offsets.append((moment - self._now).total_seconds())
+            return None
         if self.newest is None or moment > self.newest:
             self.newest = moment
         if self.oldest is None or moment < self.oldest:
@@ -181,6 +188,8 @@ class Timestamps:
     def fill(self, content: Content) -> Content:
         content.newest, content.oldest = self.newest, self.oldest
         content.future_timestamps = self.future
+        # The nearest ones are what the judge may call clock skew; the rest only count.
+        content.future_offsets_s = sorted(self.future_offsets)[:FUTURE_OFFSETS_KEPT]
         content.naive_timestamps = self.naive
         if self._series:
             content.largest_gap_s, content.median_step_s = gaps(self._epochs)
