@@ -36,6 +36,8 @@ A, X, T, C, V, S = (
 )
 OK, WARN, FAIL, UNKNOWN = Status.ok, Status.warn, Status.fail, Status.unknown
 
+_AGE = "Nieuwste waarneming is {age} oud; verwacht om de {expected} ({source})."
+
 _CATALOGUE = [
     # beschikbaarheid
     Finding("BES-01", A, OK, "Correct antwoord van {endpoints}."),
@@ -43,13 +45,8 @@ _CATALOGUE = [
     Finding("BES-03", A, FAIL, "Eindpunt '{title}' antwoordt met HTTP-status {status_code}."),
     Finding("BES-04", A, WARN, "Eindpunt '{title}' levert {content_type}, verwacht {expected}."),
     Finding("BES-05", A, WARN, "Eindpunt '{title}' antwoordt traag ({seconds} s)."),
-    Finding("BES-06", A, WARN, "Beschikbaarheid over 30 dagen is {pct} (bruikbare antwoorden)."),
-    Finding(
-        "BES-07",
-        A,
-        FAIL,
-        "Beschikbaarheid over 30 dagen is slechts {pct} (bruikbare antwoorden).",
-    ),
+    Finding("BES-06", A, WARN, "Beschikbaarheid over 30 dagen: {pct} bruikbare antwoorden."),
+    Finding("BES-07", A, FAIL, "Slechts {pct} bruikbare antwoorden over 30 dagen."),
     Finding("BES-08", A, UNKNOWN, "Eindpunt '{title}' niet bevraagd: {reason}."),
     Finding("BES-09", A, FAIL, "Eindpunt '{title}' levert onleesbare inhoud: {reason}."),
     Finding("BES-10", A, UNKNOWN, "Deze dataset bestaat nog niet (status 'ontbrekend')."),
@@ -66,18 +63,8 @@ _CATALOGUE = [
     Finding("TOE-08", X, WARN, "Geen documentatielink."),
     Finding("TOE-09", X, WARN, "Licentie '{licence}' is niet gekend; controleer of ze open is."),
     # actualiteit
-    Finding(
-        "ACT-01",
-        T,
-        OK,
-        "Nieuwste waarneming is {age} oud; verwacht om de {expected} ({source}).",
-    ),
-    Finding(
-        "ACT-02",
-        T,
-        WARN,
-        "Nieuwste waarneming is {age} oud; verwacht om de {expected} ({source}).",
-    ),
+    Finding("ACT-01", T, OK, _AGE),
+    Finding("ACT-02", T, WARN, _AGE),
     Finding(
         "ACT-03",
         T,
