@@ -93,22 +93,20 @@ _CATALOGUE = [
         "thema {theme}; de fiche geeft geen bijwerkfrequentie en de data toont er geen.",
     ),
     # volledigheid
-    Finding("VOL-01", C, OK, "{rows} rijen nagekeken: geen ontbrekende verplichte velden."),
-    Finding("VOL-02", C, WARN, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
-    Finding("VOL-03", C, FAIL, "{pct:.1f}% lege waarden in '{column}' ({rows} rijen)."),
+    Finding("VOL-01", C, OK, "{rows} nagekeken: geen ontbrekende verplichte velden."),
+    Finding("VOL-02", C, WARN, "{pct} lege waarden in '{column}' ({rows})."),
+    Finding("VOL-03", C, FAIL, "{pct} lege waarden in '{column}' ({rows})."),
     Finding("VOL-04", C, FAIL, "Verplicht veld '{column}' ontbreekt."),
     Finding(
         "VOL-05",
         C,
         WARN,
-        "Verwachting niet gehaald: {expectation} op '{column}' ({unexpected} van {rows} rijen).",
+        "Verwachting niet gehaald: {expectation} op '{column}' ({unexpected} van {rows}).",
     ),
     Finding("VOL-06", C, FAIL, "Tabel is niet geldig volgens frictionless: {errors}."),
     Finding("VOL-07", C, UNKNOWN, "Geen steekproef beschikbaar om volledigheid te meten."),
     Finding("VOL-08", C, WARN, "Lege resultaatset: het eindpunt levert geen records."),
-    Finding(
-        "VOL-09", C, WARN, "{bad} van {rows} rijen hebben fouten volgens frictionless: {errors}."
-    ),
+    Finding("VOL-09", C, WARN, "Fouten volgens frictionless in {bad} van {rows}: {errors}."),
     # dekkingsgraad
     Finding("DEK-01", V, OK, "Recent gemeld: {reporting} van {expected} ({pct})."),
     Finding("DEK-02", V, WARN, "Slechts {reporting} van {expected} recent gemeld ({pct})."),

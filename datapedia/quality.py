@@ -53,6 +53,7 @@ from datapedia.results import (
     Observation,
 )
 from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.words import count, percent, show
 
 # Never phone home, whoever imports this module first.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -355,7 +356,9 @@ class QualityChecker:
         if not samples:
             return judged([say("VOL-07")], {})
         rows = sum(s["rows"] for s in samples)
-        return judged(texts or [say("VOL-01", rows=rows)], {"rows": rows, "samples": samples})
+        return judged(
+            texts or [say("VOL-01", rows=_rows_text(rows))], {"rows": rows, "samples": samples}
+        )
 
     def _assess_endpoint(
         self,
@@ -393,22 +396,29 @@ class QualityChecker:
                 share >= t.missing_warn_ratio
             ):
                 fid = "VOL-03" if share >= t.missing_fail_ratio else "VOL-02"
-                found.append(say(fid, pct=100 * share, column=item["column"], rows=len(rows)))
+                found.append(
+                    say(
+                        fid,
+                        pct=percent(100 * share),
+                        column=item["column"],
+                        rows=_rows_text(len(rows)),
+                    )
+                )
             label = _EXPECTATION_LABELS.get(item["expectation"], item["expectation"])
             found.append(
                 say(
                     "VOL-05",
-                    expectation=label.format(min=item["min"], max=item["max"]),
+                    expectation=label.format(min=show(item["min"]), max=show(item["max"])),
                     column=item["column"],
                     unexpected="?" if item["unexpected"] is None else item["unexpected"],
-                    rows=item["rows"],
+                    rows=_rows_text(item["rows"]),
                 )
             )
         share_bad = bad_rows / len(rows)
         if bad_rows:
             listing = ", ".join(f"{count}× {kind}" for kind, count in errors.items())
             fid = "VOL-06" if share_bad >= t.missing_fail_ratio else "VOL-09"
-            found.append(say(fid, errors=listing, bad=bad_rows, rows=len(rows)))
+            found.append(say(fid, errors=listing, bad=bad_rows, rows=_rows_text(len(rows))))
         evidence = {
             "title": endpoint.title,
             "rows": len(rows),
@@ -555,3 +565,7 @@ class QualityPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _rows_text(n: int) -> str:
+    return count(n, "rij")

@@ -113,6 +113,7 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
             "expected": values.get("expected"),
             "expected_s": expected[0].total_seconds() if expected else None,
             "expected_source": expected[1] if expected else None,
+            "age_factor": round(age / expected[0], 2) if expected else None,
             "ceiling": values["ceiling"],
             # Stale since the newest observation: that is when the data stopped.
             "stale_since": newest.isoformat() if fid in ("ACT-03", "ACT-09") else None,
