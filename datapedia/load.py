@@ -28,6 +28,7 @@ import yaml
 from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from datapedia import words
 from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
 from datapedia.files import atomic_write
 from datapedia.parallel import fork_map
@@ -160,7 +161,8 @@ def print_problems(problems: list[Problem] | list[str], consequence: str) -> Non
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"{len(problems)} probleem/problemen in de fiches; {consequence}.", file=sys.stderr)
+        found = words.count(len(problems), "probleem")
+        print(f"{found} in de fiches; {consequence}.", file=sys.stderr)
 
 
 def load_fiches(

@@ -39,7 +39,7 @@ from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status
 from datapedia.store import ChecksStore
 from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
-from datapedia.words import duration, label, percent, show
+from datapedia.words import count, duration, label, percent, show
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = ".manifest.json"
@@ -78,7 +78,7 @@ class RenderReport:
 
     def __str__(self) -> str:
         return (
-            f"{len(self.written)} bestand(en) geschreven, {len(self.skipped)} ongewijzigd, "
+            f"{count(len(self.written), 'bestand')} geschreven, {len(self.skipped)} ongewijzigd, "
             f"{len(self.removed)} verwijderd"
         )
 

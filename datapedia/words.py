@@ -24,6 +24,8 @@ PLURALS = {
     "record": "records",
     "tijdstip": "tijdstippen",
     "bestand": "bestanden",
+    "fiche": "fiches",
+    "geldige fiche": "geldige fiches",
     "probleem": "problemen",
     "fout": "fouten",
     "controle": "controles",
