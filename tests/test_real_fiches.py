@@ -152,3 +152,13 @@ def test_dov_grondwatermeetnetten_with_its_real_payload_is_not_in_orde_and_the_p
     assert "probleem" in page
     assert "ouder dan het plafond van 4 maanden voor thema water" in page
     assert "Verouderd sinds 2003-07-20" in page
+
+
+def test_telraam_counts_only_the_segments_in_flanders():
+    fiche = real_fiches()["telraam-verkeerstellingen"]
+    observation, _ = probe_real(fiche)
+    coverage = diagnose(fiche, observation, [], NOW, None).dimensions[Dimension.coverage]
+    assert coverage.evidence["units_listed"] == 5000
+    assert 0 < coverage.evidence["units_total"] < 5000  # the segments inside the box
+    assert coverage.evidence["units_outside_area"] == 5000 - coverage.evidence["units_total"]
+    assert "Buiten 'Vlaanderen', niet meegeteld" in coverage.summary
