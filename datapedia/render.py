@@ -39,7 +39,8 @@ from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status
 from datapedia.store import ChecksStore
 from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
-from datapedia.words import count, duration, label, percent, show
+from datapedia.words import count, duration, percent, show
+from datapedia.words import label as evidence_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = ".manifest.json"
@@ -358,7 +359,7 @@ def _env() -> Environment:
         duration=fmt_duration,
         evidence=evidence_text,
         percent=percent,
-        evidence_label=label,
+        evidence_label=evidence_label,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
@@ -506,7 +507,7 @@ def threshold_groups() -> list[tuple[str, list[tuple[str, Any, str]]]]:
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)
         label = dimension.label if dimension else "alle dimensies (de probes)"
-        groups[label].append((name, getattr(THRESHOLDS, name), explanation))
+        groups[label].append((name, show(getattr(THRESHOLDS, name)), explanation))
     return [(label, rows) for label, rows in groups.items() if rows]
 
 

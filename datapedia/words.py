@@ -185,7 +185,10 @@ def show(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, int | float):
-        return number(value, 0 if float(value).is_integer() else 1)
+        if float(value).is_integer():
+            return number(value)
+        # Up to three decimals, trailing zeros dropped: 0,05 and 1,5, not 0,1 and 1,500.
+        return number(value, 3).rstrip("0")
     if isinstance(value, list | tuple):
         return ", ".join(show(item) for item in value) or "geen"
     if isinstance(value, dict):

@@ -59,3 +59,4 @@ def test_evidence_never_shows_python_or_json_to_readers():
     assert show(True) == "ja" and show(False) == "nee"
     assert show({"a": 1, "b": [True, 2.5]}) == "a: 1; b: ja, 2,5"
     assert show([]) == "geen"
+    assert show(0.05) == "0,05" and show(99.0) == "99" and show(1234.5) == "1.234,5"
