@@ -374,3 +374,34 @@ def test_the_update_interval_reads_the_same_everywhere():
     ]
     assert "verwacht om de 1 maand" in timeliness.summary
     assert fmt_duration(fiche.update_interval) == duration(fiche.update_interval) == "1 maand"
+
+
+# --- history: windows and "sinds" -------------------------------------------------------
+def _line(days_ago: float, usable: bool | None) -> HistoryEntry:
+    return HistoryEntry(
+        checked_at=NOW - timedelta(days=days_ago),
+        overall=Status.ok,
+        dimensions={},
+        reachable=None if usable is None else True,
+        usable=usable,
+    )
+
+
+def test_uptime_windows_ignore_old_and_unprobed_checks():
+    from datapedia.judge.history import checks_in_window
+
+    history = [_line(60, False), _line(20, False), _line(5, True), _line(3, None), _line(1, True)]
+    assert uptime(history, NOW, 7) == 100.0
+    assert uptime(history, NOW, 30) == 100.0 * 2 / 3
+    assert uptime(history, NOW, 90) == 50.0
+    assert checks_in_window(history, NOW, 30) == [False, True, True]
+    assert uptime([], NOW, 30) is None
+
+
+def test_down_since_is_the_first_failure_of_the_current_run():
+    from datapedia.judge.history import down_since
+
+    history = [_line(5, False), _line(4, True), _line(3, False), _line(2, None), _line(1, False)]
+    assert down_since(history) == NOW - timedelta(days=3)
+    assert down_since([*history, _line(0, True)]) is None
+    assert down_since([]) is None
