@@ -325,6 +325,14 @@ def test_validate_checks_wfs_type_name_and_opendatasoft_records():
     assert "/records" in adapter_for("opendatasoft").url_needs(ods)[0][1]
     fixed = ods.model_copy(update={"url": f"{ods.url}/records"})
     assert adapter_for("opendatasoft").url_needs(fixed) == []
+    devices = Distribution(
+        title="b",
+        protocol="brussels-mobility",
+        url="https://data.mobility.brussels/bike/api/counts/?request=devices",
+        format="application/json",
+        timestamp_field="cnt_time",
+    )
+    assert "request=live" in adapter_for("brussels-mobility").url_needs(devices)[0][1]
 
 
 def test_gent_parking_positions_come_from_its_location_field():
