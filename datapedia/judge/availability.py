@@ -114,6 +114,7 @@ def availability(
         ],
         "usable": usable,
         **{k: round(v, 1) if v is not None else None for k, v in rates.items()},
-        "down_since": since.isoformat() if since else None,
     }
+    if since:  # only while down: readers never see an empty "sinds"
+        evidence["down_since"] = since.isoformat()
     return judged(texts, evidence)

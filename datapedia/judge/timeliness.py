@@ -115,9 +115,10 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
             "expected_source": expected[1] if expected else None,
             "age_factor": round(age / expected[0], 2) if expected else None,
             "ceiling": values["ceiling"],
-            # Stale since the newest observation: that is when the data stopped.
-            "stale_since": newest.isoformat() if fid in ("ACT-03", "ACT-09") else None,
         }
+        if fid in ("ACT-03", "ACT-09"):
+            # Stale since the newest observation: that is when the data stopped.
+            evidence["stale_since"] = newest.isoformat()
     if future:
         texts.append(say("ACT-06", future=count(future, "tijdstip")))
     if any(e.naive_timestamps for e in endpoints):
