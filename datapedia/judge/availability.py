@@ -69,6 +69,11 @@ def endpoint_findings(fiche: Fiche, e: EndpointObservation) -> list[tuple[str, s
     return found
 
 
+def _known(values: dict[str, Any]) -> dict[str, Any]:
+    """Only what was measured: an endpoint without an error shows no empty 'fout'."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def availability(
     fiche: Fiche, observation: Observation, history: list[HistoryEntry], now: datetime
 ) -> DimensionResult:
@@ -98,18 +103,22 @@ def availability(
     since = down_since(timeline)
     evidence: dict[str, Any] = {
         "endpoints": [
-            {
-                "title": e.title,
-                "url": e.url,
-                "usable": usable_answer(e),
-                "status_code": e.status_code,
-                "content_type": e.content_type,
-                "expected_format": fiche.distributions[e.distribution].format,
-                "latency_s": round(e.latency_ms / 1000, 3) if e.latency_ms is not None else None,
-                "attempts": e.attempts,
-                "error": error_reason(e) if e.error or e.parse_error else None,
-                "skipped": e.skipped,
-            }
+            _known(
+                {
+                    "title": e.title,
+                    "url": e.url,
+                    "usable": usable_answer(e),
+                    "status_code": e.status_code,
+                    "content_type": e.content_type,
+                    "expected_format": fiche.distributions[e.distribution].format,
+                    "latency_s": round(e.latency_ms / 1000, 3)
+                    if e.latency_ms is not None
+                    else None,
+                    "attempts": e.attempts,
+                    "error": error_reason(e) if e.error or e.parse_error else None,
+                    "skipped": e.skipped,
+                }
+            )
             for e in observation.endpoints
         ],
         "usable": usable,

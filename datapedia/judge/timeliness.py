@@ -107,15 +107,16 @@ def timeliness(fiche: Fiche, observation: Observation, now: datetime) -> Dimensi
         }
         fid = _age_finding(fiche, age, expected, values)
         texts.append(say(fid, **values))
-        evidence |= {
-            "age_s": age.total_seconds(),
-            "age": values["age"],
-            "expected": values.get("expected"),
-            "expected_s": expected[0].total_seconds() if expected else None,
-            "expected_source": expected[1] if expected else None,
-            "age_factor": round(age / expected[0], 2) if expected else None,
-            "ceiling": values["ceiling"],
-        }
+        evidence |= {"age_s": age.total_seconds(), "age": values["age"]}
+        if expected:
+            evidence |= {
+                "expected": values["expected"],
+                "expected_s": expected[0].total_seconds(),
+                "expected_source": expected[1],
+                "age_factor": round(age / expected[0], 2),
+            }
+        if fiche.update_interval is None:
+            evidence["ceiling"] = values["ceiling"]
         if fid in ("ACT-03", "ACT-09"):
             # Stale since the newest observation: that is when the data stopped.
             evidence["stale_since"] = newest.isoformat()
