@@ -141,7 +141,7 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     else:
         # A 0% day keeps a visible red stub instead of vanishing.
         top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 2)
-        colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bereikbaar"
+        colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
         x=_c(LEFT + i * day_w + 1),
         y=_c(top),

@@ -134,6 +134,7 @@ def probe_all(
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
     pending: set[Future[Observation]] = set()
     queue = iter(fiches)
+    interrupted = False
     try:
         while True:
             for fiche in itertools.islice(queue, 2 * size - len(pending)):
@@ -143,9 +144,13 @@ def probe_all(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        # a consumer that stops early must not wait for feeds nobody will read
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a consumer that stops early must not wait for feeds nobody will read; after
+        # Ctrl-C not even for the requests in flight (the CLI exits without them)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 def _probe_safely(
