@@ -37,6 +37,17 @@ A, X, T, C, V, S = (
 OK, WARN, FAIL, UNKNOWN = Status.ok, Status.warn, Status.fail, Status.unknown
 
 _AGE = "Nieuwste waarneming is {age} oud; verwacht om de {expected} ({source})."
+_STALE = (
+    "Verouderd: nieuwste waarneming is {age} oud ({newest}); verwacht om de {expected} ({source})."
+)
+_ABOVE_CEILING = (
+    "Verouderd: nieuwste waarneming is {age} oud ({newest}), ouder dan het plafond van "
+    "{ceiling} voor thema {theme}."
+)
+_BELOW_CEILING = (
+    "Nieuwste waarneming is {age} oud ({newest}): binnen het plafond van {ceiling} voor "
+    "thema {theme}; de fiche geeft geen bijwerkfrequentie en de data toont er geen."
+)
 
 _CATALOGUE = [
     # beschikbaarheid
@@ -65,33 +76,15 @@ _CATALOGUE = [
     # actualiteit
     Finding("ACT-01", T, OK, _AGE),
     Finding("ACT-02", T, WARN, _AGE),
-    Finding(
-        "ACT-03",
-        T,
-        FAIL,
-        "Verouderd: nieuwste waarneming is {age} oud ({newest}); verwacht om de {expected} "
-        "({source}).",
-    ),
+    Finding("ACT-03", T, FAIL, _STALE),
     Finding("ACT-04", T, UNKNOWN, "Geen tijdstip gevonden in de data."),
     # ACT-05 is no longer emitted (ACT-09/ACT-10 judge such fiches); kept so older checks read.
     Finding("ACT-05", T, UNKNOWN, "Geen bijwerkfrequentie opgegeven in de fiche."),
     Finding("ACT-06", T, WARN, "In de toekomst: {future}."),
     Finding("ACT-07", T, WARN, "Tijdstippen zonder tijdzone; geïnterpreteerd als UTC."),
     Finding("ACT-08", T, UNKNOWN, "Lege resultaatset: geen waarneming om de ouderdom te meten."),
-    Finding(
-        "ACT-09",
-        T,
-        FAIL,
-        "Verouderd: nieuwste waarneming is {age} oud ({newest}), ouder dan het plafond van "
-        "{ceiling} voor thema {theme}.",
-    ),
-    Finding(
-        "ACT-10",
-        T,
-        OK,
-        "Nieuwste waarneming is {age} oud ({newest}): binnen het plafond van {ceiling} voor "
-        "thema {theme}; de fiche geeft geen bijwerkfrequentie en de data toont er geen.",
-    ),
+    Finding("ACT-09", T, FAIL, _ABOVE_CEILING),
+    Finding("ACT-10", T, OK, _BELOW_CEILING),
     # volledigheid
     Finding("VOL-01", C, OK, "{rows} nagekeken: geen ontbrekende verplichte velden."),
     Finding("VOL-02", C, WARN, "{pct} lege waarden in '{column}' ({rows})."),

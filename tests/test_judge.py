@@ -60,6 +60,36 @@ def test_the_judge_never_touches_the_network_store_or_clock():
     assert "Contracts: 2 kept, 0 broken." in lint.stdout
 
 
+MODEL = {
+    "datapedia.fiche",
+    "datapedia.findings",
+    "datapedia.results",
+    "datapedia.thresholds",
+    "datapedia.words",
+}
+
+
+def test_the_judge_imports_only_the_model_and_the_standard_library():
+    """An allow-list, so a module added to the package later cannot slip in (import-linter
+    forbids by name)."""
+    import ast
+
+    for path in (ROOT / "datapedia" / "judge").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top == "datapedia":
+                    assert name in MODEL or name.startswith("datapedia.judge"), (path.name, name)
+                else:
+                    assert top in sys.stdlib_module_names or top == "__future__", (path.name, name)
+
+
 # --- "Old data passes as 'in orde'" ---------------------------------------------------
 def test_old_data_without_a_declared_frequency_is_stale_not_in_orde():
     fiche = make_fiche(update_frequency=None)
