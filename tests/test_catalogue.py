@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from datapedia.diagnose import diagnose
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
@@ -18,6 +17,7 @@ from datapedia.catalogue.dcat import catalog_graph
 from datapedia.catalogue.measures import measured_values
 from datapedia.catalogue.text import plain_text
 from datapedia.fiche import Fiche
+from datapedia.judge import diagnose
 from datapedia.load import load_fiches
 from datapedia.render import load_entries
 from datapedia.results import Diagnosis, Dimension, EndpointObservation, Observation, Status
