@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from datapedia import words
 from datapedia.fiche import Fiche
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.report import dataset_url, dimension_section, format_time, md_text
@@ -743,7 +744,7 @@ def sync_from_cli(
     print(
         f"issues: {len(result.opened)} geopend, {len(result.reopened)} heropend, "
         f"{len(result.commented)} met reactie, {len(result.closed)} gesloten, "
-        f"{len(result.errors)} fout(en)"
+        f"{words.count(len(result.errors), 'fout')}"
         + (" (droog: niets gewijzigd)" if dry_run else "")
         + (" (gestopt: de rest volgt de volgende nacht)" if result.stopped else "")
     )

@@ -28,6 +28,7 @@ import yaml
 from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from datapedia import words
 from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
 from datapedia.files import atomic_write
 from datapedia.parallel import fork_map
@@ -162,7 +163,8 @@ def print_problems(problems: list[Problem] | list[str], consequence: str) -> Non
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"{len(problems)} probleem/problemen in de fiches; {consequence}.", file=sys.stderr)
+        found = words.count(len(problems), "probleem")
+        print(f"{found} in de fiches; {consequence}.", file=sys.stderr)
 
 
 def load_fiches(
@@ -300,7 +302,9 @@ class FicheCache:
 
 @functools.cache
 def _loader_version() -> str:
-    sources = [Path(__file__), Path(__file__).with_name("fiche.py")]
+    # The adapters' url_needs are validation rules too.
+    probes = sorted((Path(__file__).parent / "probes").glob("*.py"))
+    sources = [Path(__file__), Path(__file__).with_name("fiche.py"), *probes]
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
 
 
@@ -721,6 +725,7 @@ def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
             if value and _SECRET_PARAM.match(name):
                 message = "zet nooit een sleutel in params: gebruik auth.env met auth.param"
                 found.append((("distributions", i, "params", name), message))
+    found += _protocol_problems(fiche)
     link = _BAD_MARKDOWN_LINK.search(fiche.description)
     if link:
         message = f"link met '{link.group(1)}:' is niet toegelaten; enkel http(s)"
@@ -729,6 +734,17 @@ def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
     for loc, message in found:
         node, path, _ = _locate(root, loc)
         parsed.add_at(node, path, message)
+
+
+def _protocol_problems(fiche: Fiche) -> list[tuple[tuple[Any, ...], str]]:
+    """Fields the fiche names that its own request can never return (each adapter knows)."""
+    from datapedia.probes import adapter_for  # only validation needs the adapters
+
+    return [
+        (("distributions", i, field), message)
+        for i, distribution in enumerate(fiche.distributions)
+        for field, message in adapter_for(distribution.protocol).url_needs(distribution)
+    ]
 
 
 def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:

@@ -15,4 +15,5 @@ step .venv/bin/datapedia codeowners --check
 step .venv/bin/datapedia readme --check
 step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 step .venv/bin/zizmor --offline --quiet .github/workflows
+step .venv/bin/lint-imports
 step .venv/bin/python -m pytest -q
