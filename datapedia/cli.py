@@ -240,9 +240,9 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     if night.complete:
         return EXIT_OK
     print(
-        f"nachtelijke controle onvolledig: shard(s) {', '.join(map(str, night.missing_shards))} "
-        f"ontbreken; {len(night.not_rechecked)} dataset(s) houden hun vorige diagnose "
-        "(niet opnieuw gecontroleerd).",
+        "nachtelijke controle onvolledig: geen resultaat van shard "
+        f"{', '.join(map(str, night.missing_shards))}; niet opnieuw gecontroleerd (vorige "
+        f"diagnose blijft): {words.count(len(night.not_rechecked), 'dataset')}.",
         file=sys.stderr,
     )
     return EXIT_FAILED

@@ -566,12 +566,12 @@ def night_body(incomplete: dict, checked_at: str) -> str:
             NIGHT_MARKER,
             CHECKED_MARKER.format(checked_at),
             STATE_MARKER.format(night_state(incomplete)),
-            f"De nachtelijke controle van {checked_at} was onvolledig: shard(s) {missing} "
-            "leverde(n) geen resultaat op (zie de run van die nacht). Wat de andere shards "
-            "maten, is bewaard.",
+            f"De nachtelijke controle van {checked_at} was onvolledig. Zonder resultaat "
+            f"(zie de run van die nacht): shard {missing}. Wat de andere shards maten, is "
+            "bewaard.",
             "",
-            f"{len(ids)} dataset(s) houden hun vorige diagnose en werden deze nacht niet "
-            f"opnieuw gecontroleerd: {shown or 'geen'}.",
+            f"Niet opnieuw gecontroleerd, met hun vorige diagnose: "
+            f"{words.count(len(ids), 'dataset')}: {shown or 'geen'}.",
             "",
             "_Dit issue wordt gesloten zodra een nacht weer volledig is._",
         ]

@@ -416,7 +416,7 @@ def test_an_incomplete_night_keeps_one_issue_until_a_full_night(repo, github):
     (number,) = github.issues
     issue = github.issues[number]
     assert issue["title"] == "Nachtelijke controle onvolledig"
-    assert "shard(s) 2" in issue["body"] and "`afvoer`" in issue["body"]
+    assert "shard 2." in issue["body"] and "1 dataset: `afvoer`" in issue["body"]
     summary["checked_at"] = NIGHT2.isoformat()
     (checks / "summary.json").write_text(json.dumps(summary))
     assert sync(repo, github) == 0
