@@ -21,7 +21,7 @@ from datapedia.fiche import Fiche
 from datapedia.load import load_repository
 from datapedia.render import dataset_page
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry
+from datapedia.store import SUMMARY, ChecksStore, HistoryEntry
 
 # GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
 EVIDENCE_LIMIT = 4000
@@ -149,6 +149,7 @@ def markdown_report(
     site_url: str | None,
     previous: dict[str, HistoryEntry] | None = None,
     table_only: bool = False,
+    not_rechecked: list[str] | None = None,
 ) -> str:
     """Overview table (one row per fiche, one column per dimension) plus a section per fiche.
 
@@ -156,14 +157,21 @@ def markdown_report(
     moved: on a pull request that is the effect of the change, at night the last day's.
     ``table_only`` leaves out the sections: a job summary must stay under GitHub's 1 MiB
     with thousands of fiches (about 1 KB each in full, 0.2 KB as a row).
+    ``not_rechecked`` are the fiches of a shard that delivered nothing tonight.
     """
     previous = previous or {}
     if not fiches:
         return "## Diagnose\n\nGeen fiches om te rapporteren.\n"
     header = "| dataset | globaal | " + " | ".join(d.label for d in Dimension) + " |"
-    lines = [
-        "## Diagnose van de fiches",
-        "",
+    lines = ["## Diagnose van de fiches", ""]
+    if not_rechecked:
+        lines += [
+            "**Onvolledige nacht**: niet opnieuw gecontroleerd, met hun vorige diagnose: "
+            + ", ".join(f"`{md_text(fid)}`" for fid in not_rechecked)
+            + ".",
+            "",
+        ]
+    lines += [
         header,
         "|" + "---|" * (len(Dimension) + 2),
     ]
@@ -190,6 +198,16 @@ def markdown_report(
         section = _fiche_section(fiche, diagnoses.get(fiche.id), previous.get(fiche.id), site_url)
         lines += [section, ""]
     return "\n".join(lines)
+
+
+def _not_rechecked(checks_dir: Path) -> list[str]:
+    """The fiches the last night could not re-check (``summary.json``, ``incomplete``)."""
+    try:
+        summary = json.loads((checks_dir / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # no summary yet, or one that says nothing: nothing to flag
+    incomplete = summary.get("incomplete") if isinstance(summary, dict) else None
+    return list(incomplete.get("not_rechecked", [])) if isinstance(incomplete, dict) else []
 
 
 def run_report(
@@ -224,6 +242,7 @@ def run_report(
         site_url or os.environ.get("DATAPEDIA_SITE_URL"),
         previous,
         table_only,
+        [] if only else _not_rechecked(checks_dir),
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

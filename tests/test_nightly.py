@@ -391,6 +391,9 @@ def test_a_quiet_night_then_the_down_provider_gets_one_issue_on_night_two(nightl
     assert second.green
     (issue,) = dataset_issues(nightly.github, DOWN)
     assert issue["state"] == "open" and "beschikbaarheid" in issue["body"]
+    # the site URL of a scheduled run keeps the repository's path (scripts/site-url.sh)
+    page = f"https://datapedia-vlaanderen.github.io/datapedia/generated/datasets/{DOWN}.html"
+    assert page in issue["body"]
     # the push token reached git only as a header in its environment
     auth = (nightly.faults / "auth").read_text().splitlines()
     assert auth and all(line == "http.https://github.com/.extraheader header" for line in auth)

@@ -1,5 +1,6 @@
 """The Markdown report posted on pull requests and in the job summary."""
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,3 +188,15 @@ def test_table_only_report_fits_a_job_summary(tmp_path: Path, capsys):
     assert main(["--root", str(root), "report"]) == 0
     full = capsys.readouterr().out
     assert len(table) < len(full) / 2
+
+
+def test_an_incomplete_night_names_what_was_not_rechecked(tmp_path: Path, capsys):
+    root, checks = make_repo(tmp_path)
+    incomplete = {"missing_shards": [3], "not_rechecked": ["afvoer"]}
+    (checks / "summary.json").write_text(json.dumps({"incomplete": incomplete}))
+    assert main(["--root", str(root), "report", "--table"]) == 0
+    out = capsys.readouterr().out
+    assert "**Onvolledige nacht**" in out and "`afvoer`" in out.split("|")[0]
+    # a pull request's report is about its own fiches, not last night
+    assert main(["--root", str(root), "report", "--only", "afvoer"]) == 0
+    assert "Onvolledige nacht" not in capsys.readouterr().out
