@@ -126,6 +126,15 @@ class ColumnProfile(BaseModel):
     rows: int = 0
 
 
+class UnitPosition(BaseModel):
+    """Where one unit (station, counter, segment) lies and its newest observation."""
+
+    id: str
+    lon: float
+    lat: float
+    newest: AwareDatetime | None = None
+
+
 class EndpointObservation(BaseModel):
     """One distribution probed once: transport facts plus what was read from the body."""
 
@@ -159,6 +168,9 @@ class EndpointObservation(BaseModel):
     largest_gap_s: float | None = None
     median_step_s: float | None = None
     bbox: list[float] | None = Field(None, description="[west, south, east, north] observed.")
+    unit_positions: list[UnitPosition] | None = Field(
+        None, description="WGS84 position of each unit read from the body (per-city coverage)."
+    )
     columns: list[ColumnProfile] = Field(default_factory=list)
     rows_sampled: int | None = None
     sample: list[dict[str, Any]] | None = Field(

@@ -21,6 +21,7 @@ import defusedxml
 import defusedxml.ElementTree
 
 from datapedia.fiche import Distribution
+from datapedia.results import UnitPosition
 from datapedia.thresholds import Thresholds
 
 # Notes are stable Dutch phrases; the diagnosis maps them to findings (ACT-07, ...).
@@ -59,6 +60,7 @@ class Content:
     largest_gap_s: float | None = None
     median_step_s: float | None = None
     bbox: list[float] | None = None
+    unit_positions: list[UnitPosition] | None = None
     sample: list[dict[str, Any]] | None = None
     rows_sampled: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -217,6 +219,16 @@ class BBox:
         return list(self._box) if self._box else None
 
 
+def first_vertex(geometry: Any) -> tuple[float, float] | None:
+    """The first position of a GeoJSON geometry of any nesting."""
+    coordinates = geometry.get("coordinates") if isinstance(geometry, Mapping) else None
+    while isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], list):
+        coordinates = coordinates[0]
+    if isinstance(coordinates, list) and len(coordinates) >= 2:
+        return coordinates[0], coordinates[1]
+    return None
+
+
 # --- rows -----------------------------------------------------------------------------
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested mappings become dotted keys; lists stay as JSON text (a sample row is flat)."""
@@ -261,6 +273,7 @@ def summarize_rows(
     box = BBox()
     units: set[str] = set()
     reporting: set[str] = set()
+    positions: dict[str, UnitPosition] = {}
     sample: list[dict[str, Any]] = []
     records = 0
     timed = 0
@@ -281,6 +294,8 @@ def summarize_rows(
                 reporting.add(unit)
         if point is not None and (xy := point(row)) is not None:
             box.add(*xy)
+            unit = str(row[unit_field]) if unit_field and row.get(unit_field) else str(records)
+            _place(positions, unit, xy, moment)
     content.records = records
     content.sample = sample
     content.rows_sampled = len(sample)
@@ -292,10 +307,29 @@ def summarize_rows(
         content.units_total = records
         content.units_reporting = timed if ts_field else None
     content.bbox = box.value
+    content.unit_positions = list(positions.values()) or None
     times.fill(content)
     if ts_field and records and not seen_field:
         content.notes.append(NOTE_MISSING_TIMESTAMP_FIELD.format(field=ts_field))
     return content
+
+
+def _place(
+    positions: dict[str, UnitPosition], unit: str, xy: tuple[Any, Any], moment: datetime | None
+) -> None:
+    """Keep a unit's first valid WGS84 position and its newest observation time."""
+    try:
+        lon, lat = float(xy[0]), float(xy[1])
+    except (TypeError, ValueError):
+        return
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90) or (lon == 0 and lat == 0):
+        return
+    known = positions.get(unit)
+    if known is None:
+        # Five decimals are about a metre: enough to place a unit in a municipality.
+        positions[unit] = UnitPosition(id=unit, lon=round(lon, 5), lat=round(lat, 5), newest=moment)
+    elif moment is not None and (known.newest is None or moment > known.newest):
+        known.newest = moment
 
 
 def lonlat(lon_key: str, lat_key: str) -> Callable[[Mapping[str, Any]], tuple[Any, Any] | None]:

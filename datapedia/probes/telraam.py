@@ -16,6 +16,7 @@ from datapedia.probes.common import (
     Content,
     ParseContext,
     ParseError,
+    first_vertex,
     flatten,
     load_json,
     summarize_rows,
@@ -29,11 +30,20 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
         raise ParseError(f"Telraam-fout: {message}" if message else "geen GeoJSON 'features'")
     features = [f for f in data["features"] if isinstance(f, Mapping)]
     box = BBox()
+    starts: dict[str, tuple[float, float]] = {}  # segment -> its first vertex, for the maps
     for feature in features:
         box.add_geojson(feature.get("geometry"))
+        segment = (feature.get("properties") or {}).get("segment_id")
+        if (start := first_vertex(feature.get("geometry"))) and segment is not None:
+            starts[str(segment)] = start
     rows = [flatten(feature.get("properties") or {}) for feature in features]
     content = summarize_rows(
-        rows, distribution, ctx, timestamp_field="last_data_package", id_field="segment_id"
+        rows,
+        distribution,
+        ctx,
+        timestamp_field="last_data_package",
+        id_field="segment_id",
+        point=lambda row: starts.get(str(row.get("segment_id"))),
     )
     content.bbox = box.value
     content.units_total = len(rows)
