@@ -20,6 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from datapedia import cities, publish_words
 from datapedia.store import HistoryEntry, uptime
 from datapedia.thresholds import THRESHOLDS
 
@@ -91,12 +92,7 @@ def _pct(value: float) -> str:
 
 
 def _age(hours: float) -> str:
-    if hours < 1:
-        minutes = round(hours * 60)
-        return f"{minutes} minuut" if minutes == 1 else f"{minutes} minuten"
-    if hours < 48:
-        return f"{round(hours)} uur"
-    return f"{round(hours / 24)} dagen"
+    return publish_words.age(timedelta(hours=hours))
 
 
 def _uptime_colour(pct: float) -> str:
@@ -152,8 +148,8 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     if pct is None:
         top, colour, tip = UP_TOP, _NO_DATA, f"{label}: geen meting"
     else:
-        # A 0% day keeps a visible red stub instead of vanishing.
-        top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 2)
+        # A down day keeps a clearly visible red block instead of vanishing.
+        top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 15)
         colour, tip = _uptime_colour(pct), f"{label}: {_pct(pct)} bereikbaar"
     return _CELL.format(
         x=_c(LEFT + i * day_w + 1),
@@ -163,6 +159,42 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
         colour=colour,
         tip=escape(tip),
     )
+
+
+def _age_unit(hours: float) -> tuple[str, float]:
+    """The unit of the age axis: hours for fresh feeds, days, or years for DOV's archive."""
+    if hours < 48:
+        return "uur", 1.0
+    if hours < 2 * 365 * 24:
+        return "dagen", 24.0
+    return "jaar", 365.25 * 24
+
+
+def _summary(entries: list[HistoryEntry], now: datetime) -> str:
+    recent = uptime(entries, now, 30)
+    summary = "Beschikbaarheid 30 dagen: " + (_pct(recent) if recent is not None else "onbekend")
+    last_age = next((e for e in reversed(entries) if e.newest is not None), None)
+    if last_age is None:
+        summary += "; geen tijdstip in de data."
+    else:
+        hours = max(0.0, (last_age.checked_at - last_age.newest).total_seconds() / 3600)
+        summary += (
+            f"; nieuwste waarneming {_age(hours)} oud bij de laatste controle "
+            f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
+        )
+    # The status timeline in words: since when the latest overall status holds.
+    latest, since = entries[-1].overall, entries[-1].checked_at
+    for entry in reversed(entries):
+        if entry.overall != latest:
+            break
+        since = entry.checked_at
+    return summary + f" Globaal {latest.label} sinds {since.astimezone(UTC).strftime('%d-%m')}."
+
+
+def history_alt(history: list[HistoryEntry], now: datetime, days: int = WINDOW_DAYS) -> str:
+    """The picture's text alternative for the page: the same facts as its description."""
+    entries = sorted(window(history, now, days), key=lambda e: e.checked_at)
+    return _summary(entries, now) if entries else ""
 
 
 def history_svg(
@@ -203,8 +235,11 @@ def history_svg(
             (hours * THRESHOLDS.stale_fail_factor, _RED, "probleem", "stale_fail_factor"),
         ]
     age_ticks, points, stale_lines = [], "", []
+    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
+    ages = [(t, a / unit_hours) for t, a in ages]
+    stale = [(h / unit_hours, *rest) for h, *rest in stale]
     if ages:
-        # At least an hour high: fresh data (minutes old) needs no axis in seconds.
+        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
         values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
         y_max = values[-1]
 
@@ -236,7 +271,7 @@ def history_svg(
         HEIGHT - 30,
     )
     legend_age = _legend(
-        [_Legend("line", _LINE, "ouderdom (uur)")]
+        [_Legend("line", _LINE, f"ouderdom ({unit})")]
         + [
             _Legend(
                 "line",
@@ -250,17 +285,7 @@ def history_svg(
         HEIGHT - 12,
     )
 
-    recent = uptime(entries, now, 30)
-    summary = "Beschikbaarheid 30 dagen: " + (_pct(recent) if recent is not None else "onbekend")
-    last_age = next((e for e in reversed(entries) if e.newest is not None), None)
-    if last_age is None:
-        summary += "; geen tijdstip in de data."
-    else:
-        hours = max(0.0, (last_age.checked_at - last_age.newest).total_seconds() / 3600)
-        summary += (
-            f"; nieuwste waarneming {_age(hours)} oud bij de laatste controle "
-            f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
-        )
+    summary = _summary(entries, now)
 
     return (
         _ENV.get_template("history.svg.j2")
@@ -283,7 +308,51 @@ def history_svg(
             stale_lines=stale_lines,
             legend=legend_up + legend_age,
             summary=summary,
+            age_unit=unit,
             colours={"line": _LINE, "grid": _GRID, "axis": _GREY},
         )
         .encode()
     )
+
+
+# --- maps -----------------------------------------------------------------------------
+_MAP_COLOURS = {True: _GREEN, False: _RED}
+
+
+def map_svg(placed: list[cities.Placed], title: str) -> bytes:
+    """Flanders with the dataset's units (green: fresh, red: not) and the centrumsteden."""
+    outline, city_paths, labels = cities.base_paths()
+    width, height = cities.MAP_WIDTH, cities.map_height()
+    shown = [p for p in placed if cities.in_frame(p.unit)]
+    fresh = sum(p.fresh for p in shown)
+    summary = (
+        f"Kaart van Vlaanderen met {len(shown)} meetpunten van {title}: {fresh} met verse data "
+        f"(groen), {len(shown) - fresh} zonder (rood). De 13 centrumsteden zijn omlijnd."
+    )
+    dots = []
+    # Stale units first, so fresh ones are drawn on top where they overlap.
+    for p in sorted(shown, key=lambda p: p.fresh):
+        x, y = cities.project(p.unit.lon, p.unit.lat)
+        dots.append(f'<circle cx="{_c(x)}" cy="{_c(y)}" r="2.5" fill="{_MAP_COLOURS[p.fresh]}"/>')
+    cities_svg = "".join(
+        f'<path d="{path}" fill="none" stroke="#212121" stroke-width="1"/>'
+        for path in city_paths.values()
+    )
+    names = "".join(
+        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle">{escape(city)}</text>'
+        for city, (x, y) in labels.items()
+    )
+    legend_y = height + 18
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_c(width)} {_c(height + 28)}" '
+        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="10" '
+        f'fill="#212121"><title id="dp-kaart-titel">{escape(summary)}</title>'
+        f'<rect width="100%" height="100%" fill="#fff"/>'
+        f'<path d="{outline}" fill="#f5f5f5" stroke="#757575" stroke-width="0.8"/>'
+        f"{cities_svg}{''.join(dots)}{names}"
+        f'<circle cx="12" cy="{_c(legend_y - 3)}" r="4" fill="{_GREEN}"/>'
+        f'<text x="20" y="{_c(legend_y)}">verse data ({fresh})</text>'
+        f'<circle cx="132" cy="{_c(legend_y - 3)}" r="4" fill="{_RED}"/>'
+        f'<text x="140" y="{_c(legend_y)}">geen verse data ({len(shown) - fresh})</text>'
+        f"</svg>\n"
+    ).encode()

@@ -30,13 +30,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from datapedia import plots
-from datapedia.fiche import Fiche, Theme
+from datapedia import cities, plots, publish_words
+from datapedia.fiche import AuthKind, BlockerKind, DatasetStatus, Fiche, Theme
 from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
-from datapedia.results import Diagnosis, Dimension, Status
+from datapedia.results import Diagnosis, Dimension, Status, Verdict
 from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
@@ -48,6 +48,11 @@ GENERATED = Path("site") / "generated"
 
 # Where each kind of page lives inside site/generated/ (mkdocs builds *.md to *.html).
 DATASETS, PLOTS, THEMES, OWNERS, FRAGMENTS = "datasets", "plots", "themas", "eigenaars", "fragments"
+CITIES, MAPS, THEME_DIR = "steden", "kaarten", "theme"
+# Where fiches, issues and the issue form live; the nightly job sets GITHUB_REPOSITORY.
+DEFAULT_REPOSITORY = "datapedia-vlaanderen/datapedia"
+# Older than this, the newest check no longer describes today: every page says so.
+STALE_SITE_AFTER = timedelta(hours=36)
 
 
 def dataset_page(fiche_id: str) -> str:
@@ -56,8 +61,27 @@ def dataset_page(fiche_id: str) -> str:
 
 
 THEME_LABELS = {Theme.water: "Water", Theme.mobiliteit: "Mobiliteit"}
-# Order in which an owner should look at its datasets: what is broken first.
-_URGENCY = {Status.fail: 0, Status.warn: 1, Status.unknown: 2, Status.ok: 3}
+AUTH_LABELS = {
+    AuthKind.none: "vrij",
+    AuthKind.api_key: "API-sleutel",
+    AuthKind.token: "token",
+    AuthKind.registration: "registratie",
+}
+# Order of the worklist: what is broken first, then what does not exist, then the rest.
+_URGENCY = {
+    Verdict.fail: 0,
+    Verdict.warn: 1,
+    Verdict.missing: 2,
+    Verdict.not_judged: 3,
+    Verdict.ok: 4,
+}
+# The checklist under a dataset's title: accessibility findings that contradict an item.
+_CHECK_FINDINGS = {
+    "format": ("TOE-06",),
+    "licence": ("TOE-02", "TOE-03", "TOE-09"),
+    "bulk": ("TOE-07",),
+    "public": ("TOE-04", "TOE-05"),
+}
 _LEVEL_ORDER = {"rood": 0, "oranje": 1, "groen": 2}
 
 # Which dimension each threshold speaks to, for the handbook; anything not listed
@@ -225,6 +249,23 @@ def status_span(status: Status | str) -> Markup:
     )
 
 
+_VERDICT_CLASS = {
+    Verdict.ok: "ok",
+    Verdict.warn: "warn",
+    Verdict.fail: "fail",
+    Verdict.not_judged: "unknown",
+    Verdict.missing: "missing",
+}
+
+
+def verdict_span(verdict: Verdict | str) -> Markup:
+    verdict = Verdict(verdict)
+    return _trusted(
+        f'<span class="dp-status dp-{_VERDICT_CLASS[verdict]}" data-verdict="{verdict.value}">'
+        f"{verdict.label}</span>"
+    )
+
+
 def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
@@ -251,11 +292,79 @@ def fmt_duration(delta: timedelta | None) -> str:
     return f"{seconds} seconden"
 
 
-def evidence_text(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
+EVIDENCE_LABELS = {
+    "age": "ouderdom",
+    "age_factor": "ouderdom / bijwerkinterval",
+    "age_s": "ouderdom",
+    "attempts": "pogingen",
+    "auth": "toegang",
+    "bbox_declared": "opgegeven gebied",
+    "bbox_observed": "gemeten gebied",
+    "bbox_outside_pct": "gemeten gebied buiten het opgegeven",
+    "bulk_download": "bulkdownload",
+    "claimed": "opgegeven standaarden",
+    "content_type": "inhoudstype",
+    "contradicted": "tegengesproken",
+    "coverage_pct": "dekking",
+    "documentation": "documentatie",
+    "documented": "gedocumenteerd",
+    "endpoints": "eindpunten",
+    "error": "fout",
+    "expected": "verwacht",
+    "expected_format": "verwacht formaat",
+    "expected_s": "verwacht interval",
+    "formats": "formaten",
+    "future_timestamps": "tijdstippen in de toekomst",
+    "kind": "soort",
+    "largest_gap_s": "grootste gat",
+    "latency_s": "antwoordtijd",
+    "licence": "licentie",
+    "licence_open": "open licentie",
+    "median_step_s": "gewone stap",
+    "name": "naam",
+    "newest": "nieuwste waarneming",
+    "notes": "opmerkingen",
+    "offline_pct": "offline",
+    "open_formats": "open formaten",
+    "reachable": "bereikbaar",
+    "samples": "steekproeven",
+    "skipped": "overgeslagen",
+    "stale_since": "verouderd sinds",
+    "status_code": "HTTP-status",
+    "title": "titel",
+    "units_expected": "verwachte meetpunten",
+    "units_offline": "meetpunten offline",
+    "units_reporting": "meetpunten die melden",
+    "units_total": "meetpunten in de dienst",
+    "unverified": "niet na te gaan",
+    "update_frequency": "bijwerkfrequentie",
+    "uri": "URI",
+    "url": "URL",
+    "verified": "nagegaan",
+}
+
+
+def evidence_label(key: Any) -> str:
+    return EVIDENCE_LABELS.get(str(key), str(key).replace("_", " "))
+
+
+def evidence_text(value: Any, key: str = "") -> str:
+    """A measured value in Dutch: ja/nee, onbekend, 28,3, durations for ``*_s``, lists."""
+    if value is None:
+        return "onbekend"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int | float):
+        if key.endswith("_s"):
+            return publish_words.age(timedelta(seconds=value))
+        if key.endswith("_pct"):
+            return publish_words.percent(value)
+        return publish_words.number(value, 2 if isinstance(value, float) else 0)
+    if isinstance(value, list):
+        return "; ".join(evidence_text(v) for v in value) or "geen"
+    if isinstance(value, dict):
+        parts = [f"{evidence_label(k)} {evidence_text(v, str(k))}" for k, v in value.items()]
+        return ", ".join(parts) or "geen"
     return str(value)
 
 
@@ -311,9 +420,162 @@ class Entry:
         return sorted(self.fiche.blockers, key=lambda b: _LEVEL_ORDER[b.level.value])
 
     @property
+    def verdict(self) -> Verdict:
+        if self.diagnosis:
+            return self.diagnosis.verdict
+        return Verdict.missing if self.missing else Verdict.not_judged
+
+    @property
+    def missing(self) -> bool:
+        return self.fiche.status == DatasetStatus.ontbrekend
+
+    @property
+    def checked(self) -> bool:
+        """Whether a probe looked at it: a dataset that does not exist is never "gecontroleerd"."""
+        return self.diagnosis is not None and not self.missing
+
+    @cached_property
+    def since(self) -> datetime | None:
+        """Since when the latest overall status holds without a break (from the history)."""
+        if not self.checked:
+            return None
+        start = None
+        for entry in reversed(self.history):
+            if entry.overall != self.overall:
+                break
+            start = entry.checked_at
+        return start or self.diagnosis.checked_at
+
+    @property
+    def why(self) -> str:
+        """The deciding finding in one line of plain Dutch (the judge's own words)."""
+        verdict = self.verdict
+        if verdict in (Verdict.fail, Verdict.warn):
+            dim = self.problems_first[0]
+            return f"{dim.label.capitalize()}: {self.diagnosis.dimensions[dim].summary}"
+        if verdict == Verdict.missing:
+            return "De dataset bestaat nog niet."
+        if self.diagnosis is None:
+            return "Nog niet gecontroleerd: de probes hebben deze dataset nog niet bevraagd."
+        if verdict == Verdict.not_judged:
+            return self.diagnosis.verdict_reason or "Niet beoordeeld."
+        return "Alle gemeten dimensies zijn in orde."
+
+    @property
+    def who(self) -> tuple[str, str | None]:
+        """Who must act: the owner, and the first partner with what it must do."""
+        partner = self.fiche.partners[0] if self.fiche.partners else None
+        return self.fiche.owner.name, f"{partner.name}: {partner.role}" if partner else None
+
+    @property
+    def improvements(self) -> str:
+        """ "nodig", "gewenst" or "geen": the verdict and the fiche's own blockers summed up."""
+        levels = {b.level.value for b in self.fiche.blockers}
+        if self.verdict in (Verdict.fail, Verdict.missing) or "rood" in levels:
+            return "nodig"
+        if self.verdict in (Verdict.warn, Verdict.not_judged) or "oranje" in levels:
+            return "gewenst"
+        return "geen"
+
+    def blocker_lights(self) -> list[tuple[BlockerKind, Any]]:
+        """All five kinds of blocker, each with the fiche's blocker or None."""
+        by_kind = {b.kind: b for b in self.blockers_sorted}
+        return [(kind, by_kind.get(kind)) for kind in BlockerKind]
+
+    def checklist(self) -> list[tuple[str, str, str, str]]:
+        """(mark, item, sentence, evidence) like datapedia.nl's head, from what was stored.
+
+        mark is ok/fail/warn/unknown; nothing is judged here: measured items take their
+        dimension's status, the others the accessibility findings the judge recorded.
+        """
+        d = self.diagnosis
+        access = d.dimensions[Dimension.accessibility] if d else None
+        found = set(access.findings) if access else set()
+        formats = ", ".join(dict.fromkeys(x.format for x in self.fiche.distributions)) or "geen"
+        licence = self.fiche.licence.name if self.fiche.licence else "geen licentie opgegeven"
+        auth = {x.auth.kind for x in self.fiche.distributions}
+
+        def fiche_item(key: str, item: str, yes: str, no: str, evidence: str):
+            if access is None or self.missing:
+                return ("unknown", item, "Niet beoordeeld.", evidence)
+            bad = [f for f in _CHECK_FINDINGS[key] if f in found]
+            return ("fail" if bad else "ok", item, no if bad else yes, evidence)
+
+        def measured(dim: Dimension, item: str, yes: str, no: str):
+            status = self.status(dim) if self.checked else Status.unknown
+            evidence = d.dimensions[dim].summary if self.checked else "Niet gemeten."
+            sentence = {Status.ok: yes, Status.unknown: "Niet gemeten."}.get(status, no)
+            return (status.value, item, sentence, evidence)
+
+        return [
+            measured(
+                Dimension.availability,
+                "Online",
+                "De eindpunten antwoorden.",
+                "Niet elk eindpunt antwoordt bruikbaar.",
+            ),
+            fiche_item(
+                "format",
+                "Machineleesbaar",
+                "In een open, machineleesbaar formaat.",
+                "Geen open, machineleesbaar formaat.",
+                f"Formaat: {formats}.",
+            ),
+            fiche_item(
+                "licence",
+                "Open licentie",
+                "Hergebruik is toegestaan.",
+                "Hergebruik is niet (zeker) toegestaan.",
+                f"Licentie: {licence}.",
+            ),
+            (
+                "unknown",
+                "Gratis",
+                "Niet gemeten: de fiche vermeldt geen prijs.",
+                "Geen veld in de fiche.",
+            ),
+            fiche_item(
+                "bulk",
+                "Bulkdownload",
+                "Alles in één keer te downloaden.",
+                "Enkel per stuk op te vragen.",
+                "Bulkdownload: "
+                + ("ja" if any(x.download for x in self.fiche.distributions) else "nee")
+                + ".",
+            ),
+            measured(
+                Dimension.timeliness,
+                "Actueel",
+                "De nieuwste waarneming is recent genoeg.",
+                "De nieuwste waarneming is te oud.",
+            ),
+            measured(
+                Dimension.completeness,
+                "Compleet",
+                "Geen ontbrekende waarden van belang.",
+                "Er ontbreken waarden.",
+            ),
+            fiche_item(
+                "public",
+                "Publiek zonder registratie",
+                "Vrij op te vragen, zonder sleutel.",
+                "Een sleutel of registratie is nodig.",
+                "Toegang: "
+                + (
+                    "vrij"
+                    if auth <= {AuthKind.none}
+                    else "met " + ", ".join(sorted(AUTH_LABELS[a] for a in auth))
+                )
+                + ".",
+            ),
+        ]
+
+    @property
     def urgency(self) -> tuple:
+        since = self.since.timestamp() if self.since else float("inf")
         red = sum(1 for b in self.fiche.blockers if b.level.value == "rood")
-        return (_URGENCY[self.overall], -len(self.problems_first), -red, self.fiche.title.lower())
+        # Worst verdict first, then the longest-standing, then the most red blockers.
+        return (_URGENCY[self.verdict], since, -len(self.problems_first), -red, self.fiche.title)
 
 
 @dataclass
@@ -326,11 +588,40 @@ class Context:
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
-    def counts(self, entries: list[Entry] | None = None) -> dict[Status, int]:
-        counts = dict.fromkeys((Status.ok, Status.warn, Status.fail, Status.unknown), 0)
+    def counts(self, entries: list[Entry] | None = None) -> dict[Verdict, int]:
+        counts = dict.fromkeys(_URGENCY, 0)
         for entry in self.entries if entries is None else entries:
-            counts[entry.overall] += 1
+            counts[entry.verdict] += 1
         return counts
+
+    @cached_property
+    def worklist(self) -> list[Entry]:
+        return sorted(self.entries, key=lambda e: e.urgency)
+
+    @cached_property
+    def newest_check(self) -> datetime | None:
+        return max((e.diagnosis.checked_at for e in self.entries if e.checked), default=None)
+
+    @property
+    def stale(self) -> bool:
+        return self.newest_check is not None and self.now - self.newest_check > STALE_SITE_AFTER
+
+    @cached_property
+    def placed(self) -> dict[str, list[cities.Placed]]:
+        """Per fiche: its units with their centrumstad and freshness (fiches with positions)."""
+        found = {
+            e.id: cities.placed_units(e.diagnosis, e.fiche.update_interval)
+            for e in self.entries
+            if e.checked
+        }
+        return {fid: units for fid, units in found.items() if units}
+
+    @cached_property
+    def city_cells(self) -> dict[str, dict[str, cities.CityCell]]:
+        return {fid: cities.city_cells(units) for fid, units in self.placed.items()}
+
+    def repository(self) -> str:
+        return os.environ.get("GITHUB_REPOSITORY") or DEFAULT_REPOSITORY
 
     def partner_in(self, owner_slug: str) -> list[tuple[Entry, Any]]:
         """Datasets of other owners that name this organisation as a priority partner."""
@@ -368,6 +659,12 @@ def _env() -> Environment:
         time=fmt_time,
         duration=fmt_duration,
         evidence=evidence_text,
+        evidence_label=evidence_label,
+        verdict=verdict_span,
+        day=publish_words.day,
+        short_day=publish_words.short_day,
+        age=publish_words.age,
+        percent=publish_words.percent,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
@@ -375,6 +672,8 @@ def _env() -> Environment:
         Status=Status,
         CATALOGUE=CATALOGUE,
         THEME_LABELS=THEME_LABELS,
+        Verdict=Verdict,
+        AUTH_LABELS=AUTH_LABELS,
         Markup=Markup,
     )
     return env
@@ -551,25 +850,34 @@ def render_site(
             (rid, ids[rid].fiche.title if rid in ids else None) for rid in entry.fiche.related
         ]
         plot_rel = f"{PLOTS}/{entry.id}.svg"
-        if store.history_path(entry.id).exists():
+        if store.history_path(entry.id).exists() and not entry.missing:
             # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
                 lambda e=entry: plots.history_svg(e.history, horizon, e.fiche.update_interval),
             )
+        map_rel = f"{MAPS}/{entry.id}.svg"
+        if entry.id in ctx.placed:
+            outputs[map_rel] = (
+                _key(version, entry.inputs, "map"),
+                lambda e=entry: plots.map_svg(ctx.placed[e.id], e.fiche.title),
+            )
         outputs[f"{DATASETS}/{entry.id}.md"] = (
             _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
-            lambda e=entry, r=related, rel=plot_rel: page(
+            lambda e=entry, r=related, rel=plot_rel, m=map_rel: page(
                 "dataset.md.j2",
                 e=e,
                 related=r,
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
+                plot_alt=plots.history_alt(e.history, horizon),
+                map=f"../{m}" if e.id in ctx.placed else None,
+                map_alt=_map_alt(e, ctx),
                 uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
                 stale=stale_since(e.history),
             )(),
         )
     for theme in Theme:
-        selected = [e for e in entries if e.fiche.theme == theme]
+        selected = [e for e in ctx.worklist if e.fiche.theme == theme]
         outputs[f"{THEMES}/{theme.value}.md"] = (
             _key(everything, "theme", theme.value),
             page("theme.md.j2", theme=theme, selected=selected),
@@ -584,6 +892,33 @@ def render_site(
                 partner_in=ctx.partner_in(owner_slug),
             ),
         )
+    measured = [e for e in ctx.worklist if e.id in ctx.placed]
+    city_list = [(city, slug(city)) for city in cities.CENTRUMSTEDEN]
+    outputs[f"{CITIES}/index.md"] = (
+        _key(everything, "cities"),
+        page(
+            "cities.md.j2",
+            datasets=measured,
+            without=[e for e in ctx.worklist if e.id not in ctx.placed],
+            city_list=city_list,
+            factor=publish_words.number(THRESHOLDS.stale_warn_factor),
+        ),
+    )
+    for city, city_slug in city_list:
+        rows = [(e, ctx.city_cells[e.id][city]) for e in measured]
+        outputs[f"{CITIES}/{city_slug}.md"] = (
+            _key(everything, "city", city),
+            page(
+                "city.md.j2",
+                city=city,
+                rows=[(e, c) for e, c in rows if c.inside],
+                elsewhere=[e for e, c in rows if not c.inside],
+            ),
+        )
+    outputs[f"{THEME_DIR}/main.html"] = (
+        _key(version, day, ctx.newest_check, now.isoformat() if ctx.stale else ""),
+        lambda: _theme_override(ctx).encode(),
+    )
     outputs[f"{OWNERS}/index.md"] = (_key(everything, "owners"), page("owners.md.j2"))
     outputs[f"{FRAGMENTS}/overzicht.md"] = (
         _key(everything, "overview"),
@@ -605,6 +940,37 @@ def render_site(
     report.problems = problems
     report.entries = entries
     return report
+
+
+def _map_alt(entry: Entry, ctx: Context) -> str:
+    cells = ctx.city_cells.get(entry.id, {})
+    with_units = [f"{city} {c.fresh} van {c.inside}" for city, c in cells.items() if c.inside]
+    units = ctx.placed.get(entry.id, [])
+    return (
+        f"Kaart van Vlaanderen: {publish_words.plural(len(units), 'meetpunt', 'meetpunten')}, "
+        f"waarvan {sum(p.fresh for p in units)} met verse data. In de centrumsteden (vers van "
+        f"totaal): {'; '.join(with_units) or 'geen'}."
+    )
+
+
+def _theme_override(ctx: Context) -> str:
+    """mkdocs-material's main.html with a site-wide banner when the data is old.
+
+    Only dates and fixed words go in (no fiche text): this file is a theme template.
+    """
+    banner = ""
+    if ctx.stale and ctx.newest_check is not None:
+        banner = (
+            '<p class="dp-banner" id="dp-verouderd" role="alert"><strong>Let op: verouderde '
+            f"gegevens.</strong> De nieuwste controle is van {publish_words.day(ctx.newest_check)}"
+            f" ({publish_words.age(ctx.now - ctx.newest_check)} geleden). De nachtelijke "
+            "controle liep sindsdien niet; wat hier staat, kan niet meer kloppen.</p>"
+        )
+    return (
+        '{% extends "base.html" %}\n'
+        "{# Written by datapedia render: the banner says when the newest check is old. #}\n"
+        f"{{% block announce %}}{banner}{{% endblock %}}\n"
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
