@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from datapedia import cities, publish_words
+from datapedia.results import Dimension, Status
 from datapedia.store import HistoryEntry, uptime
 from datapedia.thresholds import THRESHOLDS
 
@@ -65,11 +66,16 @@ def _day(moment: datetime) -> datetime:
 
 
 def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
-    """Share of checks per day (UTC) in which every endpoint answered."""
+    """Share of checks per day (UTC) in which every endpoint answered usably.
+
+    An answer the judge called a failed availability (an HTTP 404, an unreadable body)
+    counts as down, even though the server was reachable.
+    """
     days: dict[date, list[bool]] = defaultdict(list)
     for entry in entries:
         if entry.reachable is not None:
-            days[entry.checked_at.astimezone(UTC).date()].append(entry.reachable)
+            up = entry.reachable and entry.dimensions.get(Dimension.availability) != Status.fail
+            days[entry.checked_at.astimezone(UTC).date()].append(up)
     return [
         (datetime.combine(day, time(), UTC), 100.0 * sum(v) / len(v))
         for day, v in sorted(days.items())

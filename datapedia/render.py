@@ -27,6 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import material
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -41,6 +42,8 @@ from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"
+# mkdocs-material's search partial, named in our theme override (see _search_partial).
+_THEME_SEARCH = Path(material.__file__).parent / "templates" / "partials" / "search.html"
 MANIFEST = ".manifest.json"
 # Below this many pages to (re)write, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 200
@@ -919,6 +922,11 @@ def render_site(
         _key(version, day, ctx.newest_check, now.isoformat() if ctx.stale else ""),
         lambda: _theme_override(ctx).encode(),
     )
+    outputs[f"{THEME_DIR}/404.html"] = (_key(version, "404"), lambda: NOT_FOUND.encode())
+    outputs[f"{THEME_DIR}/partials/search.html"] = (
+        _key(version, _theme_search().hexdigest()),
+        lambda: _search_partial().encode(),
+    )
     outputs[f"{OWNERS}/index.md"] = (_key(everything, "owners"), page("owners.md.j2"))
     outputs[f"{FRAGMENTS}/overzicht.md"] = (
         _key(everything, "overview"),
@@ -951,6 +959,36 @@ def _map_alt(entry: Entry, ctx: Context) -> str:
         f"waarvan {sum(p.fresh for p in units)} met verse data. In de centrumsteden (vers van "
         f"totaal): {'; '.join(with_units) or 'geen'}."
     )
+
+
+# The theme's 404 page says "404 - Not found"; ours is Dutch and points somewhere useful.
+# mkdocs' url filter starts the links at the site's root (site_url's path when set), so
+# they work whatever missing path the host answers with this page.
+NOT_FOUND = """{% extends "main.html" %}
+{% block content %}
+<h1>Pagina niet gevonden</h1>
+<p>Deze pagina bestaat niet (meer). Misschien kreeg de dataset een andere id, of werd
+haar fiche verwijderd.</p>
+<ul>
+<li><a href="{{ 'index.html' | url }}">Naar het overzicht van alle datasets</a></li>
+<li><a href="{{ 'generated/steden/index.html' | url }}">Naar de centrumsteden</a></li>
+<li><a href="{{ 'handboek/index.html' | url }}">Naar het handboek</a></li>
+</ul>
+{% endblock %}
+"""
+
+
+def _theme_search():
+    return hashlib.sha256(_THEME_SEARCH.read_bytes())
+
+
+def _search_partial() -> str:
+    """The theme's search box with a name for its dialog (axe: aria-dialog-name, serious)."""
+    text = _THEME_SEARCH.read_text(encoding="utf-8")
+    named = text.replace('role="dialog"', 'role="dialog" aria-label="Zoeken"', 1)
+    if named == text:
+        raise ValueError(f"{_THEME_SEARCH}: geen role=dialog meer; pas _search_partial aan")
+    return named
 
 
 def _theme_override(ctx: Context) -> str:
