@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from datapedia import cities, publish_words
 from datapedia.results import Dimension, Status
-from datapedia.store import HistoryEntry, uptime
+from datapedia.store import HistoryEntry
 from datapedia.thresholds import THRESHOLDS
 
 WINDOW_DAYS = 90
@@ -65,6 +65,17 @@ def _day(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _up(entry: HistoryEntry) -> bool:
+    return bool(entry.reachable) and entry.dimensions.get(Dimension.availability) != Status.fail
+
+
+def usable_uptime(history: list[HistoryEntry], now: datetime, days: int) -> float | None:
+    """Share (0..100) of checks in the last ``days`` with a usable answer (as the picture)."""
+    since = now - timedelta(days=days)
+    checks = [_up(h) for h in history if since <= h.checked_at and h.reachable is not None]
+    return 100.0 * sum(checks) / len(checks) if checks else None
+
+
 def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
     """Share of checks per day (UTC) in which every endpoint answered usably.
 
@@ -74,8 +85,7 @@ def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
     days: dict[date, list[bool]] = defaultdict(list)
     for entry in entries:
         if entry.reachable is not None:
-            up = entry.reachable and entry.dimensions.get(Dimension.availability) != Status.fail
-            days[entry.checked_at.astimezone(UTC).date()].append(up)
+            days[entry.checked_at.astimezone(UTC).date()].append(_up(entry))
     return [
         (datetime.combine(day, time(), UTC), 100.0 * sum(v) / len(v))
         for day, v in sorted(days.items())
@@ -177,7 +187,7 @@ def _age_unit(hours: float) -> tuple[str, float]:
 
 
 def _summary(entries: list[HistoryEntry], now: datetime) -> str:
-    recent = uptime(entries, now, 30)
+    recent = usable_uptime(entries, now, 30)
     summary = "Beschikbaarheid 30 dagen: " + (_pct(recent) if recent is not None else "onbekend")
     last_age = next((e for e in reversed(entries) if e.newest is not None), None)
     if last_age is None:

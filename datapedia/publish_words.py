@@ -14,8 +14,13 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def number(value: float, decimals: int = 1) -> str:
-    """28.25 -> "28,3"; whole numbers without decimals; thousands with a point."""
-    text = f"{value:,.{decimals}f}" if value != int(value) else f"{int(value):,}"
+    """28.25 -> "28,3", 1.5 -> "1,5"; whole numbers without decimals; thousands with a point."""
+    value = round(value, decimals)
+    text = (
+        f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+        if value != int(value)
+        else f"{int(value):,}"
+    )
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 

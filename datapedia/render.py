@@ -38,7 +38,7 @@ from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
 from datapedia.results import Diagnosis, Dimension, Status, Verdict
-from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
+from datapedia.store import ChecksStore, HistoryEntry, stale_since
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -429,6 +429,10 @@ class Entry:
         return Verdict.missing if self.missing else Verdict.not_judged
 
     @property
+    def has_positions(self) -> bool:
+        return self.checked and any(o.unit_positions for o in self.diagnosis.endpoints)
+
+    @property
     def missing(self) -> bool:
         return self.fiche.status == DatasetStatus.ontbrekend
 
@@ -622,6 +626,18 @@ class Context:
     @cached_property
     def city_cells(self) -> dict[str, dict[str, cities.CityCell]]:
         return {fid: cities.city_cells(units) for fid, units in self.placed.items()}
+
+    @cached_property
+    def measured(self) -> list[Entry]:
+        """Datasets whose latest check placed units, worst first."""
+        return [e for e in self.worklist if e.id in self.placed]
+
+    def city_rows(self, city: str) -> dict[str, list]:
+        rows = [(e, self.city_cells[e.id][city]) for e in self.measured]
+        return {
+            "rows": [(e, c) for e, c in rows if c.inside],
+            "elsewhere": [e for e, c in rows if not c.inside],
+        }
 
     def repository(self) -> str:
         return os.environ.get("GITHUB_REPOSITORY") or DEFAULT_REPOSITORY
@@ -860,7 +876,7 @@ def render_site(
                 lambda e=entry: plots.history_svg(e.history, horizon, e.fiche.update_interval),
             )
         map_rel = f"{MAPS}/{entry.id}.svg"
-        if entry.id in ctx.placed:
+        if entry.has_positions:
             outputs[map_rel] = (
                 _key(version, entry.inputs, "map"),
                 lambda e=entry: plots.map_svg(ctx.placed[e.id], e.fiche.title),
@@ -873,50 +889,46 @@ def render_site(
                 related=r,
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
                 plot_alt=plots.history_alt(e.history, horizon),
-                map=f"../{m}" if e.id in ctx.placed else None,
+                map=f"../{m}" if e.has_positions else None,
                 map_alt=_map_alt(e, ctx),
-                uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
+                uptimes={d: plots.usable_uptime(e.history, horizon, d) for d in (7, 30, 90)},
                 stale=stale_since(e.history),
             )(),
         )
+    # The listings are built only when they must be written: ordering the worklist reads
+    # every history, which an unchanged site must not pay for.
     for theme in Theme:
-        selected = [e for e in ctx.worklist if e.fiche.theme == theme]
         outputs[f"{THEMES}/{theme.value}.md"] = (
             _key(everything, "theme", theme.value),
-            page("theme.md.j2", theme=theme, selected=selected),
+            lambda t=theme: page(
+                "theme.md.j2", theme=t, selected=[e for e in ctx.worklist if e.fiche.theme == t]
+            )(),
         )
     for owner_slug, owned in owners.items():
         outputs[f"{OWNERS}/{owner_slug}.md"] = (
             _key(everything, "owner", owner_slug),
-            page(
+            lambda o=owner_slug, own=owned: page(
                 "owner.md.j2",
-                owner_slug=owner_slug,
-                owned=sorted(owned, key=lambda e: e.urgency),
-                partner_in=ctx.partner_in(owner_slug),
-            ),
+                owner_slug=o,
+                owned=sorted(own, key=lambda e: e.urgency),
+                partner_in=ctx.partner_in(o),
+            )(),
         )
-    measured = [e for e in ctx.worklist if e.id in ctx.placed]
     city_list = [(city, slug(city)) for city in cities.CENTRUMSTEDEN]
     outputs[f"{CITIES}/index.md"] = (
         _key(everything, "cities"),
-        page(
+        lambda: page(
             "cities.md.j2",
-            datasets=measured,
+            datasets=ctx.measured,
             without=[e for e in ctx.worklist if e.id not in ctx.placed],
             city_list=city_list,
             factor=publish_words.number(THRESHOLDS.stale_warn_factor),
-        ),
+        )(),
     )
     for city, city_slug in city_list:
-        rows = [(e, ctx.city_cells[e.id][city]) for e in measured]
         outputs[f"{CITIES}/{city_slug}.md"] = (
             _key(everything, "city", city),
-            page(
-                "city.md.j2",
-                city=city,
-                rows=[(e, c) for e, c in rows if c.inside],
-                elsewhere=[e for e, c in rows if not c.inside],
-            ),
+            lambda c=city: page("city.md.j2", city=c, **ctx.city_rows(c))(),
         )
     outputs[f"{THEME_DIR}/main.html"] = (
         _key(version, day, ctx.newest_check, now.isoformat() if ctx.stale else ""),
