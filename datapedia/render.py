@@ -826,13 +826,31 @@ def _ref_name(prop: dict) -> str | None:
     return None
 
 
-def threshold_groups() -> list[tuple[str, list[tuple[str, Any, str]]]]:
-    groups: dict[str, list[tuple[str, Any, str]]] = {"alle dimensies (de probes)": []}
+def threshold_value(name: str, value: Any) -> str:
+    """A threshold as a reader says it: "10 seconden", "50 MB", "99%", "2×", "25%"."""
+    if name.endswith("_s"):
+        if value >= 120:
+            return publish_words.age(timedelta(seconds=value))
+        return f"{publish_words.number(value)} {'seconde' if value == 1 else 'seconden'}"
+    if name.endswith("_pct"):
+        return publish_words.percent(value)
+    if name.endswith("_ratio"):
+        return publish_words.percent(100 * value)
+    if name.endswith("_factor"):
+        return f"{publish_words.number(value)}×"
+    if name == "max_bytes":
+        return f"{publish_words.number(value / 1024 / 1024)} MB"
+    return publish_words.number(value)
+
+
+def threshold_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    groups: dict[str, list[tuple[str, str, str]]] = {"alle dimensies (de probes)": []}
     groups.update({d.label: [] for d in Dimension})
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)
         label = dimension.label if dimension else "alle dimensies (de probes)"
-        groups[label].append((name, getattr(THRESHOLDS, name), explanation))
+        value = threshold_value(name, getattr(THRESHOLDS, name))
+        groups[label].append((name, value, explanation))
     return [(label, rows) for label, rows in groups.items() if rows]
 
 

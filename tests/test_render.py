@@ -81,7 +81,7 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert '<tr data-dimension="completeness" data-status="warn">' in page
     assert "(vandaag)" in page  # checked an hour before `now`
     assert "../../handboek/dimensies.html#ACT-03" in page
-    assert "](../plots/waterpeil.svg)" in page
+    assert 'src="../plots/waterpeil.svg"' in page
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
@@ -234,7 +234,9 @@ def test_handbook_fragments_come_from_the_code(repo):
     dims = to_html((out / "dimensies.md").read_text())
     for name in EXPLANATIONS:
         assert f"<code>{name}</code>" in dims, name
-    assert f"<td>{THRESHOLDS.uptime_warn_pct}</td>" in dims
+    assert "<td>99%</td>" in dims and f"{THRESHOLDS.uptime_warn_pct:.0f}" == "99"
+    assert "<td>50 MB</td>" in dims and "<td>10 seconden</td>" in dims and "<td>1 uur</td>" in dims
+    assert "52428800" not in dims
     findings = (out / "bevindingen.md").read_text()
     for fid in CATALOGUE:
         assert f'<span id="{fid}"></span>' in findings, fid

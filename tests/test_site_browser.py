@@ -156,6 +156,21 @@ def test_overview_is_a_worklist_worst_first_with_why_and_who(page, site):
     shoot(page, "overzicht-desktop")
 
 
+def test_printed_overview_fits_an_a4_page(page, site):
+    # A4 at 96 dpi is 794 px wide; the print style sets 12 mm margins.
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.emulate_media(media="print")
+    page.goto(site)
+    table = page.locator("#dp-overzicht")
+    assert table.is_visible()
+    right = table.evaluate("t => t.getBoundingClientRect().right")
+    assert right <= 794 and page.locator(".md-sidebar--primary").is_hidden()
+    for cell in page.locator("#dp-overzicht tbody tr").first.locator("td").all():
+        assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= 794
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(SCREENSHOTS / "overzicht-afdruk.pdf"), format="A4")
+
+
 def test_filters_live_in_the_url_and_the_list_is_sortable(page, site):
     page.goto(site + "index.html?thema=water")
     assert sorted(rows(page)) == ["dov-grondwatermeetnetten", NEVER_CHECKED, "vmm-stations"]
@@ -275,7 +290,7 @@ def test_hostile_fiche_text_is_shown_but_never_runs(page, site):
     assert "Fietstellingen <script>" in page.title()
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     assert not [h for h in hrefs if not h.startswith(("http:", "https:", "mailto:"))]
-    assert page.locator("article script, article img:not(.dp-history)").count() == 0
+    assert page.locator("article script, article img:not(.dp-history, .dp-map)").count() == 0
     page.goto(site)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert "Wegen & Verkeer <b>AWV</b>" in page.locator("#rij-fietstellingen").inner_text()
