@@ -32,7 +32,9 @@ _NO_DATA, _LINE, _GRID = "#e0e0e0", "#1565c0", "#dddddd"
 # Layout in SVG user units; the viewBox makes it scale with the page.
 WIDTH, HEIGHT = 800, 350
 LEFT, RIGHT = 64, 784
-UP_TOP, UP_BOTTOM = 28, 128  # 100 units for 0..100%
+UP_TOP, UP_BOTTOM = 28, 104  # 76 units for 0..100%
+# The status timeline: one cell a day with that day's last overall status.
+STATE_TOP, STATE_BOTTOM = 114, 128
 AGE_TOP, AGE_BOTTOM = 162, 272
 # Rough width of a character at font-size 12 in a generic sans-serif, to lay out
 # the legend without measuring text (no fonts are loaded).
@@ -153,6 +155,28 @@ def _legend(items: list[_Legend], y: float) -> list[dict]:
     return placed
 
 
+_STATE_COLOURS = {Status.ok: _GREEN, Status.warn: _ORANGE, Status.fail: _RED, Status.unknown: _GREY}
+_STATE = (
+    '<rect class="oordeel" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
+    "<title>{tip}</title></rect>"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> str:
+    day = first + timedelta(days=i)
+    day_w = (RIGHT - LEFT) / days
+    label = f"{day.day:02d}-{day.month:02d}-{day.year}"
+    return _STATE.format(
+        x=_c(LEFT + i * day_w + 1),
+        y=_c(STATE_TOP),
+        w=_c(day_w - 2),
+        h=_c(STATE_BOTTOM - STATE_TOP),
+        colour=_STATE_COLOURS[status] if status else _NO_DATA,
+        tip=escape(f"{label}: {status.label if status else 'geen controle'}"),
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     """Day ``i`` of the window as an SVG rect. Cached: every picture of a night shares
@@ -233,6 +257,10 @@ def history_svg(
 
     uptimes = dict(daily_uptime(entries))
     cells = [_cell(first, i, days, uptimes.get(first + timedelta(days=i))) for i in range(days)]
+    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
+    cells += [
+        _state_cell(first, i, days, states.get(first + timedelta(days=i))) for i in range(days)
+    ]
     up_ticks = [
         {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
         for p in (0, 50, 100)
@@ -318,6 +346,7 @@ def history_svg(
             # numbers and colours from this module, the tip escaped above
             cells=Markup("\n".join(cells)),  # noqa: S704
             up_ticks=up_ticks,
+            state_mid=_c((STATE_TOP + STATE_BOTTOM) / 2),
             age_ticks=age_ticks,
             x_ticks=x_ticks,
             points=points,

@@ -869,7 +869,8 @@ def render_site(
         owner_names[entry.owner_slug] = entry.fiche.owner.name
     ctx = Context(entries=entries, now=now, owners=owners, owner_names=owner_names)
     env = _env()
-    version = code_version()
+    # The repository named in the pages' links is an input of every page too.
+    version = _key(code_version(), ctx.repository())
     day = now.date().isoformat()
     # Windows (uptime, plot) end at midnight after `now`: a page is then a function of
     # its inputs and the day alone, so its key (which holds the day) never goes stale.

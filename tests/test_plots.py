@@ -179,3 +179,19 @@ def test_daily_uptime_groups_by_utc_day():
         (datetime(2026, 11, 19, tzinfo=UTC), 100.0),
         (datetime(2026, 11, 20, tzinfo=UTC), 0.0),
     ]
+
+
+def test_status_timeline_has_a_cell_per_day_with_that_days_last_status():
+    history = nights(10)
+    history[-1] = HistoryEntry(
+        checked_at=history[-1].checked_at, overall=Status.fail, dimensions={}, reachable=True
+    )
+    root = fromstring(plots.history_svg(history, NOW))
+    states = {
+        r.find(f"{NS}title").text: r.get("fill")
+        for r in root.findall(f".//{NS}rect[@class='oordeel']")
+    }
+    assert len(states) == 90
+    assert states["23-11-2026: probleem"] == "#c62828"
+    assert states["22-11-2026: in orde"] == "#2e7d32"
+    assert states["01-11-2026: geen controle"] == "#e0e0e0"

@@ -81,7 +81,7 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert '<tr data-dimension="completeness" data-status="warn">' in page
     assert "(vandaag)" in page  # checked an hour before `now`
     assert "../../handboek/dimensies.html#ACT-03" in page
-    assert 'src="../plots/waterpeil.svg"' in page
+    assert "](../plots/waterpeil.svg)" in page
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
