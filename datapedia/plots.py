@@ -384,13 +384,14 @@ def map_svg(placed: list[cities.Placed], title: str) -> bytes:
         for path in city_paths.values()
     )
     names = "".join(
-        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle">{escape(city)}</text>'
+        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle" stroke="#fff" '
+        f'stroke-width="3" paint-order="stroke">{escape(city)}</text>'
         for city, (x, y) in labels.items()
     )
     legend_y = height + 18
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_c(width)} {_c(height + 28)}" '
-        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="10" '
+        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="11" '
         f'fill="#212121"><title id="dp-kaart-titel">{escape(summary)}</title>'
         f'<rect width="100%" height="100%" fill="#fff"/>'
         f'<path d="{outline}" fill="#f5f5f5" stroke="#757575" stroke-width="0.8"/>'
