@@ -642,6 +642,11 @@ class Context:
     def repository(self) -> str:
         return os.environ.get("GITHUB_REPOSITORY") or DEFAULT_REPOSITORY
 
+    def org_slug(self, name: str) -> str | None:
+        """The page of an organisation (owner or partner) by its name."""
+        folded = name.casefold()
+        return next((s for s, n in self.owner_names.items() if n.casefold() == folded), None)
+
     def partner_in(self, owner_slug: str) -> list[tuple[Entry, Any]]:
         """Datasets of other owners that name this organisation as a priority partner."""
         name = self.owner_names[owner_slug].casefold()
@@ -867,6 +872,18 @@ def render_site(
     for entry in entries:
         owners.setdefault(entry.owner_slug, []).append(entry)
         owner_names[entry.owner_slug] = entry.fiche.owner.name
+    # Organisations named only as a partner get a page too: what they are asked to do.
+    known = {name.casefold() for name in owner_names.values()}
+    for entry in entries:
+        for partner in entry.fiche.partners:
+            if partner.name.casefold() not in known:
+                known.add(partner.name.casefold())
+                base, n = slug(partner.name), 2
+                candidate = base
+                while candidate in owner_names:
+                    candidate, n = f"{base}-{n}", n + 1
+                owners[candidate] = []
+                owner_names[candidate] = partner.name
     ctx = Context(entries=entries, now=now, owners=owners, owner_names=owner_names)
     env = _env()
     # The repository named in the pages' links is an input of every page too.

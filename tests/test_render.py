@@ -346,3 +346,23 @@ def test_owner_page_lists_are_lists_with_partner_work(repo):
     # A blank line after the verdict: the problems are a list, not one paragraph.
     assert re.search(r"Oordeel: .*\n\n- ", awv)
     assert "Partner **Stad Gent**" in awv
+
+
+def test_an_organisation_named_only_as_partner_gets_its_page(repo):
+    fiche = dict(
+        FICHES["water/regen-gent.yml"],
+        partners=[{"name": "Provincie Antwerpen", "role": "regenmeters op provinciale gebouwen"}],
+    )
+    write_fiche(repo, "water/regen-gent.yml", fiche)
+    render(repo)
+    out = repo / "site" / "generated"
+    page = (out / "eigenaars" / "provincie-antwerpen.md").read_text()
+    assert "geen eigenaar van een dataset" in page
+    assert "[Regenmeters Gent](../datasets/regen-gent.md)" in page
+    assert "regenmeters op provinciale gebouwen" in page
+    assert (
+        "[Provincie Antwerpen](provincie-antwerpen.md) | 0 |"
+        in (out / "eigenaars" / "index.md").read_text()
+    )
+    dataset = (out / "datasets" / "regen-gent.md").read_text()
+    assert '<a href="../eigenaars/provincie-antwerpen.html">Provincie Antwerpen</a>' in dataset
