@@ -37,7 +37,7 @@ from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
-from datapedia.results import Diagnosis, Dimension, Status, Verdict
+from datapedia.results import Diagnosis, Dimension, Status, Verdict, verdict_of
 from datapedia.store import ChecksStore, HistoryEntry, stale_since
 from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
 
@@ -422,11 +422,19 @@ class Entry:
     def blockers_sorted(self):
         return sorted(self.fiche.blockers, key=lambda b: _LEVEL_ORDER[b.level.value])
 
+    @cached_property
+    def _verdict(self) -> tuple[Verdict, str]:
+        d = self.diagnosis
+        if d is None:
+            return (Verdict.missing if self.missing else Verdict.not_judged), ""
+        if "verdict" in d.model_fields_set:
+            return d.verdict, d.verdict_reason
+        # A checks/ file from before the verdict was stored: the judge's own rule says it.
+        return verdict_of(d.dimensions, self.missing)
+
     @property
     def verdict(self) -> Verdict:
-        if self.diagnosis:
-            return self.diagnosis.verdict
-        return Verdict.missing if self.missing else Verdict.not_judged
+        return self._verdict[0]
 
     @property
     def has_positions(self) -> bool:
@@ -465,7 +473,7 @@ class Entry:
         if self.diagnosis is None:
             return "Nog niet gecontroleerd: de probes hebben deze dataset nog niet bevraagd."
         if verdict == Verdict.not_judged:
-            return self.diagnosis.verdict_reason or "Niet beoordeeld."
+            return self._verdict[1] or "Niet beoordeeld."
         return "Alle gemeten dimensies zijn in orde."
 
     @property

@@ -366,3 +366,16 @@ def test_an_organisation_named_only_as_partner_gets_its_page(repo):
     )
     dataset = (out / "datasets" / "regen-gent.md").read_text()
     assert '<a href="../eigenaars/provincie-antwerpen.html">Provincie Antwerpen</a>' in dataset
+
+
+def test_a_check_written_before_verdicts_existed_gets_the_judges_verdict(repo):
+    import json
+
+    path = repo / "checks" / "fietstellingen.json"
+    data = json.loads(path.read_text())
+    del data["verdict"], data["verdict_reason"]
+    path.write_text(json.dumps(data))
+    render(repo)
+    overview = (repo / "site" / "generated" / "fragments" / "overzicht.md").read_text()
+    row = re.search(r'<tr id="rij-fietstellingen".*?</tr>', overview, re.S)[0]
+    assert 'data-verdict="fail"' in row
