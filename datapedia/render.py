@@ -480,7 +480,8 @@ class Entry:
     def who(self) -> tuple[str, str | None]:
         """Who must act: the owner, and the first partner with what it must do."""
         partner = self.fiche.partners[0] if self.fiche.partners else None
-        return self.fiche.owner.name, f"{partner.name}: {partner.role}" if partner else None
+        role = partner.role.rstrip(". ") if partner else ""
+        return self.fiche.owner.name, f"{partner.name}: {role}" if partner else None
 
     @property
     def improvements(self) -> str:

@@ -235,7 +235,7 @@ def test_missing_dataset_says_ontbrekend_without_plot_or_check_date(page, site):
     assert head.get_attribute("data-verdict") == "ontbrekend"
     assert "ontbrekend" in head.inner_text() and "Gecontroleerd" not in head.inner_text()
     assert page.locator("img.dp-history, img.dp-map").count() == 0
-    assert page.locator("#dp-diagnose").count() == 0
+    assert page.locator("#dp-diagnose, #dp-checklist").count() == 0  # nothing to measure
 
 
 def test_never_checked_dataset_says_so(page, site):
