@@ -299,6 +299,8 @@ def test_hostile_fiche_text_is_shown_but_never_runs(page, site):
 def test_machine_readable_files_are_served_next_to_the_pages(page, site):
     status = page.request.get(site + "status/vmm-stations.json")
     assert status.ok and status.json()["overall"] == "fail"
+    missing = page.request.get(site + f"status/{MISSING}.json").json()
+    assert (missing["verdict"], missing["verdict_label"]) == ("ontbrekend", "ontbrekend")
     badge = page.request.get(site + "badges/vmm-stations.svg")
     assert badge.ok and "probleem" in badge.text()
     catalog = page.request.get(site + "catalog.ttl")
