@@ -13,6 +13,7 @@ the tests build the site exactly as published.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import io
@@ -283,7 +284,9 @@ def _measured_template() -> Path:
 
     from datapedia.pipeline import CheckOptions, run_check
 
-    root = Path(tempfile.mkdtemp(prefix="datapedia-measured-")) / "repo"
+    folder = Path(tempfile.mkdtemp(prefix="datapedia-measured-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    root = folder / "repo"
     root.mkdir(parents=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
