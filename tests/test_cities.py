@@ -46,6 +46,17 @@ def test_dov_wfs_position_is_lambert72_converted_to_wgs84():
     assert unit.newest == content.newest
 
 
+def test_dov_xml_location_in_lambert72_with_heights_is_converted():
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    (unit,) = parse("dov-xml", "dov/grondwaterfilter.xml", now).unit_positions
+    # <gml:Point srsName="urn:ogc:def:crs:EPSG::6190"> 142731.0 164564.0 23.99: the same
+    # well as the WFS feature above, so the same place.
+    assert (unit.id, unit.lon, unit.lat) == ("ZUVP003", 4.26566, 50.7915)
+    assert unit.newest == datetime(2003, 7, 20, tzinfo=UTC)
+    (empty,) = parse("dov-xml", "dov/grondwaterfilter_geenpeilmeting.xml", now).unit_positions
+    assert empty.newest is None
+
+
 def test_telraam_and_kiwis_keep_each_units_position_and_newest_time():
     telraam = parse("telraam", "telraam/traffic_snapshot_live.json", TELRAAM_NOW)
     assert len(telraam.unit_positions) == telraam.units_total == 5000

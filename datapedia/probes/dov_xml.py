@@ -12,16 +12,19 @@ from typing import Any
 
 from datapedia.fiche import Distribution
 from datapedia.probes.common import (
+    LAMBERT72,
     Adapter,
     Content,
     ParseContext,
     ParseError,
     iter_local,
+    lambert72_to_wgs84,
     load_xml,
     local,
     summarize_rows,
     text_of,
 )
+from datapedia.results import UnitPosition
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -32,7 +35,23 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     content.units_total = 1 if any(True for _ in iter_local(root, "filter")) else None
     if content.units_total:
         content.units_reporting = 1 if content.newest is not None else 0
+    content.unit_positions = _position(root, content)
     return content
+
+
+def _position(root: Any, content: Content) -> list[UnitPosition] | None:
+    """The location's Lambert 72 point (``ligging``) in WGS84, for the maps."""
+    ligging = next(iter_local(root, "ligging"), None)
+    point = next(iter_local(ligging, "Point"), None) if ligging is not None else None
+    if point is None or not (point.get("srsName") or "").endswith(LAMBERT72):
+        return None
+    try:
+        x, y = (float(v) for v in (text_of(next(iter_local(point, "pos"))) or "").split()[:2])
+    except (StopIteration, ValueError):
+        return None
+    lon, lat = lambert72_to_wgs84(x, y)
+    unit = text_of(next(iter_local(root, "identificatie"), None)) or "1"
+    return [UnitPosition(id=unit, lon=round(lon, 5), lat=round(lat, 5), newest=content.newest)]
 
 
 def _rows(root: Any) -> Iterator[dict[str, Any]]:

@@ -7,7 +7,6 @@ asked with ``outputFormat=application/json`` answers GeoJSON, read as JSON featu
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -15,12 +14,14 @@ from xml.etree.ElementTree import Element
 from datapedia.fiche import Distribution
 from datapedia.probes import json_file
 from datapedia.probes.common import (
+    LAMBERT72,
     Adapter,
     BBox,
     Content,
     ParseContext,
     ParseError,
     iter_local,
+    lambert72_to_wgs84,
     load_xml,
     local,
     summarize_rows,
@@ -99,23 +100,11 @@ def _first_position(prop: Element) -> tuple[float, float] | None:
         a, b = float(numbers[0]), float(numbers[1])
     except (IndexError, ValueError):
         return None
-    if srs.endswith(("31370", "Lambert72")):
-        return _lambert72_to_wgs84(a, b)
+    if srs.endswith(LAMBERT72):
+        return lambert72_to_wgs84(a, b)
     if srs.startswith(_LAT_FIRST):
         return b, a
     return (a, b) if srs.startswith(_LON_FIRST) else None
-
-
-@functools.cache
-def _lambert72():
-    from pyproj import Transformer  # only when a feed answers in Lambert 72
-
-    return Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
-
-
-def _lambert72_to_wgs84(x: float, y: float) -> tuple[float, float]:
-    lon, lat = _lambert72().transform(x, y)
-    return lon, lat
 
 
 def _add_geometry(prop: Element, box: BBox) -> None:
