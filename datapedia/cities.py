@@ -4,9 +4,9 @@ Boundaries come from the CC0 TopoJSON in ``datapedia/geo/`` (2019 municipalities
 README for the 2025 mergers: Hasselt includes Kortessem). Positions are the ones the
 probes read (``EndpointObservation.unit_positions``); nothing here touches the network.
 
-A unit counts as *fresh* when its newest observation is younger than the age at which
-the judge calls a dataset's timeliness "aandacht" (``stale_warn_factor`` × the declared
-update interval, one day when the fiche declares none), measured at the check itself.
+A unit counts as *fresh* by the judge's own rule for coverage: its newest observation
+lies within ``datapedia.judge.timeliness.freshness_window`` of the check (the caller
+passes that window), so a city's cell and the dataset's coverage count alike.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from datapedia.results import Diagnosis, UnitPosition
-from datapedia.thresholds import THRESHOLDS
+from datapedia.results import Diagnosis, UnitObservation
 
 TOPOJSON = Path(__file__).parent / "geo" / "belgium-municipalities-2019.topojson"
 CENTRUMSTEDEN = (
@@ -45,7 +44,6 @@ CENTRUMSTEDEN = (
 # 2025 mergers that change a centrumstad: the 2019 municipalities it is now made of.
 MERGED_2025 = {"Hasselt": ("Hasselt", "Kortessem")}
 FLEMISH_REGION = "02000"
-_DEFAULT_INTERVAL = timedelta(days=1)
 
 
 @functools.cache
@@ -131,7 +129,7 @@ def city_of(lon: float, lat: float) -> str | None:
 
 @dataclass(frozen=True)
 class Placed:
-    unit: UnitPosition
+    unit: UnitObservation
     city: str | None
     fresh: bool
 
@@ -144,14 +142,16 @@ class CityCell:
     fresh: int = 0
 
 
-def placed_units(diagnosis: Diagnosis | None, interval: timedelta | None) -> list[Placed]:
+def placed_units(diagnosis: Diagnosis | None, window: timedelta) -> list[Placed]:
     """Every unit position of the latest check, with its centrumstad and freshness."""
     if diagnosis is None:
         return []
-    limit = diagnosis.checked_at - THRESHOLDS.stale_warn_factor * (interval or _DEFAULT_INTERVAL)
+    limit = diagnosis.checked_at - window
     seen: dict[str, Placed] = {}
     for endpoint in diagnosis.endpoints:
         for unit in endpoint.unit_positions or []:
+            if unit.lon is None or unit.lat is None:
+                continue
             fresh = unit.newest is not None and limit <= unit.newest
             key = f"{endpoint.distribution}/{unit.id}"
             seen[key] = Placed(unit, city_of(unit.lon, unit.lat), fresh)
@@ -208,6 +208,6 @@ def map_height() -> float:
     return _frame()[4]
 
 
-def in_frame(unit: UnitPosition) -> bool:
+def in_frame(unit: UnitObservation) -> bool:
     west, south, east, north = flanders().bounds
     return west <= unit.lon <= east and south <= unit.lat <= north

@@ -20,10 +20,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from datapedia import cities, publish_words
-from datapedia.results import Dimension, Status
-from datapedia.store import HistoryEntry
+from datapedia import cities
+from datapedia.judge.history import uptime, was_usable
+from datapedia.results import HistoryEntry, Status
 from datapedia.thresholds import THRESHOLDS
+from datapedia.words import duration, percent
 
 WINDOW_DAYS = 90
 _GREEN, _ORANGE, _RED, _GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
@@ -67,27 +68,12 @@ def _day(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _up(entry: HistoryEntry) -> bool:
-    return bool(entry.reachable) and entry.dimensions.get(Dimension.availability) != Status.fail
-
-
-def usable_uptime(history: list[HistoryEntry], now: datetime, days: int) -> float | None:
-    """Share (0..100) of checks in the last ``days`` with a usable answer (as the picture)."""
-    since = now - timedelta(days=days)
-    checks = [_up(h) for h in history if since <= h.checked_at and h.reachable is not None]
-    return 100.0 * sum(checks) / len(checks) if checks else None
-
-
 def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
-    """Share of checks per day (UTC) in which every endpoint answered usably.
-
-    An answer the judge called a failed availability (an HTTP 404, an unreadable body)
-    counts as down, even though the server was reachable.
-    """
+    """Share of checks per day (UTC) in which every endpoint gave a usable answer."""
     days: dict[date, list[bool]] = defaultdict(list)
     for entry in entries:
-        if entry.reachable is not None:
-            days[entry.checked_at.astimezone(UTC).date()].append(_up(entry))
+        if (usable := was_usable(entry)) is not None:
+            days[entry.checked_at.astimezone(UTC).date()].append(usable)
     return [
         (datetime.combine(day, time(), UTC), 100.0 * sum(v) / len(v))
         for day, v in sorted(days.items())
@@ -101,16 +87,6 @@ def _c(value: float) -> str:
 
 def _dutch(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
-
-
-def _pct(value: float) -> str:
-    """50 -> "50%", 96.66 -> "96,7%"."""
-    value = round(value, 1)
-    return f"{_dutch(value, 0 if value == int(value) else 1)}%"
-
-
-def _age(hours: float) -> str:
-    return publish_words.age(timedelta(hours=hours))
 
 
 def _uptime_colour(pct: float) -> str:
@@ -190,7 +166,7 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     else:
         # A down day keeps a clearly visible red block instead of vanishing.
         top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 15)
-        colour, tip = _uptime_colour(pct), f"{label}: {_pct(pct)} bereikbaar"
+        colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
         x=_c(LEFT + i * day_w + 1),
         y=_c(top),
@@ -211,15 +187,19 @@ def _age_unit(hours: float) -> tuple[str, float]:
 
 
 def _summary(entries: list[HistoryEntry], now: datetime) -> str:
-    recent = usable_uptime(entries, now, 30)
-    summary = "Beschikbaarheid 30 dagen: " + (_pct(recent) if recent is not None else "onbekend")
+    recent = uptime(entries, now, 30)
+    summary = "Beschikbaarheid 30 dagen: " + (percent(recent) if recent is not None else "onbekend")
     last_age = next((e for e in reversed(entries) if e.newest is not None), None)
-    if last_age is None:
+    if was_usable(entries[-1]) is False:
+        # A dead endpoint has no timestamp because nothing was read, not because the
+        # data lacks one.
+        summary += "; de laatste controle kreeg geen bruikbaar antwoord."
+    elif last_age is None:
         summary += "; geen tijdstip in de data."
     else:
-        hours = max(0.0, (last_age.checked_at - last_age.newest).total_seconds() / 3600)
+        age = max(last_age.checked_at - last_age.newest, timedelta(0))
         summary += (
-            f"; nieuwste waarneming {_age(hours)} oud bij de laatste controle "
+            f"; nieuwste waarneming {duration(age)} oud bij de laatste controle "
             f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
         )
     # The status timeline in words: since when the latest overall status holds.
@@ -303,13 +283,13 @@ def history_svg(
 
     legend_up = _legend(
         [
-            _Legend("box", _GREEN, f"≥ {_pct(THRESHOLDS.uptime_warn_pct)}"),
+            _Legend("box", _GREEN, f"≥ {percent(THRESHOLDS.uptime_warn_pct)}"),
             _Legend(
                 "box",
                 _ORANGE,
-                f"{_pct(THRESHOLDS.uptime_fail_pct)} tot {_pct(THRESHOLDS.uptime_warn_pct)}",
+                f"{percent(THRESHOLDS.uptime_fail_pct)} tot {percent(THRESHOLDS.uptime_warn_pct)}",
             ),
-            _Legend("box", _RED, f"< {_pct(THRESHOLDS.uptime_fail_pct)}"),
+            _Legend("box", _RED, f"< {percent(THRESHOLDS.uptime_fail_pct)}"),
             _Legend("box", _NO_DATA, "geen meting"),
         ],
         HEIGHT - 30,

@@ -20,7 +20,7 @@ from multiprocessing.process import BaseProcess
 from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
-from datapedia.net import Fetcher, FetchPolicy, FetchResult, redact
+from datapedia.net import ERRORS, Fetcher, FetchPolicy, FetchResult, redact
 from datapedia.parallel import fork_workers, heap_frozen
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
@@ -88,6 +88,7 @@ def probe_distribution(
             update={
                 "error": "internal",
                 "error_detail": redact(f"{type(error).__name__}: {error}", secrets),
+                "error_reason": ERRORS["internal"],
             }
         )
 
@@ -105,6 +106,7 @@ def _transport(result: FetchResult) -> dict[str, object]:
         "method": result.method,
         "error": result.error,
         "error_detail": result.error_detail,
+        "error_reason": ERRORS.get(result.error, "onbekende fout") if result.error else None,
     }
 
 
@@ -132,6 +134,7 @@ def probe_all(
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
     pending: set[Future[Observation]] = set()
     queue = iter(fiches)
+    interrupted = False
     try:
         while True:
             for fiche in itertools.islice(queue, 2 * size - len(pending)):
@@ -141,9 +144,13 @@ def probe_all(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        # a consumer that stops early must not wait for feeds nobody will read
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a consumer that stops early must not wait for feeds nobody will read; after
+        # Ctrl-C not even for the requests in flight (the CLI exits without them)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 def _probe_safely(
@@ -168,6 +175,7 @@ def _not_probed(fiche: Fiche, now: datetime, detail: str) -> Observation:
                 url=str(d.url),
                 error="internal",
                 error_detail=detail,
+                error_reason=ERRORS["internal"],
             )
             for index, d in enumerate(fiche.distributions)
             if d.probe

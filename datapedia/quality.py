@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,8 +44,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from datapedia.diagnose import judged, say
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche, Protocol
+from datapedia.judge.common import judged, say
 from datapedia.parallel import can_fork, heap_frozen
 from datapedia.results import (
     ColumnProfile,
@@ -53,6 +54,7 @@ from datapedia.results import (
     Observation,
 )
 from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.words import count, percent, show
 
 # Never phone home, whoever imports this module first.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -355,7 +357,9 @@ class QualityChecker:
         if not samples:
             return judged([say("VOL-07")], {})
         rows = sum(s["rows"] for s in samples)
-        return judged(texts or [say("VOL-01", rows=rows)], {"rows": rows, "samples": samples})
+        return judged(
+            texts or [say("VOL-01", rows=_rows_text(rows))], {"rows": rows, "samples": samples}
+        )
 
     def _assess_endpoint(
         self,
@@ -393,22 +397,29 @@ class QualityChecker:
                 share >= t.missing_warn_ratio
             ):
                 fid = "VOL-03" if share >= t.missing_fail_ratio else "VOL-02"
-                found.append(say(fid, pct=100 * share, column=item["column"], rows=len(rows)))
+                found.append(
+                    say(
+                        fid,
+                        pct=percent(100 * share),
+                        column=item["column"],
+                        rows=_rows_text(len(rows)),
+                    )
+                )
             label = _EXPECTATION_LABELS.get(item["expectation"], item["expectation"])
             found.append(
                 say(
                     "VOL-05",
-                    expectation=label.format(min=item["min"], max=item["max"]),
+                    expectation=label.format(min=show(item["min"]), max=show(item["max"])),
                     column=item["column"],
                     unexpected="?" if item["unexpected"] is None else item["unexpected"],
-                    rows=item["rows"],
+                    rows=_rows_text(item["rows"]),
                 )
             )
         share_bad = bad_rows / len(rows)
         if bad_rows:
             listing = ", ".join(f"{count}× {kind}" for kind, count in errors.items())
             fid = "VOL-06" if share_bad >= t.missing_fail_ratio else "VOL-09"
-            found.append(say(fid, errors=listing, bad=bad_rows, rows=len(rows)))
+            found.append(say(fid, errors=listing, bad=bad_rows, rows=_rows_text(len(rows))))
         evidence = {
             "title": endpoint.title,
             "rows": len(rows),
@@ -513,7 +524,9 @@ class QualityPool:
         # has no thread yet): a spawned worker first spends 0.6 s of CPU starting
         # Python and importing datapedia, while the first samples wait.
         context = multiprocessing.get_context("fork" if can_fork() else "spawn")
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers, mp_context=context)
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_ignore_ctrl_c
+        )
         self._started = False
 
     def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[LibraryChecks]]:
@@ -545,13 +558,24 @@ class QualityPool:
         self._started = True
         return future
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> QualityPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        # After Ctrl-C no sample is waited for: a worker may still be importing GX (4 s).
+        self.close(wait=not (kind and issubclass(kind, KeyboardInterrupt)))
+
+
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C reaches every process of the terminal; the run stops these in its own time
+    (as it does the probing processes) instead of each printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _rows_text(n: int) -> str:
+    return count(n, "rij")

@@ -31,15 +31,19 @@ import material
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from datapedia import cities, plots, publish_words
+from datapedia import cities, plots
+from datapedia.catalogue import mqa
 from datapedia.fiche import AuthKind, BlockerKind, DatasetStatus, Fiche, Theme
 from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
+from datapedia.judge.timeliness import freshness_window
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
-from datapedia.results import Diagnosis, Dimension, Status, Verdict, verdict_of
-from datapedia.store import ChecksStore, HistoryEntry, stale_since
-from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status, Verdict, verdict_of
+from datapedia.store import ChecksStore
+from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
+from datapedia.words import count, duration, percent, show
+from datapedia.words import label as evidence_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 # mkdocs-material's search partial, named in our theme override (see _search_partial).
@@ -87,25 +91,6 @@ _CHECK_FINDINGS = {
 }
 _LEVEL_ORDER = {"rood": 0, "oranje": 1, "groen": 2}
 
-# Which dimension each threshold speaks to, for the handbook; anything not listed
-# is a transport setting of the probes and is shown under "alle dimensies".
-THRESHOLD_DIMENSION = {
-    "slow_response_s": Dimension.availability,
-    "uptime_warn_pct": Dimension.availability,
-    "uptime_fail_pct": Dimension.availability,
-    "uptime_min_checks": Dimension.availability,
-    "stale_warn_factor": Dimension.timeliness,
-    "stale_fail_factor": Dimension.timeliness,
-    "future_tolerance_s": Dimension.timeliness,
-    "sample_rows": Dimension.completeness,
-    "missing_warn_ratio": Dimension.completeness,
-    "missing_fail_ratio": Dimension.completeness,
-    "coverage_warn_ratio": Dimension.coverage,
-    "coverage_fail_ratio": Dimension.coverage,
-    "gap_warn_factor": Dimension.coverage,
-    "bbox_warn_outside_ratio": Dimension.coverage,
-}
-
 
 @dataclass
 class RenderReport:
@@ -123,7 +108,7 @@ class RenderReport:
 
     def __str__(self) -> str:
         return (
-            f"{len(self.written)} bestand(en) geschreven, {len(self.skipped)} ongewijzigd, "
+            f"{count(len(self.written), 'bestand')} geschreven, {len(self.skipped)} ongewijzigd, "
             f"{len(self.removed)} verwijderd"
         )
 
@@ -285,90 +270,22 @@ def fmt_time(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else "onbekend"
 
 
+def day_text(moment: datetime) -> str:
+    """22-11-2026."""
+    return moment.strftime("%d-%m-%Y")
+
+
+def short_day(moment: datetime) -> str:
+    """22-11."""
+    return moment.strftime("%d-%m")
+
+
 def fmt_duration(delta: timedelta | None) -> str:
-    if delta is None:
-        return "onbekend"
-    seconds = int(delta.total_seconds())
-    for unit, size in (("dag(en)", 86400), ("uur", 3600), ("minuten", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} seconden"
+    return duration(delta) if delta is not None else "onbekend"
 
 
-EVIDENCE_LABELS = {
-    "age": "ouderdom",
-    "age_factor": "ouderdom / bijwerkinterval",
-    "age_s": "ouderdom",
-    "attempts": "pogingen",
-    "auth": "toegang",
-    "bbox_declared": "opgegeven gebied",
-    "bbox_observed": "gemeten gebied",
-    "bbox_outside_pct": "gemeten gebied buiten het opgegeven",
-    "bulk_download": "bulkdownload",
-    "claimed": "opgegeven standaarden",
-    "content_type": "inhoudstype",
-    "contradicted": "tegengesproken",
-    "coverage_pct": "dekking",
-    "documentation": "documentatie",
-    "documented": "gedocumenteerd",
-    "endpoints": "eindpunten",
-    "error": "fout",
-    "expected": "verwacht",
-    "expected_format": "verwacht formaat",
-    "expected_s": "verwacht interval",
-    "formats": "formaten",
-    "future_timestamps": "tijdstippen in de toekomst",
-    "kind": "soort",
-    "largest_gap_s": "grootste gat",
-    "latency_s": "antwoordtijd",
-    "licence": "licentie",
-    "licence_open": "open licentie",
-    "median_step_s": "gewone stap",
-    "name": "naam",
-    "newest": "nieuwste waarneming",
-    "notes": "opmerkingen",
-    "offline_pct": "offline",
-    "open_formats": "open formaten",
-    "reachable": "bereikbaar",
-    "samples": "steekproeven",
-    "skipped": "overgeslagen",
-    "stale_since": "verouderd sinds",
-    "status_code": "HTTP-status",
-    "title": "titel",
-    "units_expected": "verwachte meetpunten",
-    "units_offline": "meetpunten offline",
-    "units_reporting": "meetpunten die melden",
-    "units_total": "meetpunten in de dienst",
-    "unverified": "niet na te gaan",
-    "update_frequency": "bijwerkfrequentie",
-    "uri": "URI",
-    "url": "URL",
-    "verified": "nagegaan",
-}
-
-
-def evidence_label(key: Any) -> str:
-    return EVIDENCE_LABELS.get(str(key), str(key).replace("_", " "))
-
-
-def evidence_text(value: Any, key: str = "") -> str:
-    """A measured value in Dutch: ja/nee, onbekend, 28,3, durations for ``*_s``, lists."""
-    if value is None:
-        return "onbekend"
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, int | float):
-        if key.endswith("_s"):
-            return publish_words.age(timedelta(seconds=value))
-        if key.endswith("_pct"):
-            return publish_words.percent(value)
-        return publish_words.number(value, 2 if isinstance(value, float) else 0)
-    if isinstance(value, list):
-        return "; ".join(evidence_text(v) for v in value) or "geen"
-    if isinstance(value, dict):
-        parts = [f"{evidence_label(k)} {evidence_text(v, str(k))}" for k, v in value.items()]
-        return ", ".join(parts) or "geen"
-    return str(value)
+def evidence_text(value: Any) -> str:
+    return show(value)
 
 
 # --- the data the templates see --------------------------------------------
@@ -397,6 +314,23 @@ class Entry:
     @property
     def overall(self) -> Status:
         return self.diagnosis.overall if self.diagnosis else Status.unknown
+
+    def judged(self, dimension: str, key: str) -> Any:
+        """A value the judge stored in a dimension's evidence (None without a check)."""
+        if not self.diagnosis:
+            return None
+        value = self.diagnosis.dimensions[Dimension(dimension)].evidence.get(key)
+        return datetime.fromisoformat(value) if key.endswith("_since") and value else value
+
+    @property
+    def judged_uptimes(self) -> dict[int, float | None]:
+        return {d: self.judged("availability", f"uptime_{d}d") for d in (7, 30, 90)}
+
+    @property
+    def judged_interval(self) -> timedelta | None:
+        """The interval timeliness was judged against (declared or seen in the data)."""
+        seconds = self.judged("timeliness", "expected_s")
+        return timedelta(seconds=seconds) if seconds else None
 
     def status(self, dimension: Dimension) -> Status:
         if not self.diagnosis:
@@ -626,7 +560,7 @@ class Context:
     def placed(self) -> dict[str, list[cities.Placed]]:
         """Per fiche: its units with their centrumstad and freshness (fiches with positions)."""
         found = {
-            e.id: cities.placed_units(e.diagnosis, e.fiche.update_interval)
+            e.id: cities.placed_units(e.diagnosis, freshness_window(e.fiche, e.diagnosis.endpoints))
             for e in self.entries
             if e.checked
         }
@@ -692,12 +626,12 @@ def _env() -> Environment:
         time=fmt_time,
         duration=fmt_duration,
         evidence=evidence_text,
+        percent=percent,
         evidence_label=evidence_label,
         verdict=verdict_span,
-        day=publish_words.day,
-        short_day=publish_words.short_day,
-        age=publish_words.age,
-        percent=publish_words.percent,
+        day=day_text,
+        short_day=short_day,
+        age=duration,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
@@ -718,6 +652,8 @@ def code_version() -> str:
     # The modules whose labels, rules or model end up on the pages, and the templates.
     package = Path(__file__).parent
     modules = ["render.py", "plots.py", "results.py", "findings.py", "thresholds.py", "fiche.py"]
+    modules += ["words.py", "judge/history.py"]
+    modules += [f"catalogue/{m}.py" for m in ("mqa", "facts", "vocab", "measures")]
     for path in [*(package / m for m in modules), *sorted(TEMPLATES.rglob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -843,18 +779,16 @@ def _ref_name(prop: dict) -> str | None:
 def threshold_value(name: str, value: Any) -> str:
     """A threshold as a reader says it: "10 seconden", "50 MB", "99%", "2×", "25%"."""
     if name.endswith("_s"):
-        if value >= 120:
-            return publish_words.age(timedelta(seconds=value))
-        return f"{publish_words.number(value)} {'seconde' if value == 1 else 'seconden'}"
+        return duration(timedelta(seconds=value))
     if name.endswith("_pct"):
-        return publish_words.percent(value)
+        return percent(value)
     if name.endswith("_ratio"):
-        return publish_words.percent(100 * value)
+        return percent(100 * value)
     if name.endswith("_factor"):
-        return f"{publish_words.number(value)}×"
+        return f"{show(value)}×"
     if name == "max_bytes":
-        return f"{publish_words.number(value / 1024 / 1024)} MB"
-    return publish_words.number(value)
+        return f"{show(value / 1024 / 1024)} MB"
+    return show(value)
 
 
 def threshold_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -918,7 +852,7 @@ def render_site(
             # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
-                lambda e=entry: plots.history_svg(e.history, horizon, e.fiche.update_interval),
+                lambda e=entry: plots.history_svg(e.history, horizon, e.judged_interval),
             )
         map_rel = f"{MAPS}/{entry.id}.svg"
         if entry.has_positions:
@@ -936,8 +870,10 @@ def render_site(
                 plot_alt=plots.history_alt(e.history, horizon),
                 map=f"../{m}" if e.has_positions else None,
                 map_alt=_map_alt(e, ctx),
-                uptimes={d: plots.usable_uptime(e.history, horizon, d) for d in (7, 30, 90)},
-                stale=stale_since(e.history),
+                uptimes=e.judged_uptimes,
+                stale=e.judged("timeliness", "stale_since"),
+                score=mqa.score(e.fiche, e.diagnosis),
+                mqa=mqa,
             )(),
         )
     # The listings are built only when they must be written: ordering the worklist reads
@@ -967,7 +903,7 @@ def render_site(
             datasets=ctx.measured,
             without=[e for e in ctx.worklist if e.id not in ctx.placed],
             city_list=city_list,
-            factor=publish_words.number(THRESHOLDS.stale_warn_factor),
+            factor=show(THRESHOLDS.unit_fresh_factor),
         )(),
     )
     for city, city_slug in city_list:
@@ -1001,6 +937,19 @@ def render_site(
         _key(version, repr(sorted(CATALOGUE.items())), "findings"),
         page("findings.md.j2"),
     )
+    # The data.europa.eu MQA score of every dataset, for the handbook.
+    outputs[f"{FRAGMENTS}/mqa-scores.md"] = (
+        _key(everything, "mqa"),
+        lambda: page(
+            "mqa_scores.md.j2",
+            scores=[(e, mqa.score(e.fiche, e.diagnosis)) for e in entries],
+            mqa=mqa,
+        )(),
+    )
+    outputs[f"{FRAGMENTS}/mqa-tabel.md"] = (
+        _key(version, "mqa-table"),
+        page("mqa_table.md.j2", mqa=mqa),
+    )
     report = _write_outputs(out, outputs)
     report.problems = problems
     report.entries = entries
@@ -1012,7 +961,7 @@ def _map_alt(entry: Entry, ctx: Context) -> str:
     with_units = [f"{city} {c.fresh} van {c.inside}" for city, c in cells.items() if c.inside]
     units = ctx.placed.get(entry.id, [])
     return (
-        f"Kaart van Vlaanderen: {publish_words.plural(len(units), 'meetpunt', 'meetpunten')}, "
+        f"Kaart van Vlaanderen: {count(len(units), 'meetpunt')}, "
         f"waarvan {sum(p.fresh for p in units)} met verse data. In de centrumsteden (vers van "
         f"totaal): {'; '.join(with_units) or 'geen'}."
     )
@@ -1057,8 +1006,8 @@ def _theme_override(ctx: Context) -> str:
     if ctx.stale and ctx.newest_check is not None:
         banner = (
             '<p class="dp-banner" id="dp-verouderd" role="alert"><strong>Let op: verouderde '
-            f"gegevens.</strong> De nieuwste controle is van {publish_words.day(ctx.newest_check)}"
-            f" ({publish_words.age(ctx.now - ctx.newest_check)} geleden). De nachtelijke "
+            f"gegevens.</strong> De nieuwste controle is van {day_text(ctx.newest_check)}"
+            f" ({duration(ctx.now - ctx.newest_check)} geleden). De nachtelijke "
             "controle liep sindsdien niet; wat hier staat, kan niet meer kloppen.</p>"
         )
     return (

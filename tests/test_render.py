@@ -17,7 +17,7 @@ from datapedia.findings import CATALOGUE
 from datapedia.render import RenderReport, ext_link, md, md_block, md_text, render_site
 from datapedia.results import Dimension, Status
 from datapedia.store import ChecksStore
-from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+from datapedia.thresholds import EXPLANATIONS
 
 IDS = ["fietstellingen", "regen-gent", "waterpeil"]
 # The Markdown extensions of mkdocs.yml that can turn text into markup.
@@ -85,9 +85,9 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
-    # The window ends at midnight after `now`: nights 1..29 and today's check; nights
-    # 7, 14, 21 and 28 were unreachable, so 26 of 30.
+    # The page shows the uptime and "sinds" the judge stored, in Dutch number format.
     assert "30 dagen 86,7%" in page
+    assert "Verouderd sinds 13-11-2026" in page
 
 
 def test_plot_is_deterministic(repo, tmp_path):
@@ -234,7 +234,8 @@ def test_handbook_fragments_come_from_the_code(repo):
     dims = to_html((out / "dimensies.md").read_text())
     for name in EXPLANATIONS:
         assert f"<code>{name}</code>" in dims, name
-    assert "<td>99%</td>" in dims and f"{THRESHOLDS.uptime_warn_pct:.0f}" == "99"
+    assert "<td>99%</td>" in dims  # uptime_warn_pct, with its unit
+    assert "<td>5%</td>" in dims  # missing_warn_ratio 0.05, as a share
     assert "<td>50 MB</td>" in dims and "<td>10 seconden</td>" in dims and "<td>1 uur</td>" in dims
     assert "52428800" not in dims
     findings = (out / "bevindingen.md").read_text()
@@ -296,7 +297,7 @@ def test_dataset_head_comes_before_the_description_and_evidence_is_dutch(repo):
     assert "/issues/new?template=correctie-fiche.yml" in page
     assert "/edit/main/fiches/water/waterpeil.yml" in page
     evidence = page[details:]
-    assert "| gemeten | 1,5 |" in evidence and "| detail | a 1 |" in evidence
+    assert "| gemeten | 1,5 |" in evidence and "| detail | a&#58; 1 |" in evidence
     for english in ("None", "True", "False", "Toegang: none", "{&#34;"):
         assert english not in page, english
 

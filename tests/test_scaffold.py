@@ -58,6 +58,7 @@ def test_new_fiche_refuses_an_unknown_theme(tmp_path):
 
 
 def test_cli_new_then_validate(tmp_path, capsys):
+    (tmp_path / "mkdocs.yml").touch()  # what makes it a repository
     assert (
         main(["--root", str(tmp_path), "new", "awv-fietstellingen", "--theme", "mobiliteit"]) == 0
     )
@@ -68,5 +69,5 @@ def test_cli_new_then_validate(tmp_path, capsys):
     out = capsys.readouterr()
     assert "bestaat al:" in out.err
     assert out.out.splitlines()[-1] == (
-        "1 geldige fiche(s) (mobiliteit: 1), 0 probleem/problemen in 1 bestand(en)."
+        "1 geldige fiche (mobiliteit: 1), 0 problemen in 1 bestand."
     )

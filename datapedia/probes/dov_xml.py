@@ -24,7 +24,7 @@ from datapedia.probes.common import (
     summarize_rows,
     text_of,
 )
-from datapedia.results import UnitPosition
+from datapedia.results import UnitObservation
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -32,14 +32,17 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if local(root.tag) != "dov-schema":
         raise ParseError(f"geen DOV-XML (dov-schema) maar <{local(root.tag)}>")
     content = summarize_rows(_rows(root), distribution, ctx, timestamp_field="tijd", series=True)
-    content.units_total = 1 if any(True for _ in iter_local(root, "filter")) else None
-    if content.units_total:
+    name = _filter_name(root)
+    if name is not None:
+        # One filter is one unit; the judge decides whether its newest level is recent.
+        lon, lat = _position(root) or (None, None)
+        content.units = [UnitObservation(id=name, newest=content.newest, lon=lon, lat=lat)]
+        content.units_total = 1
         content.units_reporting = 1 if content.newest is not None else 0
-    content.unit_positions = _position(root, content)
     return content
 
 
-def _position(root: Any, content: Content) -> list[UnitPosition] | None:
+def _position(root: Any) -> tuple[float, float] | None:
     """The location's Lambert 72 point (``ligging``) in WGS84, for the maps."""
     ligging = next(iter_local(root, "ligging"), None)
     point = next(iter_local(ligging, "Point"), None) if ligging is not None else None
@@ -49,9 +52,13 @@ def _position(root: Any, content: Content) -> list[UnitPosition] | None:
         x, y = (float(v) for v in (text_of(next(iter_local(point, "pos"))) or "").split()[:2])
     except (StopIteration, ValueError):
         return None
-    lon, lat = lambert72_to_wgs84(x, y)
-    unit = text_of(next(iter_local(root, "identificatie"), None)) or "1"
-    return [UnitPosition(id=unit, lon=round(lon, 5), lat=round(lat, 5), newest=content.newest)]
+    return lambert72_to_wgs84(x, y)
+
+
+def _filter_name(root: Any) -> str | None:
+    for element in iter_local(root, "filter"):
+        return text_of(next(iter_local(element, "identificatie"), None)) or "filter"
+    return None
 
 
 def _rows(root: Any) -> Iterator[dict[str, Any]]:
