@@ -288,6 +288,25 @@ def evidence_text(value: Any) -> str:
     return show(value)
 
 
+_PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
+
+
+def deciding_text(result: Any) -> str:
+    """The sentence of a dimension's summary that decided its status, as the judge filled it in.
+
+    A summary joins the texts of all findings (informational ones too); a worklist line
+    shows only the worst finding's text, found by its catalogue message as a pattern.
+    """
+    found = [CATALOGUE[f] for f in result.findings if f in CATALOGUE]
+    if found:
+        worst = max(found, key=lambda f: f.status.rank)
+        pattern = _PLACEHOLDER.sub("(.+?)", re.escape(worst.message)) + r"(?=\s|$)"
+        match = re.search(pattern, result.summary)
+        if match:
+            return match.group(0)
+    return result.summary
+
+
 # --- the data the templates see --------------------------------------------
 @dataclass
 class Entry:
@@ -401,7 +420,7 @@ class Entry:
         verdict = self.verdict
         if verdict in (Verdict.fail, Verdict.warn):
             dim = self.problems_first[0]
-            return f"{dim.label.capitalize()}: {self.diagnosis.dimensions[dim].summary}"
+            return f"{dim.label.capitalize()}: {deciding_text(self.diagnosis.dimensions[dim])}"
         if verdict == Verdict.missing:
             return "De dataset bestaat nog niet."
         if self.diagnosis is None:
