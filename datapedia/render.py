@@ -648,6 +648,7 @@ def _env() -> Environment:
         percent=percent,
         evidence_label=evidence_label,
         verdict=verdict_span,
+        deciding=deciding_text,
         day=day_text,
         short_day=short_day,
         age=duration,
