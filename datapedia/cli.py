@@ -19,9 +19,6 @@ from pathlib import Path
 from datapedia import words
 from datapedia.argparse_nl import dutch
 
-# Great Expectations must never phone home; set before anything imports it.
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
 EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 # What makes a folder a datapedia repository (its root).
 REPOSITORY_MARKERS = ("mkdocs.yml", "fiches")

@@ -12,10 +12,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from factories import NOW, VALID, variant, write, write_fiche
 from localserver import LocalServer, Route
-from test_diagnose import NOW
-from test_load import VALID, variant, write
-from test_pipeline import write_fiche
 
 from datapedia.cli import COMMANDS, main
 from datapedia.store import ChecksStore
@@ -637,7 +635,7 @@ def test_quality_workers_leave_ctrl_c_to_the_run():
 def test_ctrl_c_while_publishing_finishes_the_publication(tmp_path, monkeypatch):
     """Once the journal is written the run is decided: a rollback then rolls forward
     (as the next open would), instead of leaving half the files moved."""
-    from test_pipeline import files_in
+    from factories import files_in
 
     from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
 

@@ -2,85 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+import pytest
+from factories import NOW, endpoint, make_fiche, observe, run
 
-import pytest  # noqa: E402
-
-from datapedia.fiche import Fiche  # noqa: E402
-from datapedia.results import (  # noqa: E402
+from datapedia.fiche import Fiche
+from datapedia.results import (
     Dimension,
-    EndpointObservation,
     HistoryEntry,
-    Observation,
     Status,
 )
-
-NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-
-
-def make_fiche(**overrides: Any) -> Fiche:
-    """A valid fiche with one JSON distribution; shared by the other test modules."""
-    data: dict[str, Any] = {
-        "id": "test-dataset",
-        "title": "Testdataset",
-        "description": "Een dataset om de diagnose mee te testen.",
-        "theme": "water",
-        "owner": {"name": "Testorganisatie", "contact": {"email": "data@example.org"}},
-        "licence": {
-            "uri": "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
-            "name": "Modellicentie Gratis Hergebruik v1.0",
-        },
-        "documentation": "https://example.org/docs",
-        "update_frequency": "P1D",
-        "standards": [{"name": "DCAT-AP Vlaanderen", "evidence": "https://example.org/dcat"}],
-        "distributions": [
-            {
-                "title": "API",
-                "protocol": "json",
-                "url": "https://example.org/api",
-                "format": "application/json",
-                "download": True,
-            }
-        ],
-    }
-    data.update(overrides)
-    return Fiche.model_validate(data)
-
-
-def endpoint(**values: Any) -> EndpointObservation:
-    base: dict[str, Any] = {
-        "distribution": 0,
-        "title": "API",
-        "protocol": "json",
-        "url": "https://example.org/api",
-        "reachable": True,
-        "status_code": 200,
-        "content_type": "application/json; charset=utf-8",
-        "latency_ms": 120.0,
-        "attempts": 1,
-        "method": "GET",
-        "parsed": True,
-    }
-    base.update(values)
-    if base.get("error") and "error_reason" not in values:
-        from datapedia.net import ERRORS
-
-        base["error_reason"] = ERRORS[base["error"]]  # as datapedia.probe fills it in
-    return EndpointObservation(**base)
-
-
-def observe(fiche: Fiche, *endpoints: EndpointObservation) -> Observation:
-    return Observation(fiche_id=fiche.id, checked_at=NOW, endpoints=list(endpoints))
-
-
-def run(fiche: Fiche, observation: Observation | None, history=None, quality=None):
-    from datapedia.judge import diagnose
-
-    return diagnose(fiche, observation, history or [], NOW, quality)
 
 
 def test_dov_filter_measured_last_in_2003_is_stale_with_act03():

@@ -4,30 +4,27 @@ judge's own contracts (pure, every finding owned by exactly one judge)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+from factories import NOW, endpoint, make_fiche, observe, run
+from localserver import real_payload
 
-from localserver import real_payload  # noqa: E402
-from test_diagnose import NOW, endpoint, make_fiche, observe, run  # noqa: E402
-
-from datapedia import plots  # noqa: E402
-from datapedia.findings import CATALOGUE  # noqa: E402
-from datapedia.judge import JUDGES  # noqa: E402
-from datapedia.judge.history import uptime  # noqa: E402
-from datapedia.probes import ParseContext, adapter_for  # noqa: E402
-from datapedia.results import (  # noqa: E402
+from datapedia import plots
+from datapedia.findings import CATALOGUE
+from datapedia.judge import JUDGES
+from datapedia.judge.history import uptime
+from datapedia.probes import ParseContext, adapter_for
+from datapedia.results import (
     Dimension,
     HistoryEntry,
     Status,
     UnitObservation,
     Verdict,
 )
-from datapedia.thresholds import THRESHOLDS, Thresholds  # noqa: E402
+from datapedia.thresholds import THRESHOLDS, Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 FLANDERS = {"name": "Vlaanderen", "bbox": [2.54, 50.68, 5.92, 51.51]}

@@ -5,49 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import SCHEMA_COMMENT, VALID, variant, write
 
 from datapedia.cli import main
 from datapedia.load import MAX_FILE_BYTES, load_fiches
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fiches"
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json"
-
-# Line numbers below are the file's: line 1 is the schema comment.
-VALID = f"""{SCHEMA_LINE}
-id: gent-parkings
-title: Bezetting parkings Gent
-description: Vrije plaatsen in de parkeergarages van Gent, elke minuut.
-theme: mobiliteit
-owner:
-  name: Stad Gent
-  contact:
-    email: mobiliteit@stad.gent
-licence:
-  uri: https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0
-  name: Modellicentie Gratis Hergebruik v1.0
-distributions:
-  - title: Opendatasoft-dataset
-    protocol: opendatasoft
-    url: https://data.stad.gent/api/explore/v2.1/catalog/datasets/bezetting/records
-    format: application/json
-    auth:
-      kind: none
-"""
-
-
-def write(root: Path, fiche_id: str, text: str, theme: str = "mobiliteit") -> Path:
-    path = root / "fiches" / theme / f"{fiche_id}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def variant(fiche_id: str, old: str = "", new: str = "") -> str:
-    text = VALID.replace("gent-parkings", fiche_id)
-    if old:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    return text
 
 
 def problems_of(tmp_path: Path, text: str, fiche_id: str = "gent-parkings") -> list[str]:
@@ -246,7 +209,7 @@ def test_alias_is_refused_at_the_alias(tmp_path):
 
 
 def test_billion_laughs_is_refused_quickly(tmp_path):
-    lines = [SCHEMA_LINE, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines = [SCHEMA_COMMENT, "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 30):
         lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
     [problem] = problems_of(tmp_path, "\n".join(lines) + "\n")
@@ -255,7 +218,7 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
 
 def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
     depth = 100_000
-    text = f"{SCHEMA_LINE}\nid: " + "[" * depth + "]" * depth + "\n"
+    text = f"{SCHEMA_COMMENT}\nid: " + "[" * depth + "]" * depth + "\n"
     assert problems_of(tmp_path, text) == [at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")]
 
 
@@ -270,12 +233,12 @@ def test_nesting_guard_runs_before_pyyaml_sees_the_text(tmp_path, monkeypatch):
     monkeypatch.setattr(datapedia.load.yaml, "parse", no_yaml)
     refused = at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")
     for depth in (51, 2_000):
-        text = f"{SCHEMA_LINE}\nid: " + "[" * depth + "]" * depth + "\n"
+        text = f"{SCHEMA_COMMENT}\nid: " + "[" * depth + "]" * depth + "\n"
         assert problems_of(tmp_path, text) == [refused]
 
 
 def test_compact_sequences_are_nesting_too(tmp_path):
-    text = f"{SCHEMA_LINE}\nkeywords:\n  " + "- " * 3_000 + "x\n"
+    text = f"{SCHEMA_COMMENT}\nkeywords:\n  " + "- " * 3_000 + "x\n"
     assert problems_of(tmp_path, text) == [at(3, 101, "-", "te diep genest (meer dan 50 niveaus)")]
 
 
@@ -296,7 +259,7 @@ def test_brackets_in_text_are_not_nesting():
 
 
 def test_block_nesting_is_limited_too(tmp_path):
-    text = SCHEMA_LINE + "\nid:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 60))
+    text = SCHEMA_COMMENT + "\nid:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 60))
     assert problems_of(tmp_path, text) == [at(53, 52, "-", "te diep genest (meer dan 50 niveaus)")]
 
 
@@ -340,13 +303,13 @@ def test_non_utf8_is_one_problem_at_the_bad_byte(tmp_path):
     [("- id: x\n", 2, 1), ("just text\n", 2, 1)],
 )
 def test_top_level_must_be_a_mapping(tmp_path, body, line, column):
-    assert problems_of(tmp_path, SCHEMA_LINE + "\n" + body) == [
+    assert problems_of(tmp_path, SCHEMA_COMMENT + "\n" + body) == [
         at(line, column, "-", "een fiche moet een mapping zijn (sleutel: waarde per regel)")
     ]
 
 
 def test_empty_file_is_one_problem(tmp_path):
-    assert problems_of(tmp_path, SCHEMA_LINE + "\n") == [
+    assert problems_of(tmp_path, SCHEMA_COMMENT + "\n") == [
         at(1, 1, "-", "bestand bevat geen fiche (leeg document)")
     ]
 

@@ -31,10 +31,10 @@ from typing import Any
 
 import pytest
 import yaml
+from factories import bash_step
+from fakegithub import REPO, TOKEN, FakeGitHub
 from faults.harness import NOW, closed_port, fiche_data, write_fiche
 from localserver import LocalServer, Route
-from test_github_issues import REPO, TOKEN, FakeGitHub
-from test_workflows import bash_step
 
 from datapedia.pipeline import in_shard
 

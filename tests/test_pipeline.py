@@ -9,51 +9,17 @@ import types
 from datetime import timedelta
 from pathlib import Path
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+import pytest
+from factories import NOW, SCHEMA_LINE, endpoint, files_in, options, write_fiche
 
-import pytest  # noqa: E402
-import yaml  # noqa: E402
-from test_diagnose import NOW, endpoint, make_fiche  # noqa: E402
-
-from datapedia.pipeline import CheckOptions, in_shard, run_check  # noqa: E402
+from datapedia.pipeline import in_shard, run_check
 from datapedia.results import (
-    ColumnProfile,  # noqa: E402
-    Observation,  # noqa: E402
+    ColumnProfile,
+    Observation,
 )
 from datapedia.store import (
-    LOCK,  # noqa: E402
-    ChecksStore,  # noqa: E402
+    ChecksStore,
 )
-
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
-
-
-def files_in(checks):
-    """Files a reader would see in checks/ (the writers' empty lock file is none)."""
-    return sorted(p.name for p in checks.rglob("*") if p.is_file() and p.name != LOCK)
-
-
-def write_fiche(root: Path, **overrides) -> str:
-    fiche = make_fiche(**overrides)
-    folder = root / "fiches" / fiche.theme.value
-    folder.mkdir(parents=True, exist_ok=True)
-    data = fiche.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    (folder / f"{fiche.id}.yml").write_text(
-        SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
-    )
-    return fiche.id
-
-
-def options(root: Path, **values) -> CheckOptions:
-    base = {
-        "root": root,
-        "checks_dir": root / "checks",
-        "only": [],
-        "now": NOW,
-        "progress": False,
-    }
-    base.update(values)
-    return CheckOptions(**base)
 
 
 @pytest.fixture

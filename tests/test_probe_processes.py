@@ -15,8 +15,7 @@ import time
 from collections import Counter
 
 import pytest
-from test_diagnose import NOW, make_fiche
-from test_pipeline import options, write_fiche
+from factories import NOW, make_fiche, options, write_fiche
 
 from datapedia import pipeline
 from datapedia import probe as probe_module

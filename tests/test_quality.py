@@ -7,7 +7,7 @@ import os
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 import pytest  # noqa: E402
-from test_diagnose import endpoint, make_fiche, observe  # noqa: E402
+from factories import endpoint, make_fiche, observe  # noqa: E402
 
 from datapedia.fiche import ColumnExpectation  # noqa: E402
 from datapedia.quality import (  # noqa: E402

@@ -8,7 +8,6 @@ format is in tests/data/real/README.md.
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +22,6 @@ from datapedia.load import load_repository
 from datapedia.net import Fetcher, FetchPolicy
 from datapedia.probe import probe_fiche
 from datapedia.results import Dimension, Verdict
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

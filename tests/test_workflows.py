@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from factories import bash_step
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / ".github"
@@ -36,17 +37,6 @@ def run_step(script: str, tmp_path: Path, exit_code: int, env: dict) -> int:
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     full_env = {**os.environ, **env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     return bash_step(script, tmp_path, full_env).returncode
-
-
-def bash_step(script: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    """A `run:` script the way GitHub runs it on Linux: bash -eo pipefail, no rc files."""
-    return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_workflows_validate_against_the_github_schema():
