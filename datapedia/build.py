@@ -14,11 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 from datapedia.badge import status_badge
+from datapedia.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
 from datapedia.files import atomic_write
 from datapedia.load import print_problems
 from datapedia.render import Entry, RenderReport, dataset_page, load_entries, render_site
-
-EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 
 
 def _render(root: Path, checks_dir: Path, now: datetime) -> RenderReport | None:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from datapedia import words
 from datapedia.argparse_nl import dutch
+from datapedia.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
 
-EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 # What makes a folder a datapedia repository (its root).
 REPOSITORY_MARKERS = ("mkdocs.yml", "fiches")
 # Exit code 2 for every command, besides what a command lists itself.

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import requests
 
 from datapedia import words
+from datapedia.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
 from datapedia.fiche import Fiche
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.report import dataset_url, dimension_section, format_time, md_text
@@ -43,7 +44,6 @@ from datapedia.results import Diagnosis, Dimension, Status, Verdict
 from datapedia.store import SUMMARY, ChecksStore, HistoryEntry
 from datapedia.thresholds import THRESHOLDS
 
-EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
 LABEL = "datapedia"
 NO_OWNER_LABEL = "geen-eigenaar"
 API_VERSION = "2022-11-28"

@@ -33,7 +33,8 @@ from datapedia.store import ChecksStore, summary_document
 if TYPE_CHECKING:
     from datapedia.quality import QualityPool
 
-EXIT_OK, EXIT_FAILED, EXIT_BROKEN = 0, 1, 2
+from datapedia.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
+
 QUALITY_POOL_MIN_SAMPLES = 50
 PROBE_PROCESSES_MIN_FICHES = 100
 PROGRESS_LINES = 100
