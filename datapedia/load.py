@@ -28,8 +28,17 @@ import yaml
 from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
+from datapedia.fiche import (
+    ENV_VAR_PATTERN,
+    FROM_CACHE,
+    GITHUB_HANDLE_PATTERN,
+    HEADER_NAME_PATTERN,
+    ID_PATTERN,
+    NO_CONTROL_PATTERN,
+    Fiche,
+)
 from datapedia.files import atomic_write
+from datapedia.geheimen import SecretHosts, load_secret_hosts, refusal
 from datapedia.parallel import fork_map
 from datapedia.yaml_guard import MAX_DEPTH, TOO_DEEP, find_too_deep
 
@@ -85,6 +94,8 @@ _PATTERN_HELP = {
     ENV_VAR_PATTERN: "de naam van een omgevingsvariabele (HOOFDLETTERS, cijfers en _), "
     "bv. TELRAAM_API_KEY; nooit de sleutel zelf",
     GITHUB_HANDLE_PATTERN: "een GitHub-gebruiker of -team, bv. @gebruiker of @organisatie/team",
+    HEADER_NAME_PATTERN: "een naam zonder spaties, dubbelpunt of regeleinde, bv. X-Api-Key",
+    NO_CONTROL_PATTERN: "tekst op één regel, zonder regeleinden of stuurtekens",
 }
 # Query parameters that carry a secret: a key belongs in an environment variable.
 _SECRET_PARAM = re.compile(
@@ -97,6 +108,8 @@ _BAD_MARKDOWN_LINK = re.compile(
     r"(?:\]\(\s*<?|<)\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE
 )
 _CREDENTIALS = re.compile(r"(//)[^/@\s]*@")
+# Control characters and the Unicode line breaks a terminal or log viewer honours.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        # One line per problem, whatever the fiche holds: a CR, LF or escape sequence in
+        # an echoed value could otherwise forge lines (or a CI `::error::` command).
+        text = f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -370,7 +386,17 @@ def _parse_text(parsed: _Parsed, text: str, relative: Path | None) -> None:
     # The checks across fiches need only these; the whole tree would cross a pipe.
     parsed.data = {"id": data.get("id"), "theme": data.get("theme")}
     related = data.get("related")
-    for loc in [("id",), ("theme",), *(("related", i) for i in range(_length(related)))]:
+    keyed = [
+        i
+        for i, d in enumerate(data.get("distributions") or [])
+        if isinstance(d, dict) and isinstance(d.get("auth"), dict) and d["auth"].get("env")
+    ]
+    for loc in [
+        ("id",),
+        ("theme",),
+        *(("related", i) for i in range(_length(related))),
+        *(("distributions", i, "auth", "env") for i in keyed),
+    ]:
         parsed.places[loc] = _position(_locate(node, loc)[0])
     if converter.refused_tag:
         return  # validating the stand-in value would only add noise
@@ -734,8 +760,21 @@ def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
         parsed.add_at(node, path, message)
 
 
+def _check_secret_hosts(item: _Parsed, secrets: SecretHosts) -> None:
+    """A key goes only where the maintainers' file allows (``datapedia.geheimen``)."""
+    if item.fiche is None:
+        return
+    for i, distribution in enumerate(item.fiche.distributions):
+        name = distribution.auth.env
+        why = refusal(name, str(distribution.url), secrets) if name else None
+        if why is not None:
+            loc = ("distributions", i, "auth", "env")
+            item.add(*item.places.get(loc, (1, 1)), f"distributions[{i}].auth.env", why)
+
+
 def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
-    """Unique ids, file names and folders that match, related ids that exist."""
+    """Unique ids, file names and folders that match, related ids that exist, keys
+    that go only where ``config/geheimen.yml`` allows."""
     first_file: dict[str, Path] = {}
     known: set[str] = set()
     if root is not None and (root / "fiches").is_dir():
@@ -744,9 +783,12 @@ def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
         fiche_id = item.data.get("id") if item.data else None
         if isinstance(fiche_id, str):
             known.add(fiche_id)
+    secrets = load_secret_hosts(root) if root is not None else None
     for item in parsed:
         if item.data is None:
             continue
+        if secrets is not None:
+            _check_secret_hosts(item, secrets)
         fiche_id, theme = item.data.get("id"), item.data.get("theme")
         if isinstance(fiche_id, str):
             at_id = item.places[("id",)]

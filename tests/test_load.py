@@ -519,6 +519,7 @@ def real_repo(tmp_path):
     import shutil
 
     shutil.copytree(REPO / "fiches", tmp_path / "fiches")
+    shutil.copytree(REPO / "config", tmp_path / "config")  # where the fiches' keys may go
     return tmp_path
 
 

@@ -82,8 +82,8 @@ def test_slow_headers_time_out(fetcher):
         started = time.monotonic()
         result = fetcher.fetch(srv.url("/slow"))
         elapsed = time.monotonic() - started
-    # no answer at all: retried like a connection error, within the total deadline
-    assert result.error == "timeout" and result.attempts == FAST.retries + 1
+    # no answer at all: retried once only (retries=2 would allow more), within the deadline
+    assert result.error == "timeout" and result.attempts == 2 < FAST.retries + 1
     assert elapsed < FAST.total_timeout_s + 0.5
 
 
@@ -243,7 +243,8 @@ def test_hostname_resolving_to_private_address_is_refused(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
         result = fetcher.fetch("https://innocent.example.org/feed")
-    assert result.error == "blocked_address" and "10.0.0.7" in result.error_detail
+    # the verdict only: what an internal name resolves to is never published (DNS oracle)
+    assert result.error == "blocked_address" and "10.0.0.7" not in result.error_detail
 
 
 def test_connect_time_check_catches_dns_rebinding(monkeypatch):
@@ -252,7 +253,7 @@ def test_connect_time_check_catches_dns_rebinding(monkeypatch):
     with LocalServer({"/a": Route(body=b"secret")}) as srv, Fetcher(FetchPolicy()) as fetcher:
         result = fetcher.fetch(srv.url("/a"))
         assert srv.requests == []
-    assert result.error == "blocked_address" and "127.0.0.1" in result.error_detail
+    assert result.error == "blocked_address" and "127.0.0.1" not in result.error_detail
 
 
 def test_every_redirect_hop_is_checked(monkeypatch):

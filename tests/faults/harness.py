@@ -83,6 +83,14 @@ def fiche_data(fiche_id: str, distribution: dict[str, Any], **overrides: Any) ->
     return data
 
 
+def write_secret_hosts(root: Path) -> None:
+    """The maintainers' map: the test keys may go to the local server only."""
+    path = root / "config" / "geheimen.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    hosts = {name: ["127.0.0.1"] for name in (TELRAAM_ENV, HEALTHY_ENV)}
+    path.write_text(yaml.safe_dump(hosts), encoding="utf-8")
+
+
 def write_fiche(root: Path, data: dict[str, Any]) -> Path:
     folder = root / "fiches" / data["theme"]
     folder.mkdir(parents=True, exist_ok=True)
@@ -334,6 +342,7 @@ def run_scenario(
             fiches.append(fault_fiche(urls))
         if extra is not None:  # fiches served elsewhere (their own servers)
             fiches += extra()
+        write_secret_hosts(root)
         for data in fiches:
             write_fiche(root, data)
         repo.seeded = seed_previous_night(repo.checks, [f["id"] for f in fiches])
