@@ -23,6 +23,7 @@ class Thresholds:
     per_host_concurrency: int = 4
     total_concurrency: int = 32
     sample_rows: int = 1000
+    max_columns: int = 200
     # --- availability ---
     slow_response_s: float = 5.0
     uptime_warn_pct: float = 99.0
@@ -56,6 +57,8 @@ EXPLANATIONS: dict[str, str] = {
     "per_host_concurrency": "Gelijktijdige aanvragen per server (beleefdheid).",
     "total_concurrency": "Gelijktijdige aanvragen in totaal.",
     "sample_rows": "Aantal rijen dat voor volledigheid wordt nagekeken.",
+    "max_columns": "Aantal kolommen (velden) per record dat hoogstens bewaard en nagekeken "
+    "wordt; bij bredere records is volledigheid 'te groot of te complex om te beoordelen'.",
     "slow_response_s": "Antwoordtijd (s) waarboven beschikbaarheid 'aandacht' krijgt.",
     "uptime_warn_pct": "Beschikbaarheid (%) over 30 dagen waaronder 'aandacht'.",
     "uptime_fail_pct": "Beschikbaarheid (%) over 30 dagen waaronder 'probleem'.",

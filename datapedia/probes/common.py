@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import defusedxml
 import defusedxml.ElementTree
 
 from datapedia.fiche import Distribution
+from datapedia.rows import narrow_row
 from datapedia.thresholds import Thresholds
 
 # Notes are stable Dutch phrases; the diagnosis maps them to findings (ACT-07, ...).
@@ -31,6 +32,13 @@ NOTE_MISSING_TIMESTAMP_FIELD = "tijdstipveld '{field}' niet gevonden"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Non-ISO layouts seen on Belgian portals; a fiche can always set timestamp_format.
 _FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+
+# What one body may make us build in memory. A tree element costs ~0.3 kB and a JSON
+# value ~0.1 kB: 49 MB of nested XML took 2 GB before these limits.
+MAX_XML_DEPTH = 256
+MAX_XML_ELEMENTS = 500_000
+MAX_JSON_VALUES = 5_000_000
 
 
 class ParseError(Exception):
@@ -265,10 +273,13 @@ def summarize_rows(
     records = 0
     timed = 0
     seen_field = False
+    # One column more than is judged: completeness sees that a record was wider.
+    width = ctx.thresholds.max_columns + 1
+    keep = {c.name for c in distribution.columns} | {ts_field, unit_field} - {None}
     for row in rows:
         records += 1
         if len(sample) < ctx.thresholds.sample_rows:
-            sample.append(dict(row))
+            sample.append(narrow_row(row, width, keep))
         moment = None
         if ts_field:
             seen_field = seen_field or ts_field in row
@@ -311,6 +322,10 @@ def lonlat(lon_key: str, lat_key: str) -> Callable[[Mapping[str, Any]], tuple[An
 
 # --- decoding -------------------------------------------------------------------------
 def load_json(body: bytes) -> Any:
+    # Every value but the last is followed by a comma: an upper bound on what
+    # json.loads would build, counted in C before it builds anything.
+    if body.count(b",") >= MAX_JSON_VALUES:
+        raise ParseError(f"te complexe JSON: meer dan {MAX_JSON_VALUES} waarden")
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -319,10 +334,35 @@ def load_json(body: bytes) -> Any:
         raise ParseError("geen bruikbare JSON: te diep genest") from None
 
 
+class _BoundedTree(TreeBuilder):
+    """A tree builder that stops at a depth or element count, before memory runs out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+        self._elements = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._depth += 1
+        self._elements += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise ParseError(f"XML te diep genest: meer dan {MAX_XML_DEPTH} niveaus")
+        if self._elements > MAX_XML_ELEMENTS:
+            raise ParseError(f"te complexe XML: meer dan {MAX_XML_ELEMENTS} elementen")
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self._depth -= 1
+        return super().end(tag)
+
+
 def load_xml(body: bytes) -> Element:
-    """Parse untrusted XML: entities, DTDs and external references are refused."""
+    """Parse untrusted XML: entities, DTDs and external references are refused, and
+    depth and element count are bounded while parsing."""
+    parser = defusedxml.ElementTree.DefusedXMLParser(target=_BoundedTree())
     try:
-        return defusedxml.ElementTree.fromstring(body)
+        parser.feed(body)
+        return parser.close()
     except defusedxml.DefusedXmlException as error:
         raise ParseError(f"XML geweigerd om veiligheidsredenen: {error}") from error
     except XMLSyntaxError as error:
