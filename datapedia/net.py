@@ -258,6 +258,10 @@ class _Watchdog:
         if fired:
             _shut(sock)
 
+    def check(self) -> None:
+        if self.fired:
+            raise FetchError("timeout", "de totale tijd is overschreden")
+
     def _fire(self) -> None:
         with self._lock:
             self.fired = True
@@ -461,6 +465,8 @@ class Fetcher:
                     with self._host_slot(host):
                         response = self._send(method, current, send, deadline)
                         try:
+                            # a shut socket can also look like headers that simply ended
+                            watchdog.check()
                             location = self._read_head(response, result, started)
                             if location is not None:
                                 target = urljoin(current, location)
@@ -470,6 +476,7 @@ class Fetcher:
                                 continue
                             if method != "HEAD":
                                 result.body = self._read_body(response, deadline, result)
+                                watchdog.check()  # or like a body that simply ended
                         finally:
                             response.close()
                     if result.status_code is not None and result.status_code >= 400:
