@@ -123,8 +123,13 @@ class Problem:
     def __str__(self) -> str:
         # One line per problem, whatever the fiche holds: a CR, LF or escape sequence in
         # an echoed value could otherwise forge lines (or a CI `::error::` command).
-        text = f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
-        return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return _escape_controls(
+            f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        )
+
+
+def _escape_controls(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -576,7 +581,7 @@ def _append_rest(path: str, rest: tuple[Any, ...]) -> str:
 
 
 def _show(value: Any) -> str:
-    text = str(value)
+    text = _escape_controls(str(value))
     text = _CREDENTIALS.sub(r"\1***@", text)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -52,8 +52,21 @@ distributions:
 """
 
 
+# The maintainers' map (config/geheimen.yml): which key may go to which host.
+SECRET_HOSTS = "TELRAAM_API_KEY: [telraam-api.net]\n"
+
+
+def _keyed(url: str, env: str = "TELRAAM_API_KEY", where: str = "header: X-Api-Key") -> str:
+    """BASE with one keyed distribution: ``url`` and the key in ``env``."""
+    return BASE.replace("url: https://example.org/api", f"url: {url}") + (
+        f"    auth:\n      kind: api-key\n      env: {env}\n      {where}\n"
+    )
+
+
 def make_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "geheimen.yml").write_text(SECRET_HOSTS, encoding="utf-8")
     for fid in GOOD_IDS:
         write_fiche(
             root, fiche_data(fid, {"protocol": "json", "url": f"https://example.org/{fid}"})
@@ -237,6 +250,69 @@ HOSTILE_FICHES = [
         "keywords:",
         "-",
         r"te diep genest",
+    ),
+    # --- issue #18 --------------------------------------------------------------------
+    HostileFiche(
+        "key-not-bound-to-any-host",
+        _text(_keyed("https://example.org/api", env="GITHUB_TOKEN")),
+        "      env: GITHUB_TOKEN",
+        "distributions[0].auth.env",
+        r"'GITHUB_TOKEN' staat niet in config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "home-as-key",
+        _text(_keyed("https://example.org/api", env="HOME")),
+        "      env: HOME",
+        "distributions[0].auth.env",
+        r"'HOME' staat niet in config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "key-sent-to-own-host",
+        _text(_keyed("https://verzamelaar.example.org/api")),
+        "      env: TELRAAM",
+        "distributions[0].auth.env",
+        r"enkel over https naar telraam-api\.net.*config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "key-over-plain-http",
+        _text(_keyed("http://telraam-api.net/v1/reports", where="param: api_key")),
+        "      env: TELRAAM",
+        "distributions[0].auth.env",
+        r"enkel over https",
+    ),
+    HostileFiche(
+        "key-in-user-agent-header",
+        _text(_keyed("https://telraam-api.net/v1/reports", where="header: User-Agent")),
+        "      header: User-Agent",
+        "distributions[0].auth.header",
+        r"'User-Agent' is een standaardheader",
+    ),
+    HostileFiche(
+        "crlf-in-auth-header",
+        _text(_keyed("https://telraam-api.net/v1", where='header: "X-Api-Key\\r\\nX-Extra: 1"')),
+        '      header: "X-Api',
+        "distributions[0].auth.header",
+        r"zonder spaties, dubbelpunt of regeleinde",
+    ),
+    HostileFiche(
+        "crlf-in-format",
+        _text(
+            BASE.replace("format: application/json", 'format: "application/json\\r\\nX-Extra: 1"')
+        ),
+        "    format:",
+        "distributions[0].format",
+        r"op één regel",
+    ),
+    HostileFiche(
+        "workflow-command-in-echoed-value",
+        _text(
+            BASE.replace(
+                "protocol: json", 'protocol: "json\\n::error file=x.py::gehackt\\u001b[31m"'
+            )
+        ),
+        "    protocol:",
+        "distributions[0].protocol",
+        r"onbekende waarde 'json\\u000a::error file=x\.py::gehackt\\u001b\[31m'",
     ),
     HostileFiche(
         "not-utf8",
