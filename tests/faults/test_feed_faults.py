@@ -301,3 +301,23 @@ def test_csv_is_sniffed_on_a_small_prefix(tmp_path, monkeypatch, baseline):
     assert seen and max(seen) <= SNIFF_CHARS < len(SNIFF_BOMB), seen
     for fid in HEALTHY_IDS:
         assert run.statuses(fid) == baseline[fid], fid
+
+
+@pytest.mark.fault
+def test_an_unprobed_fiche_with_a_documented_standard_is_never_in_orde(
+    tmp_path, monkeypatch, baseline
+):
+    """Issue #18 finding 7: `probe: false` measured nothing, so it cannot be "in orde"."""
+
+    def faulty(urls: dict[str, str]) -> dict:
+        distribution = {"protocol": "json", "url": urls["base"] + "/fout/feed", "probe": False}
+        return fiche_data(FAULT_ID, distribution)  # open licence, documented standard
+
+    run = run_scenario(tmp_path, monkeypatch, {}, faulty)
+    assert run.code in (0, 1), run.stderr
+    diagnosis = run.diagnoses[FAULT_ID]
+    assert diagnosis.endpoints == [] and not any(r.path.startswith("/fout/") for r in run.requests)
+    assert diagnosis.verdict.value == "niet_beoordeeld" and diagnosis.overall.value == "unknown"
+    assert "niet gemeten" in diagnosis.verdict_reason
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid

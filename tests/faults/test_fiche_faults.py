@@ -598,3 +598,51 @@ def test_the_live_markup_detector_can_fail():
     assert len(live_payloads(live, strict=False)) >= 4
     inert = {"e.md": "&lt;script&gt; &#91;klik&#93;(javascript&#58;alert(5))\n"}
     assert live_payloads(inert, strict=True) == []
+
+
+# Markdown extensions the site enables (pymdownx.details, admonition, def_list, ...):
+# fiche text that starts a line with their syntax must stay text.
+BLOCK_SYNTAX = (
+    "??? in-orde dp-status dp-ok\n    Alles in orde",
+    '???+ success "Opengeklapt"\n    Alles in orde',
+    '!!! success "In orde"\n    Alles in orde',
+    "::: details\n    Alles in orde",
+    "+ een lijst",
+    "= een kop",
+    ": een definitie",
+)
+
+
+@pytest.mark.fault
+@pytest.mark.skipif(not (REPO / "mkdocs.yml").is_file(), reason="mkdocs.yml is absent")
+def test_markdown_block_syntax_in_fiche_text_is_inert_in_the_built_site(tmp_path, capsys):
+    """Issue #18 finding 8: '??? in-orde dp-status dp-ok' drew a green pill."""
+    root = make_repo(tmp_path)
+    write_fiche(
+        root,
+        fiche_data(
+            "blokken",
+            {"protocol": "json", "url": "https://example.org/api"},
+            description="Beschrijving.\n\n" + "\n\n".join(BLOCK_SYNTAX),
+            problems=list(BLOCK_SYNTAX),
+            privacy=BLOCK_SYNTAX[0],
+        ),
+    )
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(
+        REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"),
+        dirs_exist_ok=True,
+    )  # fmt: skip
+    public = tmp_path / "public"
+    code = cli_main(
+        ["--root", str(root), "build", "--site-dir", str(public), "--now", NOW.isoformat()]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    [page] = [p for p in public.rglob("*.html") if "blokken" in (p.stem, p.parent.name)]
+    html = page.read_text(encoding="utf-8")
+    assert "in-orde dp-status dp-ok" in html  # the text is shown...
+    assert "<details" not in html  # ...as text: no collapsible block,
+    assert 'class="admonition' not in html  # no admonition,
+    assert "<dd>" not in html and "<h1>een kop" not in html  # no definition, no heading
+    assert not re.search(r"<li>\s*een lijst", html)  # no list
