@@ -39,6 +39,7 @@ _FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S",
 MAX_XML_DEPTH = 256
 MAX_XML_ELEMENTS = 500_000
 MAX_JSON_VALUES = 5_000_000
+_XML_PIECE = 1024 * 1024
 
 
 class ParseError(Exception):
@@ -360,8 +361,11 @@ def load_xml(body: bytes) -> Element:
     """Parse untrusted XML: entities, DTDs and external references are refused, and
     depth and element count are bounded while parsing."""
     parser = defusedxml.ElementTree.DefusedXMLParser(target=_BoundedTree())
+    view = memoryview(body)
     try:
-        parser.feed(body)
+        # In pieces: expat buffers what it is fed, and a refusal stops the reading early.
+        for start in range(0, len(view), _XML_PIECE):
+            parser.feed(view[start : start + _XML_PIECE])
         return parser.close()
     except defusedxml.DefusedXmlException as error:
         raise ParseError(f"XML geweigerd om veiligheidsredenen: {error}") from error
