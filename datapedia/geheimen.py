@@ -48,11 +48,11 @@ def load_secret_hosts(root: Path) -> SecretHosts:
     except FileNotFoundError:
         return SecretHosts()
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return SecretHosts(problems=(f"{SECRETS_FILE} is onleesbaar: {type(error).__name__}",))
+        return SecretHosts(problems=(f"onleesbaar ({type(error).__name__}); geen sleutel mag weg",))
     if data is None:
         return SecretHosts()
     if not isinstance(data, dict):
-        return SecretHosts(problems=(f"{SECRETS_FILE}: verwacht 'NAAM: [server, ...]'",))
+        return SecretHosts(problems=("verwacht per regel 'NAAM: [server, ...]'",))
     hosts: dict[str, frozenset[str]] = {}
     problems = []
     for name, listed in data.items():
@@ -60,7 +60,8 @@ def load_secret_hosts(root: Path) -> SecretHosts:
         if not (isinstance(name, str) and _NAME.match(name)) or not all(
             isinstance(v, str) and _HOST.match(v.lower()) for v in values
         ):
-            problems.append(f"{SECRETS_FILE}: ongeldige regel voor {str(name)[:64]!r}")
+            shown = str(name)[:64]
+            problems.append(f"ongeldige regel voor {shown!r}; verwacht 'NAAM: [server, ...]'")
             continue
         hosts[name] = frozenset(v.lower() for v in values)
     return SecretHosts(hosts, tuple(problems))

@@ -38,7 +38,7 @@ from datapedia.fiche import (
     Fiche,
 )
 from datapedia.files import atomic_write
-from datapedia.geheimen import SecretHosts, load_secret_hosts, refusal
+from datapedia.geheimen import SECRETS_FILE, SecretHosts, load_secret_hosts, refusal
 from datapedia.parallel import fork_map
 from datapedia.yaml_guard import MAX_DEPTH, TOO_DEEP, find_too_deep
 
@@ -220,8 +220,11 @@ def load_fiches(
     # PARALLEL_MIN_FICHES on; a worker sends back the parsed file, fiche model included.
     for index, done in zip(at, fork_map(_parse_read, todo, PARALLEL_MIN_FICHES), strict=True):
         parsed[index] = done
-    _cross_checks(parsed, root)
+    secrets = load_secret_hosts(root) if root is not None else None
+    _cross_checks(parsed, root, secrets)
     problems = [*missing]
+    if secrets is not None:
+        problems += [Problem(SECRETS_FILE, 1, 1, "-", why) for why in secrets.problems]
     for item in parsed:
         problems.extend(item.problems)
         if item.fiche is not None and not item.problems:
@@ -777,7 +780,7 @@ def _check_secret_hosts(item: _Parsed, secrets: SecretHosts) -> None:
             item.add(*item.places.get(loc, (1, 1)), f"distributions[{i}].auth.env", why)
 
 
-def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
+def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts | None) -> None:
     """Unique ids, file names and folders that match, related ids that exist, keys
     that go only where ``config/geheimen.yml`` allows."""
     first_file: dict[str, Path] = {}
@@ -788,7 +791,6 @@ def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
         fiche_id = item.data.get("id") if item.data else None
         if isinstance(fiche_id, str):
             known.add(fiche_id)
-    secrets = load_secret_hosts(root) if root is not None else None
     for item in parsed:
         if item.data is None:
             continue
