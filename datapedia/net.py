@@ -286,7 +286,7 @@ def _watch(sock: socket.socket | None) -> None:
 
 # Every connection is watched: a new one when it is made (connect, TLS), a pooled
 # one when it is asked again (status line, headers).
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _watch(sock)
@@ -297,31 +297,29 @@ class _WatchedHTTPConnection(HTTPConnection):
         return super().getresponse()
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _watch(sock)
-        return sock
-
-    def getresponse(self) -> Any:  # noqa: ANN401
-        _watch(self.sock)
-        return super().getresponse()
-
-
 # The name is resolved again when connecting; checking the socket's actual peer closes
 # the window in which DNS could answer a public address to the guard and a private one here.
-class _GuardedHTTPConnection(_WatchedHTTPConnection):
+class _Guarded(_Watched):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _check_peer(sock)
         return sock
 
 
-class _GuardedHTTPSConnection(_WatchedHTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _check_peer(sock)
-        return sock
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPConnection(_Guarded, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
+    pass
 
 
 def _adapter_class(guarded: bool) -> type[HTTPAdapter]:

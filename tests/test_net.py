@@ -371,14 +371,19 @@ def test_partial_and_cut_secrets_are_redacted():
     assert net.redact_all({key: [f"<{key}>"], "n": 1}, [key]) == {"***": ["<***>"], "n": 1}
 
 
+def _to_localhost(target: str):
+    """A route redirecting to ``target`` on the same server named localhost: another origin."""
+
+    def redirect(request):
+        port = request.headers["Host"].rsplit(":", 1)[1]
+        return Route(redirect=f"http://localhost:{port}{target}")
+
+    return redirect
+
+
 def test_a_key_goes_only_to_its_hosts_and_never_across_a_redirect(fetcher):
     key = "sk-test-GEBONDEN-99"
-
-    def elsewhere(request):
-        port = request.headers["Host"].rsplit(":", 1)[1]
-        return Route(redirect=f"http://localhost:{port}/b?k={key}")
-
-    with LocalServer({"/a": elsewhere, "/b": Route(body=b"{}")}) as srv:
+    with LocalServer({"/a": _to_localhost(f"/b?k={key}"), "/b": Route(body=b"{}")}) as srv:
         url = srv.url("/a")
         refused = fetcher.fetch(url, secrets=[key], secret_hosts={"example.org"},
                                 headers={"Authorization": key})  # fmt: skip
@@ -393,12 +398,7 @@ def test_a_key_goes_only_to_its_hosts_and_never_across_a_redirect(fetcher):
 
 def test_any_header_carrying_the_key_is_dropped_on_another_origin(fetcher):
     key = "sk-test-IN-USER-AGENT"
-
-    def elsewhere(request):
-        port = request.headers["Host"].rsplit(":", 1)[1]
-        return Route(redirect=f"http://localhost:{port}/b")
-
-    with LocalServer({"/a": elsewhere, "/b": Route(body=b"{}")}) as srv:
+    with LocalServer({"/a": _to_localhost("/b"), "/b": Route(body=b"{}")}) as srv:
         result = fetcher.fetch(srv.url("/a"), secrets=[key], headers={"User-Agent": key})
         assert result.ok
         [first, second] = srv.requests
