@@ -83,7 +83,7 @@ def run_build(
     finally:
         mkdocs_logger.removeHandler(counter)
     # rdflib only now: it costs ~0.1 s to import, and --render-only never needs it.
-    from datapedia.rdf import DEFAULT_SITE_URL
+    from datapedia.catalogue.dcat import DEFAULT_SITE_URL
 
     site_url = config.get("site_url") or None
     if not (site_url or os.environ.get("DATAPEDIA_SITE_URL")):
@@ -104,18 +104,18 @@ def write_machine_outputs(
     site_url: str | None,
     entries: list[Entry] | None = None,
 ) -> None:
-    """catalog.ttl/.jsonld, status/<id>.json and badges/<id>.svg next to the HTML.
+    """The catalogue (see datapedia.catalogue.publish), status/<id>.json and badges/<id>.svg.
 
     ``entries`` are the ones the render step just loaded; only a standalone call loads them.
     """
-    from datapedia.rdf import catalog_graph, site_base
+    from datapedia.catalogue.dcat import site_base
+    from datapedia.catalogue.publish import write_catalogue
 
     if entries is None:
         entries, _ = load_entries(root, checks_dir)
     diagnoses = {e.id: e.diagnosis for e in entries if e.diagnosis}
-    graph = catalog_graph([e.fiche for e in entries], diagnoses, site_url)
-    atomic_write(out / "catalog.ttl", graph.serialize(format="turtle").encode())
-    atomic_write(out / "catalog.jsonld", graph.serialize(format="json-ld", indent=2).encode())
+    histories = ((e.id, e.history) for e in entries)
+    write_catalogue(out, [e.fiche for e in entries], diagnoses, histories, site_url)
     base = site_base(site_url)
     for folder in ("status", "badges"):
         for stale in (out / folder).glob("*"):
@@ -144,11 +144,24 @@ def write_machine_outputs(
 
 
 def run_serve(root: Path, checks_dir: Path, now: datetime, address: str) -> int:
-    root = Path(root)
-    if _render(root, Path(checks_dir), now) is None:
+    from datapedia.watch import RenderOnChange
+
+    root, checks_dir = Path(root), Path(checks_dir)
+    if _render(root, checks_dir, now) is None:
         return EXIT_BROKEN
     from mkdocs.commands.serve import serve
 
-    # Renders once; edits to fiches need a new `datapedia serve` (mkdocs only watches site/).
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+    def again() -> None:
+        print("fiches/ of checks/ gewijzigd: de pagina's worden opnieuw gemaakt.", flush=True)
+        _render(root, checks_dir, now)
+
+    stop_watching = RenderOnChange([root / "fiches", checks_dir], again).start()
+    print(
+        f"De site staat op http://{address}/ en volgt fiches/ en checks/ (Ctrl-C stopt).",
+        flush=True,
+    )
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+    finally:
+        stop_watching()
     return EXIT_OK

@@ -56,11 +56,24 @@ _DURATION = re.compile(
 )
 
 
+def _meant_duration(text: str) -> str | None:
+    """The valid duration ``text`` most likely meant: 'P1H' is 'PT1H' (a forgotten T)."""
+    candidates = [text.upper()] + [text[:i] + "T" + text[i:] for i in range(1, len(text))]
+    for candidate in candidates:
+        if candidate != text and _DURATION.match(candidate) and not candidate.endswith("T"):
+            return candidate
+    return None
+
+
 def parse_duration(text: str) -> timedelta:
     """Turn an ISO 8601 duration such as ``PT15M`` or ``P1M`` into a timedelta."""
     match = _DURATION.match(text)
     if not match or text in ("P", "PT") or text.endswith("T"):
-        raise ValueError(f"geen geldige ISO 8601-duur: {text!r} (voorbeeld: PT15M, P1D, P1M)")
+        meant = _meant_duration(text)
+        if meant is None:
+            raise ValueError(f"geen geldige ISO 8601-duur: {text!r} (voorbeeld: PT15M, P1D, P1M)")
+        why = " (uren, minuten en seconden komen na de T)" if "T" not in text.upper() else ""
+        raise ValueError(f"geen geldige ISO 8601-duur: {text!r}; bedoelt u {meant!r}?{why}")
     parts = {k: int(v) for k, v in match.groupdict().items() if v}
     if not parts:
         raise ValueError(f"geen geldige ISO 8601-duur: {text!r}")
@@ -354,6 +367,11 @@ class Fiche(_Strict):
     licence: Licence | None = Field(None, description="dct:license; leeg = onbekend.")
     landing_page: HttpUrl | None = Field(None, description="dcat:landingPage")
     documentation: HttpUrl | None = Field(None, description="foaf:page: documentatie.")
+    catalogue_record: HttpUrl | None = Field(
+        None,
+        description="adms:identifier: het eigen metadatarecord van de eigenaar (Vlaamse "
+        "datacatalogus, DOV-metadatarecord), zodat een oogster geen dubbel record maakt.",
+    )
     update_frequency: str | None = Field(
         None, description="dct:accrualPeriodicity als ISO 8601-duur (PT15M, P1D, P1M)."
     )

@@ -40,6 +40,8 @@ from datapedia.fiche import (
 from datapedia.files import atomic_write
 from datapedia.geheimen import SECRETS_FILE, SecretHosts, load_secret_hosts, refusal
 from datapedia.parallel import fork_map
+from datapedia.unique import Claim, blame
+from datapedia.yaml_errors import describe as describe_yaml_error
 from datapedia.yaml_guard import MAX_DEPTH, TOO_DEEP, find_too_deep
 
 _T = "tag:yaml.org,2002:"
@@ -377,12 +379,7 @@ def _parse_text(parsed: _Parsed, text: str, relative: Path | None) -> None:
         converter = _Converter(parsed, text)
         data = converter.convert(node, "", 0)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML-syntaxfout: {error.problem or error}"
-        if error.context and error.context_mark and error.context_mark is not mark:
-            # libyaml often notices a mistake lines later: say where it started.
-            message += f" ({error.context} op regel {error.context_mark.line + 1})"
+        line, column, message = describe_yaml_error(error, text)
         parsed.add(line, column, "-", message)
         return
     except yaml.YAMLError as error:
@@ -782,15 +779,37 @@ def _check_secret_hosts(item: _Parsed, secrets: SecretHosts) -> None:
 
 def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts | None) -> None:
     """Unique ids, file names and folders that match, related ids that exist, keys
-    that go only where ``config/geheimen.yml`` allows."""
-    first_file: dict[str, Path] = {}
+    that go only where ``config/geheimen.yml`` allows.
+
+    Ids are unique across the repository even when only some files are validated:
+    a fiche not read here counts with its file name as id (that they match is
+    checked whenever it is read).
+    """
     known: set[str] = set()
+    repository: list[Path] = []
     if root is not None and (root / "fiches").is_dir():
-        known.update(f.stem for f in (root / "fiches").rglob("*") if f.suffix in FICHE_SUFFIXES)
+        repository = [f for f in (root / "fiches").rglob("*") if f.suffix in FICHE_SUFFIXES]
+        known.update(f.stem for f in repository)
+    claims: dict[Claim, _Parsed] = {}
     for item in parsed:
         fiche_id = item.data.get("id") if item.data else None
         if isinstance(fiche_id, str):
             known.add(fiche_id)
+            claims[Claim(fiche_id, Path(os.path.abspath(item.path)), item.shown)] = item
+    read = {Path(os.path.abspath(item.path)) for item in parsed}
+    unread: set[Claim] = set()
+    for file in repository:
+        if (absolute := Path(os.path.abspath(file))) not in read:
+            claim = Claim(file.stem, absolute, _relative(file, root) or file)
+            claims[claim] = _Parsed(file, claim.shown)
+            unread.add(claim)
+    for found in blame(list(claims)):
+        item = claims[found.claim]
+        if found.claim in unread:  # a file not asked for: its id line, without parsing it
+            item.add(_id_line(item.path), 1, "id", found.message)
+            parsed.append(item)
+        else:
+            item.add(*item.places[("id",)], "id", found.message)
     for item in parsed:
         if item.data is None:
             continue
@@ -799,10 +818,6 @@ def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts
         fiche_id, theme = item.data.get("id"), item.data.get("theme")
         if isinstance(fiche_id, str):
             at_id = item.places[("id",)]
-            if fiche_id in first_file:
-                item.add(*at_id, "id", f"id '{fiche_id}' is al gebruikt in {first_file[fiche_id]}")
-            else:
-                first_file[fiche_id] = item.shown
             if item.path.stem != fiche_id:
                 item.add(
                     *at_id,
@@ -828,3 +843,12 @@ def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts
                         f"related[{i}]",
                         f"verwante fiche '{related}' bestaat niet",
                     )
+
+
+def _id_line(path: Path) -> int:
+    """The line of ``id:`` in a fiche, 1 when there is none."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("id:"):
+                return number
+    return 1

@@ -56,6 +56,14 @@ class CheckAborted(Exception):
     """The run cannot proceed; the message (Dutch) says why. Exit code 2."""
 
 
+class CheckInterrupted(KeyboardInterrupt):
+    """Ctrl-C; ``kept`` says (in Dutch) what of the run is in the results folder."""
+
+    def __init__(self, kept: str):
+        super().__init__(kept)
+        self.kept = kept
+
+
 # --- selection ----------------------------------------------------------------------
 def parse_shard(text: str) -> tuple[int, int]:
     """'2/4' -> (2, 4); 1-based."""
@@ -215,6 +223,10 @@ def run_check(options: CheckOptions) -> int:
     except CheckAborted as error:
         print(f"datapedia check: {error}", file=sys.stderr)
         return EXIT_BROKEN
+    except CheckInterrupted:
+        raise
+    except KeyboardInterrupt:  # before the run took the results folder
+        raise CheckInterrupted(f"{options.checks_dir} is niet aangepast.") from None
 
 
 def _run(options: CheckOptions) -> int:
@@ -287,16 +299,28 @@ def _run(options: CheckOptions) -> int:
     except OSError as error:
         tx.rollback()
         raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
+    except KeyboardInterrupt:
+        kept = _kept(tx.rollback(), len(rows), store.dir)
+        raise CheckInterrupted(kept) from None
     except BaseException:
         tx.rollback()
         raise
     finally:
         observations.close()  # stops probing processes a failed run left behind
         progress.close()
-    if options.summary_path:
-        atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
-    print_table(summary)
+    try:
+        if options.summary_path:
+            atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
+        print_table(summary)
+    except KeyboardInterrupt:
+        raise CheckInterrupted(_kept(True, len(rows), store.dir)) from None
     return code
+
+
+def _kept(published: bool, diagnoses: int, checks_dir: Path) -> str:
+    if published:
+        return f"de {diagnoses} diagnose(s) van deze run staan in {checks_dir}."
+    return f"{checks_dir} is niet aangepast; de {diagnoses} diagnose(s) van deze run zijn weg."
 
 
 def quality_pool(

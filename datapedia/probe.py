@@ -146,6 +146,7 @@ def probe_all(
     queue = iter(fiches)
     by_id: dict[str, Fiche] = {}
     again: list[Observation] = []  # failed for a reason that may pass: asked once more
+    interrupted = False
     try:
         while True:
             for fiche in itertools.islice(queue, 2 * size - len(pending)):
@@ -168,9 +169,13 @@ def probe_all(
         ]
         for future in retried:
             yield future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        # a consumer that stops early must not wait for feeds nobody will read
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a consumer that stops early must not wait for feeds nobody will read; after
+        # Ctrl-C not even for the requests in flight (the CLI exits without them)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 def _probe_safely(

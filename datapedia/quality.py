@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -605,7 +606,9 @@ class QualityPool:
         # has no thread yet): a spawned worker first spends 0.6 s of CPU starting
         # Python and importing datapedia, while the first samples wait.
         context = multiprocessing.get_context("fork" if can_fork() else "spawn")
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers, mp_context=context)
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_ignore_ctrl_c
+        )
         self._started = False
 
     def submit(self, fiche: Fiche, observation: Observation) -> dict[int, Future[LibraryChecks]]:
@@ -637,13 +640,20 @@ class QualityPool:
         self._started = True
         return future
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> QualityPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        # After Ctrl-C no sample is waited for: a worker may still be importing GX (4 s).
+        self.close(wait=not (kind and issubclass(kind, KeyboardInterrupt)))
+
+
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C reaches every process of the terminal; the run stops these in its own time
+    (as it does the probing processes) instead of each printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from datapedia import plots
+from datapedia.catalogue import mqa
 from datapedia.fiche import Fiche, Theme
 from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
@@ -388,6 +389,7 @@ def code_version() -> str:
     # The modules whose labels, rules or model end up on the pages, and the templates.
     package = Path(__file__).parent
     modules = ["render.py", "plots.py", "results.py", "findings.py", "thresholds.py", "fiche.py"]
+    modules += [f"catalogue/{m}.py" for m in ("mqa", "facts", "vocab", "measures")]
     for path in [*(package / m for m in modules), *sorted(TEMPLATES.rglob("*"))]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -568,6 +570,8 @@ def render_site(
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
                 uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
                 stale=stale_since(e.history),
+                score=mqa.score(e.fiche, e.diagnosis),
+                mqa=mqa,
             )(),
         )
     for theme in Theme:
@@ -602,6 +606,19 @@ def render_site(
     outputs[f"{FRAGMENTS}/bevindingen.md"] = (
         _key(version, repr(sorted(CATALOGUE.items())), "findings"),
         page("findings.md.j2"),
+    )
+    # The data.europa.eu MQA score of every dataset, for the handbook.
+    outputs[f"{FRAGMENTS}/mqa-scores.md"] = (
+        _key(everything, "mqa"),
+        lambda: page(
+            "mqa_scores.md.j2",
+            scores=[(e, mqa.score(e.fiche, e.diagnosis)) for e in entries],
+            mqa=mqa,
+        )(),
+    )
+    outputs[f"{FRAGMENTS}/mqa-tabel.md"] = (
+        _key(version, "mqa-table"),
+        page("mqa_table.md.j2", mqa=mqa),
     )
     report = _write_outputs(out, outputs)
     report.problems = problems

@@ -55,6 +55,8 @@ owner:
 
 # landing_page: https://...   (de pagina van de dataset)
 # documentation: https://...  (uitleg over de data)
+# Het eigen metadatarecord van de eigenaar (Vlaamse datacatalogus, DOV), als dat bestaat:
+# catalogue_record: https://...
 # Hoe vaak de data wordt bijgewerkt, als ISO 8601-duur: PT15M, PT1H, P1D, P1M.
 # update_frequency: P1D
 

@@ -293,10 +293,17 @@ class Transaction:
         self.store._recover_locked()
         self._release()
 
-    def rollback(self) -> None:
+    def rollback(self) -> bool:
+        """Undo the run; True when ``commit`` had got as far as the journal (say, Ctrl-C
+        while moving): the run is then published, as the next open would do anyway."""
         self._stop_writing()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        published = (self.staging / JOURNAL).exists()
+        if published:
+            self.store._recover_locked()
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
         self._release()
+        return published
 
     def _release(self) -> None:
         if self._lock is not None:

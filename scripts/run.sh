@@ -7,6 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GX_ANALYTICS_ENABLED=false
+# check handles Ctrl-C itself (it says what was kept and exits 2); stop here too
+# instead of building the site after an interrupted run.
+trap 'echo "datapedia: onderbroken." >&2; exit 130' INT
 bash scripts/setup.sh run
 
 echo "datapedia: fiches valideren …"

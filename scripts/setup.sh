@@ -25,9 +25,12 @@ if [ -n "${GITHUB_PATH:-}" ]; then echo "$(pwd)/.venv/bin" >> "$GITHUB_PATH"; fi
 # Never download a Python build: use the machine's interpreter (3.11 to 3.14).
 export UV_PYTHON_DOWNLOADS=never
 stamp=".venv/.datapedia-lock"
-wanted="$(sha256sum uv.lock pyproject.toml | sha256sum | cut -c1-16) ${profile}"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x .venv/bin/datapedia ]; then
-  echo "datapedia: omgeving .venv is al bijgewerkt volgens uv.lock (${profile}); niets geïnstalleerd."
+lock="$(sha256sum uv.lock pyproject.toml | sha256sum | cut -c1-16)"
+wanted="${lock} ${profile}"
+# The test profile holds everything the run profile needs.
+if [ -x .venv/bin/datapedia ] && [ -f "$stamp" ] \
+  && { [ "$(cat "$stamp")" = "$wanted" ] || [ "$(cat "$stamp")" = "${lock} test" ]; }; then
+  echo "datapedia: .venv klopt al met uv.lock ($(cut -d' ' -f2 "$stamp")); niets geïnstalleerd."
   exit 0
 fi
 

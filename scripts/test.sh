@@ -12,5 +12,6 @@ step .venv/bin/ruff format --check .
 step .venv/bin/datapedia schema --check
 step .venv/bin/datapedia validate
 step .venv/bin/datapedia codeowners --check
+step .venv/bin/datapedia readme --check
 step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 step .venv/bin/python -m pytest -q

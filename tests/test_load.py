@@ -179,8 +179,8 @@ def test_yaml_syntax_error_has_its_line(tmp_path):
             6,
             6,
             "-",
-            "YAML-syntaxfout: did not find expected ',' or ']' "
-            "(while parsing a flow sequence op regel 5)",
+            "YAML-syntaxfout: verwacht ',' of ']': de lijst tussen [ ] van regel 5 "
+            "is niet gesloten",
         )
     ]
 
@@ -503,7 +503,7 @@ def test_must_show_validate_reports_every_problem_and_counts_the_good_fiche(tmp_
             "gent-ftp",
         ),
         "fiches/mobiliteit/gent-syntax.yml:6:6: -: YAML-syntaxfout: "
-        "did not find expected ',' or ']' (while parsing a flow sequence op regel 5)",
+        "verwacht ',' of ']': de lijst tussen [ ] van regel 5 is niet gesloten",
         "fiches/water/gent-parkings.yml:2:5: id: id 'gent-parkings' is al gebruikt in "
         "fiches/mobiliteit/gent-parkings.yml",
     ]

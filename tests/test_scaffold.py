@@ -58,6 +58,7 @@ def test_new_fiche_refuses_an_unknown_theme(tmp_path):
 
 
 def test_cli_new_then_validate(tmp_path, capsys):
+    (tmp_path / "mkdocs.yml").touch()  # what makes it a repository
     assert (
         main(["--root", str(tmp_path), "new", "awv-fietstellingen", "--theme", "mobiliteit"]) == 0
     )

@@ -61,6 +61,7 @@ def test_check_reports_a_missing_and_a_stale_file(tmp_path, capsys):
     del stale["$defs"]["Protocol"]
     target.write_text(json.dumps(stale, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     assert "is verouderd" in check_schema_file(tmp_path)
+    (tmp_path / "mkdocs.yml").touch()  # what makes it a repository
     assert main(["--root", str(tmp_path), "schema", "--check"]) == 1
     assert "schema/fiche.schema.json is verouderd" in capsys.readouterr().err
     assert main(["--root", str(tmp_path), "schema"]) == 0

@@ -52,7 +52,10 @@ def main() -> int:
     arm(point, n)
     from datapedia.cli import main as cli_main
 
-    return cli_main(["--root", root, "check", "--offline", "--now", now, "--progress", "plain"])
+    return cli_main(
+        ["--root", root, "check", "--offline", "--checks", f"{root}/checks", "--now", now]
+        + ["--progress", "plain"]
+    )
 
 
 if __name__ == "__main__":

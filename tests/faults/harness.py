@@ -393,3 +393,18 @@ def run_scenario(
         diagnoses=diagnoses,
         raw_sent=raw_sent,
     )
+
+
+def offline_check(root: Path, now: str) -> list[str]:
+    """``datapedia check --offline`` into the repository's own checks/ (named explicitly:
+    without --checks an offline check keeps nothing)."""
+    return [
+        "--root",
+        str(root),
+        "check",
+        "--offline",
+        "--checks",
+        str(root / "checks"),
+        "--now",
+        now,
+    ]

@@ -23,7 +23,7 @@ from datapedia.load import load_fiches
 from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
 from datapedia.store import ChecksStore
 
-from .harness import NOW, fiche_data, write_fiche
+from .harness import NOW, fiche_data, offline_check, write_fiche
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_IDS = ("goed-een", "goed-twee")
@@ -386,7 +386,7 @@ def test_check_skips_the_hostile_fiche_and_judges_the_others(hostile, tmp_path, 
     root = make_repo(tmp_path)
     text = hostile.write(root)
     line = line_of(text, hostile.needle) if hostile.needle else 1
-    code = survive(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()])
+    code = survive(offline_check(root, NOW.isoformat()))
     out, err = capsys.readouterr()
     assert code in (0, 1), err
     assert re.search(rf"^{re.escape(str(BAD_REL))}:{line}:\d+: ", err, re.M), err
@@ -404,7 +404,7 @@ def test_python_tag_is_never_executed_by_check_or_build(tmp_path, capsys):
     """The tag is refused everywhere a fiche is read, not only by validate."""
     root = make_repo(tmp_path)
     _python_tag(root)
-    assert cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()]) in (0, 1)
+    assert cli_main(offline_check(root, NOW.isoformat())) in (0, 1)
     assert cli_main(["--root", str(root), "build", "--render-only", "--now", NOW.isoformat()]) == 1
     out, err = capsys.readouterr()
     assert f"{BAD_REL}:{line_of(BASE, 'description:')}:" in err
@@ -446,7 +446,9 @@ class _LiveMarkup(HTMLParser):
         shown = " ".join(f"{k}={v!r}" for k, v in attrs)
         if tag in _EMBEDS and tag != "script" and (self.strict or self._ours(shown)):
             self.found.append(f"<{tag} {shown}>")
-        self._in_script = tag == "script"
+        # A JSON-LD block is data the browser never runs (the dataset's DCAT record):
+        # the payload may sit in it as text, as long as it cannot leave it.
+        self._in_script = tag == "script" and dict(attrs).get("type") != "application/ld+json"
         if tag == "script" and self.strict:
             self.found.append(f"<script {shown}>")
         for name, value in attrs:
@@ -598,6 +600,10 @@ def test_the_live_markup_detector_can_fail():
     assert len(live_payloads(live, strict=False)) >= 4
     inert = {"e.md": "&lt;script&gt; &#91;klik&#93;(javascript&#58;alert(5))\n"}
     assert live_payloads(inert, strict=True) == []
+    data = '<script type="application/ld+json">{"t": "\\u003cscript>alert(1)"}</script>'
+    assert live_payloads({"f.html": data}, strict=False) == []
+    breakout = '<script type="application/ld+json">{"t": "</script><script>alert(1)</script>'
+    assert live_payloads({"g.html": breakout}, strict=False) != []
 
 
 # Markdown extensions the site enables (pymdownx.details, admonition, def_list, ...):

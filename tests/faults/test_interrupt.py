@@ -26,7 +26,15 @@ from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
 from datapedia.store import JOURNAL, LOCK, STAGING, ChecksStore
 
 from .crash_child import CRASH_EXIT
-from .harness import JSON, NOW, fiche_data, healthy_json_body, seed_previous_night, write_fiche
+from .harness import (
+    JSON,
+    NOW,
+    fiche_data,
+    healthy_json_body,
+    offline_check,
+    seed_previous_night,
+    write_fiche,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
@@ -201,7 +209,7 @@ def test_sigkill_mid_run_leaves_before_or_after(fraction, tmp_path, full_run_sec
     # The next night runs normally on top of whatever was left, and only appends.
     published = visible(checks) != before
     tomorrow = (NOW + timedelta(days=1)).isoformat()
-    assert cli_main(["--root", str(root), "check", "--offline", "--now", tomorrow]) in (0, 1)
+    assert cli_main(offline_check(root, tomorrow)) in (0, 1)
     for fid in IDS:
         lines = (checks / "history" / f"{fid}.jsonl").read_bytes().splitlines(True)
         assert lines[0] == seeded[fid]
@@ -254,7 +262,7 @@ def test_a_merge_conflict_in_history_stops_the_run_before_writing(tmp_path, caps
     history = checks / "history" / f"{IDS[1]}.jsonl"
     history.write_bytes(history.read_bytes() + b"<<<<<<< HEAD\n")
     before = visible(checks)
-    code = cli_main(["--root", str(root), "check", "--offline", "--now", NOW.isoformat()])
+    code = cli_main(offline_check(root, NOW.isoformat()))
     err = capsys.readouterr().err
     assert code == 2
     assert f"history/{IDS[1]}.jsonl:2:" in err
