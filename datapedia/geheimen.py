@@ -16,6 +16,7 @@ never leaves the machine, and the production address guard refuses them anyway).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ import yaml
 SECRETS_FILE = Path("config") / "geheimen.yml"
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,16 @@ def may_carry_secret(url: str, hosts: Collection[str]) -> bool:
         host = (parts.hostname or "").lower()
     except ValueError:
         return False
-    return host in hosts and (parts.scheme == "https" or host in _LOOPBACK)
+    return host in hosts and (parts.scheme == "https" or _loopback(host))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def refusal(name: str, url: str, secrets: SecretHosts) -> str | None:
