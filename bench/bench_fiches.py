@@ -48,7 +48,7 @@ def _kiwis(base: str, number: int) -> dict:
         "protocol": "kiwis",
         "url": f"{base}/tsmdownload/KiWIS/KiWIS?service=kisters&type=queryServices&datasource=1"
         f"&request=getTimeseriesValueLayer&timeseriesgroup_id={156000 + number}"
-        "&format=json&metadata=true",
+        "&format=json&metadata=true&md_returnfields=station_no,station_latitude,station_longitude",
         "format": "application/json",
         "documentation": f"{base}/doc/kiwis",
         "params": {"timeseriesgroup_id": 156000 + number},

@@ -36,7 +36,7 @@ PROFILE_STEP = Path(__file__).resolve().parent / "profile_step.py"
 # What the check process itself imports; frictionless loads in its worker, and Great
 # Expectations only for samples the screen flags.
 CHECK_IMPORTS = (
-    "import datapedia.pipeline, datapedia.probe, datapedia.diagnose, datapedia.quality, "
+    "import datapedia.pipeline, datapedia.probe, datapedia.judge, datapedia.quality, "
     "datapedia.net, datapedia.load, datapedia.store"
 )
 NOW = "2026-11-23T06:00:00+00:00"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from datapedia import words
 from datapedia.argparse_nl import dutch
 
 # Great Expectations must never phone home; set before anything imports it.
@@ -144,8 +145,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         themes[loaded.fiche.theme.value] = themes.get(loaded.fiche.theme.value, 0) + 1
     per_theme = ", ".join(f"{theme}: {count}" for theme, count in sorted(themes.items()))
     print(
-        f"{len(result.fiches)} geldige fiche(s) ({per_theme or 'geen'}), "
-        f"{len(result.problems)} probleem/problemen in {result.files_read} bestand(en)."
+        f"{words.count(len(result.fiches), 'geldige fiche')} ({per_theme or 'geen'}), "
+        f"{words.count(len(result.problems), 'probleem')} in "
+        f"{words.count(result.files_read, 'bestand')}."
     )
     return EXIT_FAILED if result.problems else EXIT_OK
 

@@ -142,6 +142,7 @@ class Level(StrEnum):
 
 class UnitKind(StrEnum):
     stations = "stations"
+    reeksen = "reeksen"  # KiWIS time series: a station can carry several
     segmenten = "segmenten"
     filters = "filters"
     tellers = "tellers"

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from datapedia import words
 from datapedia.fiche import Fiche
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.report import dataset_url, dimension_section, format_time, md_text
@@ -493,7 +494,7 @@ def sync_from_cli(
         return EXIT_BROKEN
     print(
         f"issues: {len(result.opened)} geopend, {len(result.commented)} met reactie, "
-        f"{len(result.closed)} gesloten, {len(result.errors)} fout(en)"
+        f"{len(result.closed)} gesloten, {words.count(len(result.errors), 'fout')}"
         + (" (droog: niets gewijzigd)" if dry_run else "")
     )
     return EXIT_FAILED if result.errors or unreadable else EXIT_OK

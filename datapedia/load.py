@@ -28,6 +28,7 @@ import yaml
 from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from datapedia import words
 from datapedia.fiche import (
     ENV_VAR_PATTERN,
     FROM_CACHE,
@@ -183,7 +184,8 @@ def print_problems(problems: list[Problem] | list[str], consequence: str) -> Non
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"{len(problems)} probleem/problemen in de fiches; {consequence}.", file=sys.stderr)
+        found = words.count(len(problems), "probleem")
+        print(f"{found} in de fiches; {consequence}.", file=sys.stderr)
 
 
 def load_fiches(
@@ -324,7 +326,9 @@ class FicheCache:
 
 @functools.cache
 def _loader_version() -> str:
-    sources = [Path(__file__), Path(__file__).with_name("fiche.py")]
+    # The adapters' url_needs are validation rules too.
+    probes = sorted((Path(__file__).parent / "probes").glob("*.py"))
+    sources = [Path(__file__), Path(__file__).with_name("fiche.py"), *probes]
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()
 
 
@@ -755,6 +759,7 @@ def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
             if value and _SECRET_PARAM.match(name):
                 message = "zet nooit een sleutel in params: gebruik auth.env met auth.param"
                 found.append((("distributions", i, "params", name), message))
+    found += _protocol_problems(fiche)
     link = _BAD_MARKDOWN_LINK.search(fiche.description)
     if link:
         message = f"link met '{link.group(1)}:' is niet toegelaten; enkel http(s)"
@@ -775,6 +780,17 @@ def _check_secret_hosts(item: _Parsed, secrets: SecretHosts) -> None:
         if why is not None:
             loc = ("distributions", i, "auth", "env")
             item.add(*item.places.get(loc, (1, 1)), f"distributions[{i}].auth.env", why)
+
+
+def _protocol_problems(fiche: Fiche) -> list[tuple[tuple[Any, ...], str]]:
+    """Fields the fiche names that its own request can never return (each adapter knows)."""
+    from datapedia.probes import adapter_for  # only validation needs the adapters
+
+    return [
+        (("distributions", i, field), message)
+        for i, distribution in enumerate(fiche.distributions)
+        for field, message in adapter_for(distribution.protocol).url_needs(distribution)
+    ]
 
 
 def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts | None) -> None:

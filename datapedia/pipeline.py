@@ -230,7 +230,7 @@ def run_check(options: CheckOptions) -> int:
 
 
 def _run(options: CheckOptions) -> int:
-    from datapedia.diagnose import diagnose
+    from datapedia.judge import diagnose
     from datapedia.quality import QualityChecker
 
     fiches = select(load(options.root), options.only, options.shard)

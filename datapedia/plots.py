@@ -20,8 +20,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from datapedia.store import HistoryEntry, uptime
+from datapedia.judge.history import uptime, was_usable
+from datapedia.results import HistoryEntry
 from datapedia.thresholds import THRESHOLDS
+from datapedia.words import duration, percent
 
 WINDOW_DAYS = 90
 _GREEN, _ORANGE, _RED, _GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
@@ -64,11 +66,11 @@ def _day(moment: datetime) -> datetime:
 
 
 def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
-    """Share of checks per day (UTC) in which every endpoint answered."""
+    """Share of checks per day (UTC) in which every endpoint gave a usable answer."""
     days: dict[date, list[bool]] = defaultdict(list)
     for entry in entries:
-        if entry.reachable is not None:
-            days[entry.checked_at.astimezone(UTC).date()].append(entry.reachable)
+        if (usable := was_usable(entry)) is not None:
+            days[entry.checked_at.astimezone(UTC).date()].append(usable)
     return [
         (datetime.combine(day, time(), UTC), 100.0 * sum(v) / len(v))
         for day, v in sorted(days.items())
@@ -82,21 +84,6 @@ def _c(value: float) -> str:
 
 def _dutch(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
-
-
-def _pct(value: float) -> str:
-    """50 -> "50%", 96.66 -> "96,7%"."""
-    value = round(value, 1)
-    return f"{_dutch(value, 0 if value == int(value) else 1)}%"
-
-
-def _age(hours: float) -> str:
-    if hours < 1:
-        minutes = round(hours * 60)
-        return f"{minutes} minuut" if minutes == 1 else f"{minutes} minuten"
-    if hours < 48:
-        return f"{round(hours)} uur"
-    return f"{round(hours / 24)} dagen"
 
 
 def _uptime_colour(pct: float) -> str:
@@ -154,7 +141,7 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     else:
         # A 0% day keeps a visible red stub instead of vanishing.
         top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 2)
-        colour, tip = _uptime_colour(pct), f"{label}: {_pct(pct)} bereikbaar"
+        colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
         x=_c(LEFT + i * day_w + 1),
         y=_c(top),
@@ -224,13 +211,13 @@ def history_svg(
 
     legend_up = _legend(
         [
-            _Legend("box", _GREEN, f"≥ {_pct(THRESHOLDS.uptime_warn_pct)}"),
+            _Legend("box", _GREEN, f"≥ {percent(THRESHOLDS.uptime_warn_pct)}"),
             _Legend(
                 "box",
                 _ORANGE,
-                f"{_pct(THRESHOLDS.uptime_fail_pct)} tot {_pct(THRESHOLDS.uptime_warn_pct)}",
+                f"{percent(THRESHOLDS.uptime_fail_pct)} tot {percent(THRESHOLDS.uptime_warn_pct)}",
             ),
-            _Legend("box", _RED, f"< {_pct(THRESHOLDS.uptime_fail_pct)}"),
+            _Legend("box", _RED, f"< {percent(THRESHOLDS.uptime_fail_pct)}"),
             _Legend("box", _NO_DATA, "geen meting"),
         ],
         HEIGHT - 30,
@@ -251,14 +238,18 @@ def history_svg(
     )
 
     recent = uptime(entries, now, 30)
-    summary = "Beschikbaarheid 30 dagen: " + (_pct(recent) if recent is not None else "onbekend")
+    summary = "Beschikbaarheid 30 dagen: " + (percent(recent) if recent is not None else "onbekend")
     last_age = next((e for e in reversed(entries) if e.newest is not None), None)
-    if last_age is None:
+    if was_usable(entries[-1]) is False:
+        # A dead endpoint has no timestamp because nothing was read, not because the
+        # data lacks one.
+        summary += "; de laatste controle kreeg geen bruikbaar antwoord."
+    elif last_age is None:
         summary += "; geen tijdstip in de data."
     else:
-        hours = max(0.0, (last_age.checked_at - last_age.newest).total_seconds() / 3600)
+        age = max(last_age.checked_at - last_age.newest, timedelta(0))
         summary += (
-            f"; nieuwste waarneming {_age(hours)} oud bij de laatste controle "
+            f"; nieuwste waarneming {duration(age)} oud bij de laatste controle "
             f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
         )
 

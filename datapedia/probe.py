@@ -21,7 +21,15 @@ from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.geheimen import SecretHosts, refusal
-from datapedia.net import TRANSIENT_ERRORS, Fetcher, FetchPolicy, FetchResult, redact, redact_all
+from datapedia.net import (
+    ERRORS,
+    TRANSIENT_ERRORS,
+    Fetcher,
+    FetchPolicy,
+    FetchResult,
+    redact,
+    redact_all,
+)
 from datapedia.parallel import fork_workers, heap_frozen
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
@@ -100,6 +108,7 @@ def probe_distribution(
             update={
                 "error": "internal",
                 "error_detail": redact(f"{type(error).__name__}: {error}", secrets),
+                "error_reason": ERRORS["internal"],
             }
         )
 
@@ -117,6 +126,7 @@ def _transport(result: FetchResult) -> dict[str, object]:
         "method": result.method,
         "error": result.error,
         "error_detail": result.error_detail,
+        "error_reason": ERRORS.get(result.error, "onbekende fout") if result.error else None,
     }
 
 
@@ -225,6 +235,7 @@ def _not_probed(fiche: Fiche, now: datetime, detail: str) -> Observation:
                 url=str(d.url),
                 error="internal",
                 error_detail=detail,
+                error_reason=ERRORS["internal"],
             )
             for index, d in enumerate(fiche.distributions)
             if d.probe

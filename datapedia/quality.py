@@ -45,8 +45,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from datapedia.diagnose import judged, say
 from datapedia.fiche import ColumnExpectation, Distribution, Fiche, Protocol
+from datapedia.judge.common import judged, say
 from datapedia.parallel import can_fork, heap_frozen
 from datapedia.results import (
     ColumnProfile,
@@ -56,6 +56,7 @@ from datapedia.results import (
 )
 from datapedia.rows import narrow_row
 from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.words import count, percent, show
 
 # Never phone home, whoever imports this module first.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -367,7 +368,9 @@ class QualityChecker:
         if not samples:
             return judged([say("VOL-07")], {})
         rows = sum(s["rows"] for s in samples)
-        return judged(texts or [say("VOL-01", rows=rows)], {"rows": rows, "samples": samples})
+        return judged(
+            texts or [say("VOL-01", rows=_rows_text(rows))], {"rows": rows, "samples": samples}
+        )
 
     def _assess_endpoint(
         self,
@@ -414,22 +417,29 @@ class QualityChecker:
                 share >= t.missing_warn_ratio
             ):
                 fid = "VOL-03" if share >= t.missing_fail_ratio else "VOL-02"
-                found.append(say(fid, pct=100 * share, column=item["column"], rows=len(rows)))
+                found.append(
+                    say(
+                        fid,
+                        pct=percent(100 * share),
+                        column=item["column"],
+                        rows=_rows_text(len(rows)),
+                    )
+                )
             label = _EXPECTATION_LABELS.get(item["expectation"], item["expectation"])
             found.append(
                 say(
                     "VOL-05",
-                    expectation=label.format(min=item["min"], max=item["max"]),
+                    expectation=label.format(min=show(item["min"]), max=show(item["max"])),
                     column=item["column"],
                     unexpected="?" if item["unexpected"] is None else item["unexpected"],
-                    rows=item["rows"],
+                    rows=_rows_text(item["rows"]),
                 )
             )
         share_bad = bad_rows / len(rows)
         if bad_rows:
             listing = ", ".join(f"{count}× {kind}" for kind, count in errors.items())
             fid = "VOL-06" if share_bad >= t.missing_fail_ratio else "VOL-09"
-            found.append(say(fid, errors=listing, bad=bad_rows, rows=len(rows)))
+            found.append(say(fid, errors=listing, bad=bad_rows, rows=_rows_text(len(rows))))
         evidence = {
             "title": endpoint.title,
             "rows": len(rows),
@@ -549,7 +559,6 @@ def budget(cpu_s: int, memory_bytes: int) -> Iterator[None]:
     with MemoryError. Both go back to what they were afterwards, so the worker lives on.
     """
     import resource
-    import signal
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = math.ceil(usage.ru_utime + usage.ru_stime)
@@ -657,3 +666,7 @@ def _ignore_ctrl_c() -> None:
     """Ctrl-C reaches every process of the terminal; the run stops these in its own time
     (as it does the probing processes) instead of each printing a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _rows_text(n: int) -> str:
+    return count(n, "rij")

@@ -37,9 +37,11 @@ from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
-from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry, stale_since, uptime
-from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status
+from datapedia.store import ChecksStore
+from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
+from datapedia.words import count, duration, percent, show
+from datapedia.words import label as evidence_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = ".manifest.json"
@@ -61,25 +63,6 @@ THEME_LABELS = {Theme.water: "Water", Theme.mobiliteit: "Mobiliteit"}
 _URGENCY = {Status.fail: 0, Status.warn: 1, Status.unknown: 2, Status.ok: 3}
 _LEVEL_ORDER = {"rood": 0, "oranje": 1, "groen": 2}
 
-# Which dimension each threshold speaks to, for the handbook; anything not listed
-# is a transport setting of the probes and is shown under "alle dimensies".
-THRESHOLD_DIMENSION = {
-    "slow_response_s": Dimension.availability,
-    "uptime_warn_pct": Dimension.availability,
-    "uptime_fail_pct": Dimension.availability,
-    "uptime_min_checks": Dimension.availability,
-    "stale_warn_factor": Dimension.timeliness,
-    "stale_fail_factor": Dimension.timeliness,
-    "future_tolerance_s": Dimension.timeliness,
-    "sample_rows": Dimension.completeness,
-    "missing_warn_ratio": Dimension.completeness,
-    "missing_fail_ratio": Dimension.completeness,
-    "coverage_warn_ratio": Dimension.coverage,
-    "coverage_fail_ratio": Dimension.coverage,
-    "gap_warn_factor": Dimension.coverage,
-    "bbox_warn_outside_ratio": Dimension.coverage,
-}
-
 
 @dataclass
 class RenderReport:
@@ -97,7 +80,7 @@ class RenderReport:
 
     def __str__(self) -> str:
         return (
-            f"{len(self.written)} bestand(en) geschreven, {len(self.skipped)} ongewijzigd, "
+            f"{count(len(self.written), 'bestand')} geschreven, {len(self.skipped)} ongewijzigd, "
             f"{len(self.removed)} verwijderd"
         )
 
@@ -245,21 +228,11 @@ def fmt_time(when: datetime | None) -> str:
 
 
 def fmt_duration(delta: timedelta | None) -> str:
-    if delta is None:
-        return "onbekend"
-    seconds = int(delta.total_seconds())
-    for unit, size in (("dag(en)", 86400), ("uur", 3600), ("minuten", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} seconden"
+    return duration(delta) if delta is not None else "onbekend"
 
 
 def evidence_text(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
+    return show(value)
 
 
 # --- the data the templates see --------------------------------------------
@@ -288,6 +261,23 @@ class Entry:
     @property
     def overall(self) -> Status:
         return self.diagnosis.overall if self.diagnosis else Status.unknown
+
+    def judged(self, dimension: str, key: str) -> Any:
+        """A value the judge stored in a dimension's evidence (None without a check)."""
+        if not self.diagnosis:
+            return None
+        value = self.diagnosis.dimensions[Dimension(dimension)].evidence.get(key)
+        return datetime.fromisoformat(value) if key.endswith("_since") and value else value
+
+    @property
+    def judged_uptimes(self) -> dict[int, float | None]:
+        return {d: self.judged("availability", f"uptime_{d}d") for d in (7, 30, 90)}
+
+    @property
+    def judged_interval(self) -> timedelta | None:
+        """The interval timeliness was judged against (declared or seen in the data)."""
+        seconds = self.judged("timeliness", "expected_s")
+        return timedelta(seconds=seconds) if seconds else None
 
     def status(self, dimension: Dimension) -> Status:
         if not self.diagnosis:
@@ -371,6 +361,8 @@ def _env() -> Environment:
         time=fmt_time,
         duration=fmt_duration,
         evidence=evidence_text,
+        percent=percent,
+        evidence_label=evidence_label,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
@@ -389,6 +381,7 @@ def code_version() -> str:
     # The modules whose labels, rules or model end up on the pages, and the templates.
     package = Path(__file__).parent
     modules = ["render.py", "plots.py", "results.py", "findings.py", "thresholds.py", "fiche.py"]
+    modules += ["words.py", "judge/history.py"]
     modules += [f"catalogue/{m}.py" for m in ("mqa", "facts", "vocab", "measures")]
     for path in [*(package / m for m in modules), *sorted(TEMPLATES.rglob("*"))]:
         if path.is_file():
@@ -518,7 +511,7 @@ def threshold_groups() -> list[tuple[str, list[tuple[str, Any, str]]]]:
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)
         label = dimension.label if dimension else "alle dimensies (de probes)"
-        groups[label].append((name, getattr(THRESHOLDS, name), explanation))
+        groups[label].append((name, show(getattr(THRESHOLDS, name)), explanation))
     return [(label, rows) for label, rows in groups.items() if rows]
 
 
@@ -559,7 +552,7 @@ def render_site(
             # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
-                lambda e=entry: plots.history_svg(e.history, horizon, e.fiche.update_interval),
+                lambda e=entry: plots.history_svg(e.history, horizon, e.judged_interval),
             )
         outputs[f"{DATASETS}/{entry.id}.md"] = (
             _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
@@ -568,8 +561,8 @@ def render_site(
                 e=e,
                 related=r,
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
-                uptimes={d: uptime(e.history, horizon, d) for d in (7, 30, 90)},
-                stale=stale_since(e.history),
+                uptimes=e.judged_uptimes,
+                stale=e.judged("timeliness", "stale_since"),
                 score=mqa.score(e.fiche, e.diagnosis),
                 mqa=mqa,
             )(),

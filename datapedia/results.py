@@ -126,6 +126,15 @@ class ColumnProfile(BaseModel):
     rows: int = 0
 
 
+class UnitObservation(BaseModel):
+    """One station/segment/filter as a probe saw it: its newest time and where it is."""
+
+    id: str
+    newest: AwareDatetime | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
 class EndpointObservation(BaseModel):
     """One distribution probed once: transport facts plus what was read from the body."""
 
@@ -143,13 +152,18 @@ class EndpointObservation(BaseModel):
     method: str | None = None
     error: str | None = Field(None, description="Stable error code, see datapedia.net.ERRORS.")
     error_detail: str | None = None
+    error_reason: str | None = Field(None, description="The error code in Dutch, for readers.")
     skipped: str | None = Field(None, description="Why the endpoint was not asked (Dutch).")
     # content
     parsed: bool = False
     parse_error: str | None = None
     newest: AwareDatetime | None = None
     oldest: AwareDatetime | None = None
-    future_timestamps: int = 0
+    future_timestamps: int = Field(0, description="Timestamps after the time of the check.")
+    future_offsets_s: list[float] = Field(
+        default_factory=list, description="Seconds after the check of the nearest 100 of them."
+    )
+    naive_timestamps: int = Field(0, description="Timestamps without a zone, read as UTC.")
     records: int | None = None
     total_records: int | None = Field(
         None, description="Total the service reports (numberMatched)."
@@ -161,6 +175,9 @@ class EndpointObservation(BaseModel):
     bbox: list[float] | None = Field(None, description="[west, south, east, north] observed.")
     columns: list[ColumnProfile] = Field(default_factory=list)
     rows_sampled: int | None = None
+    units: list[UnitObservation] | None = Field(
+        None, description="Every unit the body lists, for coverage; not stored."
+    )
     sample: list[dict[str, Any]] | None = Field(
         None, description="A bounded sample of records for completeness checks; not stored."
     )
@@ -214,5 +231,39 @@ class Diagnosis(BaseModel):
             verdict=verdict,
             verdict_reason=reason,
             dimensions=full,
-            endpoints=[e.model_copy(update={"sample": None}) for e in endpoints or []],
+            endpoints=[
+                e.model_copy(update={"sample": None, "units": None}) for e in endpoints or []
+            ],
+        )
+
+
+class HistoryEntry(BaseModel):
+    """One line of ``checks/history/<id>.jsonl``: just enough for uptime and freshness plots.
+
+    ``usable`` (added later; absent in older lines) is whether every probed endpoint
+    gave an answer the adapter could read; ``reachable`` only says the server answered.
+    """
+
+    checked_at: AwareDatetime
+    overall: Status
+    dimensions: dict[Dimension, Status]
+    reachable: bool | None = None
+    usable: bool | None = None
+    newest: AwareDatetime | None = None
+    latency_ms: float | None = None
+
+    @classmethod
+    def from_diagnosis(cls, diagnosis: Diagnosis) -> HistoryEntry:
+        probed = [e for e in diagnosis.endpoints if not e.skipped]
+        newest = [e.newest for e in diagnosis.endpoints if e.newest]
+        latencies = [e.latency_ms for e in probed if e.latency_ms is not None]
+        usable = diagnosis.dimensions[Dimension.availability].evidence.get("usable")
+        return cls(
+            checked_at=diagnosis.checked_at,
+            overall=diagnosis.overall,
+            dimensions={k: v.status for k, v in diagnosis.dimensions.items()},
+            reachable=all(e.reachable for e in probed) if probed else None,
+            usable=usable if isinstance(usable, bool) else None,
+            newest=max(newest) if newest else None,
+            latency_ms=max(latencies) if latencies else None,
         )

@@ -21,14 +21,13 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import ValidationError
 
 from datapedia.files import atomic_write, read_or_empty
-from datapedia.results import Diagnosis, Dimension, Status
+from datapedia.results import Diagnosis, HistoryEntry, Status
 
 STAGING = ".staging"
 JOURNAL = "COMMIT"
@@ -37,60 +36,10 @@ HISTORY = "history"
 SUMMARY = "summary.json"
 
 
-class HistoryEntry(BaseModel):
-    """One line of ``history/<id>.jsonl``: just enough for uptime and freshness plots."""
-
-    checked_at: AwareDatetime
-    overall: Status
-    dimensions: dict[Dimension, Status]
-    reachable: bool | None = None
-    newest: AwareDatetime | None = None
-    latency_ms: float | None = None
-
-    @classmethod
-    def from_diagnosis(cls, diagnosis: Diagnosis) -> HistoryEntry:
-        probed = [e for e in diagnosis.endpoints if not e.skipped]
-        newest = [e.newest for e in diagnosis.endpoints if e.newest]
-        latencies = [e.latency_ms for e in probed if e.latency_ms is not None]
-        return cls(
-            checked_at=diagnosis.checked_at,
-            overall=diagnosis.overall,
-            dimensions={k: v.status for k, v in diagnosis.dimensions.items()},
-            reachable=all(e.reachable for e in probed) if probed else None,
-            newest=max(newest) if newest else None,
-            latency_ms=max(latencies) if latencies else None,
-        )
-
-
 def write_staged(path: Path, data: bytes) -> None:
     """A plain write: staged files are invisible until the journal exists, and
     ``Transaction.commit`` makes them durable together before writing it."""
     path.write_bytes(data)
-
-
-def reachability(history: Iterable[HistoryEntry], now: datetime, days: int) -> list[bool]:
-    """Whether every endpoint answered, per check in the last ``days`` that probed any."""
-    since = now - timedelta(days=days)
-    return [h.reachable for h in history if h.checked_at >= since and h.reachable is not None]
-
-
-def uptime(history: Iterable[HistoryEntry], now: datetime, days: int) -> float | None:
-    """Share (0..100) of checks in the last ``days`` where every endpoint answered."""
-    window = reachability(history, now, days)
-    if not window:
-        return None
-    return 100.0 * sum(window) / len(window)
-
-
-def stale_since(history: list[HistoryEntry]) -> datetime | None:
-    """When timeliness last turned ``fail`` and has stayed so; None if it is not failing now."""
-    since = None
-    for entry in history:
-        if entry.dimensions.get(Dimension.timeliness) == Status.fail:
-            since = since or entry.checked_at
-        else:
-            since = None
-    return since
 
 
 class ChecksStore:

@@ -14,4 +14,5 @@ step .venv/bin/datapedia validate
 step .venv/bin/datapedia codeowners --check
 step .venv/bin/datapedia readme --check
 step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+step .venv/bin/lint-imports
 step .venv/bin/python -m pytest -q

@@ -96,12 +96,19 @@ FICHES = {
 }
 
 
-def diagnosis(fiche_id: str, when: datetime, statuses: dict[Dimension, Status], **endpoint):
+def diagnosis(
+    fiche_id: str,
+    when: datetime,
+    statuses: dict[Dimension, Status],
+    judged: dict[Dimension, dict] | None = None,
+    **endpoint,
+):
+    """``judged``: evidence the judge stored per dimension (uptime, stale_since, ...)."""
     dimensions = {
         d: DimensionResult(
             status=s,
             summary=f"{d.label}: {s.label}",
-            evidence={"gemeten": 1.5, "detail": {"a": 1}},
+            evidence={"gemeten": 1.5, "detail": {"a": 1}, **(judged or {}).get(d, {})},
             findings=["ACT-03"] if d == Dimension.timeliness and s == Status.fail else [],
         )
         for d, s in statuses.items()
@@ -168,7 +175,11 @@ def make_repo(tmp_path: Path, history_days: int = 60) -> Path:
         )
         tx.commit()
     tx = store.begin()
-    tx.add(diagnosis("waterpeil", NOW - timedelta(hours=1), WATERPEIL_LATEST, newest=NOW))
+    judged = {
+        Dimension.availability: {"uptime_7d": 85.7, "uptime_30d": 86.7, "uptime_90d": 86.9},
+        Dimension.timeliness: {"stale_since": (NOW - timedelta(days=10)).isoformat()},
+    }
+    tx.add(diagnosis("waterpeil", NOW - timedelta(hours=1), WATERPEIL_LATEST, judged, newest=NOW))
     tx.add(diagnosis("fietstellingen", NOW - timedelta(days=2), FIETS_LATEST, reachable=False))
     tx.commit()
     return root

@@ -67,7 +67,7 @@ def test_cli_validate_accepts_the_generated_fiches(tmp_path, server):
         tmp_path,
     )
     assert step.exit_code == 0, step.stdout_tail + step.stderr_tail
-    assert "5 geldige fiche(s)" in step.stdout_tail
+    assert "5 geldige fiches" in step.stdout_tail
     assert step.peak_rss_mb > 1 and step.wall_s > 0
 
 

@@ -16,8 +16,8 @@ from datapedia.catalogue import mqa, vocab
 from datapedia.catalogue.dcat import catalog_graph
 from datapedia.catalogue.measures import measured_values
 from datapedia.catalogue.text import plain_text
-from datapedia.diagnose import diagnose
 from datapedia.fiche import Fiche
+from datapedia.judge import diagnose
 from datapedia.load import load_fiches
 from datapedia.render import load_entries
 from datapedia.results import Diagnosis, Dimension, EndpointObservation, Observation, Status

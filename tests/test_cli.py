@@ -171,9 +171,7 @@ def test_the_root_is_found_from_any_subfolder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(root / "fiches" / "mobiliteit")
     code, out, _ = run(["validate"], capsys)
     assert code == 0
-    assert out.splitlines()[-1] == (
-        "1 geldige fiche(s) (mobiliteit: 1), 0 probleem/problemen in 1 bestand(en)."
-    )
+    assert out.splitlines()[-1] == ("1 geldige fiche (mobiliteit: 1), 0 problemen in 1 bestand.")
     code, out, _ = run(["new", "vmm-debieten", "--theme", "water"], capsys)
     assert code == 0
     assert out == f"aangemaakt: {root / 'fiches' / 'water' / 'vmm-debieten.yml'}\n"
@@ -238,7 +236,7 @@ def test_a_draft_outside_a_repository_is_validated_with_a_warning(tmp_path, monk
         "map erboven (een repository heeft mkdocs.yml of fiches/). Ga naar de repository of "
         "geef --root MAP. De id's worden niet met andere fiches vergeleken.\n"
     )
-    assert out.splitlines()[-1].startswith("1 geldige fiche(s)")
+    assert out.splitlines()[-1].startswith("1 geldige fiche ")
 
 
 def test_a_file_inside_a_repository_finds_it_from_outside(tmp_path, monkeypatch, capsys):
@@ -251,7 +249,7 @@ def test_a_file_inside_a_repository_finds_it_from_outside(tmp_path, monkeypatch,
     # Without git the order of the paths decides; the other file is pointed at, unparsed.
     assert out.splitlines() == [
         f"{NEW}:2:1: id: id 'gent-parkings' is al gebruikt in {OLD}",
-        "1 geldige fiche(s) (mobiliteit: 1), 1 probleem/problemen in 1 bestand(en).",
+        "1 geldige fiche (mobiliteit: 1), 1 probleem in 1 bestand.",
     ]
 
 
@@ -373,7 +371,7 @@ def test_the_newest_commit_of_the_id_is_blamed(tmp_path, capsys):
     assert out.splitlines() == [
         f"{OLD}:2:1: id: id 'gent-parkings' is al gebruikt in {NEW}; dit bestand kreeg die id "
         "later (volgens git): geef het een eigen id",
-        "1 geldige fiche(s) (water: 1), 1 probleem/problemen in 1 bestand(en).",
+        "1 geldige fiche (water: 1), 1 probleem in 1 bestand.",
     ]
 
 
@@ -389,7 +387,7 @@ def test_validating_one_new_file_checks_its_id_against_the_repository(tmp_path, 
         [
             f"{NEW}:2:5: id: id 'gent-parkings' is al gebruikt in {OLD}; dit bestand is nog "
             "niet gecommit: geef het een eigen id",
-            "0 geldige fiche(s) (geen), 1 probleem/problemen in 1 bestand(en).",
+            "0 geldige fiches (geen), 1 probleem in 1 bestand.",
         ],
     )
 

@@ -14,6 +14,7 @@ from datapedia.fiche import Fiche  # noqa: E402
 from datapedia.results import (  # noqa: E402
     Dimension,
     EndpointObservation,
+    HistoryEntry,
     Observation,
     Status,
 )
@@ -65,6 +66,10 @@ def endpoint(**values: Any) -> EndpointObservation:
         "parsed": True,
     }
     base.update(values)
+    if base.get("error") and "error_reason" not in values:
+        from datapedia.net import ERRORS
+
+        base["error_reason"] = ERRORS[base["error"]]  # as datapedia.probe fills it in
     return EndpointObservation(**base)
 
 
@@ -73,7 +78,7 @@ def observe(fiche: Fiche, *endpoints: EndpointObservation) -> Observation:
 
 
 def run(fiche: Fiche, observation: Observation | None, history=None, quality=None):
-    from datapedia.diagnose import diagnose
+    from datapedia.judge import diagnose
 
     return diagnose(fiche, observation, history or [], NOW, quality)
 
@@ -87,7 +92,7 @@ def test_dov_filter_measured_last_in_2003_is_stale_with_act03():
     assert timeliness.findings == ["ACT-03"]
     assert timeliness.evidence["newest"] == "2003-07-20T00:00:00+00:00"
     assert timeliness.evidence["age_s"] == (NOW - newest).total_seconds()
-    assert "8527 dagen" in timeliness.summary
+    assert "8.527 dagen" in timeliness.summary
     assert result.overall == Status.fail
 
 
@@ -108,8 +113,9 @@ def test_timeliness_ok_warn_fail_follow_the_factors():
 def test_timeliness_unknown_without_timestamp_or_frequency_and_flags_future():
     fiche = make_fiche(update_frequency=None)
     result = run(fiche, observe(fiche, endpoint(newest=NOW)))
-    assert result.dimensions[Dimension.timeliness].findings == ["ACT-05"]
-    assert result.dimensions[Dimension.timeliness].status == Status.unknown
+    # No frequency and no series: judged against the theme's ceiling (issue #14).
+    assert result.dimensions[Dimension.timeliness].findings == ["ACT-10"]
+    assert result.dimensions[Dimension.timeliness].status == Status.ok
     fiche = make_fiche()
     result = run(fiche, observe(fiche, endpoint()))
     assert result.dimensions[Dimension.timeliness].findings == ["ACT-04"]
@@ -120,7 +126,7 @@ def test_timeliness_unknown_without_timestamp_or_frequency_and_flags_future():
             endpoint(
                 newest=NOW - timedelta(hours=1),
                 future_timestamps=3,
-                notes=["tijdstippen zonder tijdzone"],
+                naive_timestamps=2,
             ),
         ),
     )
@@ -143,7 +149,7 @@ def test_telraam_offline_share_shows_in_coverage():
     assert coverage.evidence["units_expected"] == 5000
     assert coverage.evidence["units_offline"] == 3584
     assert coverage.evidence["offline_pct"] == 71.7
-    assert "3584 van 5000 segmenten melden niet (71.7%)" in coverage.summary
+    assert "Niet recent gemeld: 3.584 van 5.000 segmenten (71,7%)." in coverage.summary
 
 
 def test_coverage_against_service_total_when_no_count_declared():
@@ -152,7 +158,7 @@ def test_coverage_against_service_total_when_no_count_declared():
     coverage = result.dimensions[Dimension.coverage]
     assert coverage.status == Status.ok
     assert coverage.evidence["offline_pct"] == 8.0
-    assert "400 van 5000" in coverage.summary
+    assert "400 van 5.000" in coverage.summary
 
 
 def test_kiwis_8_of_10_stations_is_a_warning():
@@ -296,7 +302,6 @@ def test_availability_errors_content_type_and_latency():
 
 
 def test_uptime_from_history_below_thresholds():
-    from datapedia.store import HistoryEntry
 
     fiche = make_fiche()
     history = [
@@ -427,7 +432,7 @@ def test_overall_is_the_worst_dimension():
     ],
 )
 def test_licence_classification(uri, expected):
-    from datapedia.diagnose import licence_finding
+    from datapedia.judge.accessibility import licence_finding
 
     fiche = make_fiche(licence={"uri": uri, "name": "Licentie"})
     found = licence_finding(fiche)
@@ -448,29 +453,29 @@ def test_licence_classification(uri, expected):
     ],
 )
 def test_media_types_compare_loosely(actual, declared, matches):
-    from datapedia.diagnose import media_matches
+    from datapedia.judge.availability import media_matches
 
     assert media_matches(actual, declared) is matches
 
 
-def test_stale_since_counts_this_run():
-    from datapedia.store import HistoryEntry
-
+def test_stale_since_is_the_newest_observation_not_the_first_check_that_noticed():
     fiche = make_fiche()
+    newest = datetime(2017, 3, 1, tzinfo=UTC)
     history = [
         HistoryEntry(
             checked_at=NOW - timedelta(days=days),
-            overall=status,
-            dimensions={Dimension.timeliness: status},
+            overall=Status.fail,
+            dimensions={Dimension.timeliness: Status.fail},
             reachable=True,
+            newest=newest,
         )
-        for days, status in ((3, Status.ok), (2, Status.fail), (1, Status.fail))
+        for days in (2, 1)
     ]
-    stale = observe(fiche, endpoint(newest=NOW - timedelta(days=30)))
-    evidence = run(fiche, stale, history).dimensions[Dimension.availability].evidence
-    assert evidence["stale_since"] == (NOW - timedelta(days=2)).isoformat()
+    stale = observe(fiche, endpoint(newest=newest))
+    evidence = run(fiche, stale, history).dimensions[Dimension.timeliness].evidence
+    assert evidence["stale_since"] == "2017-03-01T00:00:00+00:00"
     fresh = observe(fiche, endpoint(newest=NOW - timedelta(hours=1)))
     assert (
-        run(fiche, fresh, history).dimensions[Dimension.availability].evidence["stale_since"]
+        run(fiche, fresh, history).dimensions[Dimension.timeliness].evidence.get("stale_since")
         is None
     )

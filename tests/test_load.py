@@ -507,7 +507,7 @@ def test_must_show_validate_reports_every_problem_and_counts_the_good_fiche(tmp_
         "fiches/water/gent-parkings.yml:2:5: id: id 'gent-parkings' is al gebruikt in "
         "fiches/mobiliteit/gent-parkings.yml",
     ]
-    assert lines[-1] == "1 geldige fiche(s) (mobiliteit: 1), 4 probleem/problemen in 5 bestand(en)."
+    assert lines[-1] == "1 geldige fiche (mobiliteit: 1), 4 problemen in 5 bestanden."
 
 
 # --- the parse cache ----------------------------------------------------------------------

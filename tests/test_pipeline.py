@@ -358,8 +358,10 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
     assert dov.dimensions["standards"].evidence["verified"] == ["OGC WFS 2.0"]
 
     kiwis = store.read_latest("waterinfo-stations")
-    assert kiwis.dimensions["coverage"].status.value == "warn"
-    assert kiwis.dimensions["coverage"].evidence["units_reporting"] == 8
+    # The 8 stations last reported in 2017: listed, but none counts as reporting now.
+    assert kiwis.dimensions["coverage"].findings == ["DEK-03"]
+    assert kiwis.dimensions["coverage"].evidence["units_reporting"] == 0
+    assert kiwis.dimensions["coverage"].evidence["units_total"] == 8
     completeness = kiwis.dimensions["completeness"]
     assert completeness.findings == ["VOL-05"]
     failed = completeness.evidence["samples"][0]["expectations_failed"]
@@ -367,11 +369,9 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
 
     telraam = store.read_latest("telraam-segmenten")
     coverage = telraam.dimensions["coverage"]
-    assert (coverage.evidence["units_reporting"], coverage.evidence["units_offline"]) == (
-        1416,
-        3584,
-    )
-    assert "3584 van 5000" in coverage.summary
+    # Recorded in 2023, judged in 2026: no segment reported within the window.
+    assert (coverage.evidence["units_reporting"], coverage.evidence["units_total"]) == (0, 5000)
+    assert "Slechts 0 van" in coverage.summary
     assert "TOE-04" in telraam.dimensions["accessibility"].findings
 
     keyless = store.read_latest("telraam-zonder-sleutel")

@@ -63,8 +63,8 @@ def test_one_cell_per_day_and_grey_for_days_without_a_check():
     found = cells(plots.history_svg(history, NOW))
     assert len(found) == 90
     assert found["01-11-2026: geen meting"] == "#e0e0e0"
-    assert found["23-11-2026: 100% bereikbaar"] == "#2e7d32"
-    assert "26-08-2026: 100% bereikbaar" in found  # first day of the window
+    assert found["23-11-2026: 100% bruikbare antwoorden"] == "#2e7d32"
+    assert "26-08-2026: 100% bruikbare antwoorden" in found  # first day of the window
     assert len(cells(plots.history_svg(history, NOW, days=30))) == 30
 
 
@@ -75,7 +75,7 @@ def test_a_day_with_half_of_the_checks_failing_is_red_with_its_percentage():
         key=lambda h: h.checked_at,
     )
     found = cells(plots.history_svg(history, NOW))
-    assert found["19-11-2026: 50% bereikbaar"] == "#c62828"
+    assert found["19-11-2026: 50% bruikbare antwoorden"] == "#c62828"
     assert (
         "Beschikbaarheid 30 dagen: 96,8%"
         in fromstring(plots.history_svg(history, NOW)).find(f"{NS}desc").text
@@ -85,7 +85,9 @@ def test_a_day_with_half_of_the_checks_failing_is_red_with_its_percentage():
 def test_orange_between_the_fail_and_warn_thresholds():
     day = NOW - timedelta(days=3)
     history = [entry(day + timedelta(minutes=m), reachable=m != 0) for m in range(20)]
-    assert cells(plots.history_svg(history, NOW))["21-11-2026: 95% bereikbaar"] == "#ef6c00"
+    assert (
+        cells(plots.history_svg(history, NOW))["21-11-2026: 95% bruikbare antwoorden"] == "#ef6c00"
+    )
 
 
 def test_stale_lines_only_when_the_interval_is_known():

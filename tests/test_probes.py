@@ -11,12 +11,11 @@ from localserver import real_payload
 from datapedia.fiche import Distribution, Protocol
 from datapedia.probes import ADAPTERS, ParseContext, ParseError, adapter_for
 from datapedia.probes.common import (
-    NOTE_NAIVE_TIMESTAMPS,
     Timestamps,
     gaps,
     parse_timestamp,
 )
-from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.thresholds import THRESHOLDS
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 CTX = ParseContext(now=NOW, thresholds=THRESHOLDS)
@@ -72,14 +71,15 @@ def test_parse_timestamp_with_format_and_assumed_zone():
 
 
 def test_future_timestamps_are_counted_not_used_as_newest():
-    ctx = ParseContext(now=NOW, thresholds=Thresholds(future_tolerance_s=600))
-    times = Timestamps(ctx)
+    # The probe only measures: after `now` is future; the judge decides what is skew.
+    times = Timestamps(CTX)
     times.add("2026-11-23T05:00:00Z")
-    times.add("2026-11-23T06:05:00Z")  # within tolerance (clock skew)
-    times.add("2026-11-23T07:00:00Z")  # beyond
+    times.add("2026-11-23T06:05:00Z")
+    times.add("2026-11-23T07:00:00Z")
     times.add("2099-01-01T00:00:00Z")
-    assert times.newest == datetime(2026, 11, 23, 6, 5, tzinfo=UTC)
-    assert times.future == 2
+    assert times.newest == datetime(2026, 11, 23, 5, tzinfo=UTC)
+    assert times.future == 3
+    assert sorted(times.future_offsets)[:2] == [300.0, 3600.0]
 
 
 def test_gaps_use_distinct_sorted_times():
@@ -248,7 +248,7 @@ def test_dov_filter_real():
     assert content.median_step_s == 14 * 86400  # fortnightly readings
     assert content.largest_gap_s > content.median_step_s
     assert content.sample[0]["peil_mtaw"] == "22.61"
-    assert NOTE_NAIVE_TIMESTAMPS in content.notes  # some readings have a zone-less tijdstip
+    assert content.naive_timestamps > 0  # some readings have a zone-less tijdstip
     assert (content.units_total, content.units_reporting) == (1, 1)
 
 
@@ -336,7 +336,7 @@ BRUSSELS_LIVE = {
 def test_brussels_live_counts_in_local_time():
     content = parse("brussels-mobility", json.dumps(BRUSSELS_LIVE))
     assert content.newest == datetime(2019, 10, 17, 9, 13, tzinfo=UTC)  # CEST, documented
-    assert NOTE_NAIVE_TIMESTAMPS not in content.notes
+    assert content.naive_timestamps == 0
     assert (content.units_total, content.units_reporting) == (3, 2)
     assert content.sample[0] == {
         "device_name": "CB02411",
@@ -416,7 +416,7 @@ def test_csv_without_header_row_is_noted():
     timed = parse("csv", body, timestamp_field="kolom5", id_field="kolom1")
     assert timed.newest == datetime(2023, 6, 1, 0, 30, tzinfo=UTC)
     assert (timed.units_total, timed.units_reporting) == (2, 2)
-    assert NOTE_NAIVE_TIMESTAMPS in timed.notes
+    assert timed.naive_timestamps > 0
 
 
 @pytest.mark.parametrize("limit", [None, 10_000_000])
@@ -446,7 +446,7 @@ def test_csv_timestamp_format_and_latin1():
     )
     content = parse("csv", body, timestamp_field="datum", timestamp_format="%d/%m/%Y %H:%M")
     assert content.newest == datetime(2026, 11, 23, 5, tzinfo=UTC)
-    assert NOTE_NAIVE_TIMESTAMPS in content.notes
+    assert content.naive_timestamps > 0
     assert content.sample[1]["plaats"] == "Gistel (één)"
 
 

@@ -97,9 +97,9 @@ def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_ch
     assert ("expect_column_values_to_be_in_set", "kind") not in failed
     assert sample["missing_pct"]["station_no"] == pytest.approx(33.3)
     assert sample["absent_columns"] == ["unit"]
-    assert "33.3% lege waarden in 'station_no' (12 rijen)" in result.summary
+    assert "33,3% lege waarden in 'station_no' (12 rijen)" in result.summary
     assert "niet leeg op 'station_no' (4 van 12 rijen)" in result.summary
-    assert "tussen 0.0 en 10.0 op 'value' (2 van 12 rijen)" in result.summary
+    assert "tussen 0 en 10 op 'value' (2 van 12 rijen)" in result.summary
 
 
 def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):

@@ -46,9 +46,10 @@ def test_one_dataset_per_fiche_and_one_verdict_per_dimension(built):
         assert len(datasets) == 3
         ids = {str(g.value(ds, ns.DCTERMS.identifier)): ds for ds in datasets}
         assert set(ids) == set(MEASURED)
-        # The fixtures' evidence holds no number the judge stores: no measurement, but
-        # a verdict per dimension, "niet gemeten" for the unknown ones.
-        assert not list(g.subjects(ns.RDF.type, DQV.QualityMeasurement))
+        # The fixtures' evidence holds one number the judge stores (waterpeil's uptime
+        # over 30 days), and a verdict per dimension, "niet gemeten" for the unknown ones.
+        measurements = [str(m) for m in g.subjects(ns.RDF.type, DQV.QualityMeasurement)]
+        assert all(m.endswith("waterpeil.ttl#meting-uptime-30d") for m in measurements)
         for fid, ds in ids.items():
             bodies = [g.value(a, OA.hasBody) for a in g.objects(ds, DQV.hasQualityAnnotation)]
             assert len(bodies) == (6 if fid != "regen-gent" else 0), fid

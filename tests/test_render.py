@@ -16,7 +16,7 @@ from datapedia.findings import CATALOGUE
 from datapedia.render import RenderReport, ext_link, md, md_block, md_text, render_site
 from datapedia.results import Dimension, Status
 from datapedia.store import ChecksStore
-from datapedia.thresholds import EXPLANATIONS, THRESHOLDS
+from datapedia.thresholds import EXPLANATIONS
 
 IDS = ["fietstellingen", "regen-gent", "waterpeil"]
 # The Markdown extensions of mkdocs.yml that can turn text into markup.
@@ -80,9 +80,9 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert "[Regenmeters Gent](regen-gent.md)" in page
     svg = (repo / "site" / "generated" / "plots" / "waterpeil.svg").read_bytes()
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
-    # The window ends at midnight after `now`: nights 1..29 and today's check; nights
-    # 7, 14, 21 and 28 were unreachable, so 26 of 30.
-    assert "30 dagen 86.7%" in page
+    # The page shows the uptime and "sinds" the judge stored, in Dutch number format.
+    assert "30 dagen 86,7%" in page
+    assert "Verouderd sinds 2026-11-13" in page
 
 
 def test_plot_is_deterministic(repo, tmp_path):
@@ -229,7 +229,8 @@ def test_handbook_fragments_come_from_the_code(repo):
     dims = to_html((out / "dimensies.md").read_text())
     for name in EXPLANATIONS:
         assert f"<code>{name}</code>" in dims, name
-    assert f"<td>{THRESHOLDS.uptime_warn_pct}</td>" in dims
+    assert "<td>99</td>" in dims  # uptime_warn_pct, in Dutch number format
+    assert "<td>0,05</td>" in dims  # missing_warn_ratio
     findings = (out / "bevindingen.md").read_text()
     for fid in CATALOGUE:
         assert f'<span id="{fid}"></span>' in findings, fid

@@ -69,5 +69,5 @@ def test_cli_new_then_validate(tmp_path, capsys):
     out = capsys.readouterr()
     assert "bestaat al:" in out.err
     assert out.out.splitlines()[-1] == (
-        "1 geldige fiche(s) (mobiliteit: 1), 0 probleem/problemen in 1 bestand(en)."
+        "1 geldige fiche (mobiliteit: 1), 0 problemen in 1 bestand."
     )

@@ -1,4 +1,4 @@
-"""checks/ store: journaled transactions, crash recovery, history-derived uptime."""
+"""checks/ store: journaled transactions, crash recovery, history lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from datapedia.files import atomic_write
 from datapedia.results import (
     MEASURED,
     Diagnosis,
-    Dimension,
     DimensionResult,
     EndpointObservation,
     Status,
@@ -22,11 +21,7 @@ from datapedia.store import (
     STAGING,
     ChecksBusy,
     ChecksStore,
-    HistoryEntry,
     merge_shards,
-    reachability,
-    stale_since,
-    uptime,
 )
 
 NOW = datetime(2026, 11, 23, 6, tzinfo=UTC)
@@ -122,32 +117,6 @@ def test_rollback_discards_and_history_appends(tmp_path):
     history = store.read_history("a")
     assert [h.checked_at.day for h in history] == [23, 24, 25]
     assert store.read_latest("a").overall == Status.ok
-
-
-def entry(days_ago: float, reachable: bool | None, timeliness: Status = Status.ok) -> HistoryEntry:
-    return HistoryEntry(
-        checked_at=NOW - timedelta(days=days_ago),
-        overall=timeliness,
-        dimensions={Dimension.timeliness: timeliness},
-        reachable=reachable,
-    )
-
-
-def test_uptime_windows_ignore_old_and_unprobed_checks():
-    history = [entry(60, False), entry(20, False), entry(5, True), entry(3, None), entry(1, True)]
-    assert uptime(history, NOW, 7) == 100.0
-    assert uptime(history, NOW, 30) == 100.0 * 2 / 3
-    assert uptime(history, NOW, 90) == 50.0
-    assert reachability(history, NOW, 30) == [False, True, True]
-    assert uptime([], NOW, 30) is None
-
-
-def test_stale_since_is_the_start_of_the_current_fail_streak():
-    fail, ok = Status.fail, Status.ok
-    history = [entry(5, True, fail), entry(4, True, ok), entry(3, True, fail), entry(2, True, fail)]
-    assert stale_since(history) == NOW - timedelta(days=3)
-    assert stale_since([*history, entry(1, True, ok)]) is None
-    assert stale_since([]) is None
 
 
 def test_merge_shards_folds_shard_folders_and_summaries_into_checks(tmp_path):

@@ -22,8 +22,10 @@ from datapedia.probes.common import (
     Content,
     ParseContext,
     ParseError,
+    UrlProblem,
     flatten,
     load_json,
+    query_of,
     summarize_rows,
 )
 
@@ -71,4 +73,19 @@ def _devices(features: list[Any], distribution: Distribution, ctx: ParseContext)
     return content
 
 
-ADAPTER = Adapter(parse=parse)
+def url_needs(distribution: Distribution) -> list[UrlProblem]:
+    """``cnt_time`` (the time of the latest count) exists only in ``request=live``."""
+    if distribution.timestamp_field != "cnt_time":
+        return []
+    if query_of(distribution).get("request") == "live":
+        return []
+    return [
+        (
+            "timestamp_field",
+            "'cnt_time' staat enkel in het antwoord op request=live; gebruik "
+            "https://data.mobility.brussels/bike/api/counts/?request=live",
+        )
+    ]
+
+
+ADAPTER = Adapter(parse=parse, url_needs=url_needs)

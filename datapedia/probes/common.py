@@ -8,12 +8,16 @@ body is not what the protocol promises; the probe records it as ``parse_error``.
 from __future__ import annotations
 
 import json
+import random
 import re
 import statistics
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
@@ -21,14 +25,17 @@ import defusedxml
 import defusedxml.ElementTree
 
 from datapedia.fiche import Distribution
+from datapedia.results import UnitObservation
 from datapedia.rows import narrow_row
 from datapedia.thresholds import Thresholds
+from datapedia.words import count
 
-# Notes are stable Dutch phrases; the diagnosis maps them to findings (ACT-07, ...).
-NOTE_NAIVE_TIMESTAMPS = "tijdstippen zonder tijdzone"
-NOTE_UNREADABLE_TIMESTAMPS = "{n} tijdstip(pen) onleesbaar"
+# Notes are Dutch phrases shown to readers as they are; the judge reads measured
+# fields (naive_timestamps, ...), never the text of a note.
+NOTE_UNREADABLE_TIMESTAMPS = "onleesbaar: {times}"
 NOTE_MISSING_TIMESTAMP_FIELD = "tijdstipveld '{field}' niet gevonden"
 
+FUTURE_OFFSETS_KEPT = 100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Non-ISO layouts seen on Belgian portals; a fiche can always set timestamp_format.
 _FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
@@ -61,6 +68,8 @@ class Content:
     newest: datetime | None = None
     oldest: datetime | None = None
     future_timestamps: int = 0
+    future_offsets_s: list[float] = field(default_factory=list)
+    naive_timestamps: int = 0
     records: int | None = None
     total_records: int | None = None
     units_reporting: int | None = None
@@ -70,6 +79,7 @@ class Content:
     bbox: list[float] | None = None
     sample: list[dict[str, Any]] | None = None
     rows_sampled: int | None = None
+    units: list[UnitObservation] | None = None
     notes: list[str] = field(default_factory=list)
 
     def fields(self) -> dict[str, Any]:
@@ -77,14 +87,29 @@ class Content:
 
 
 Parser = Callable[[bytes, Distribution, ParseContext], Content]
+# (field of the distribution, Dutch message with the fix): a request that can never
+# return what the fiche names.
+UrlProblem = tuple[str, str]
+
+
+def no_url_needs(distribution: Distribution) -> list[UrlProblem]:
+    return []
 
 
 @dataclass(frozen=True)
 class Adapter:
-    """How one protocol is asked (HTTP method) and read (parse)."""
+    """How one protocol is asked (HTTP method), read (parse), and which URL parameters the
+    fields a fiche names need (``url_needs``, checked by ``datapedia validate``)."""
 
     parse: Parser
     method: str = "GET"
+    url_needs: Callable[[Distribution], list[UrlProblem]] = no_url_needs
+
+
+def query_of(distribution: Distribution) -> dict[str, str]:
+    """The URL's query parameters, names in lower case (services treat them so)."""
+    query = urlsplit(str(distribution.url)).query
+    return {name.lower(): value for name, value in parse_qsl(query, keep_blank_values=True)}
 
 
 # --- timestamps -----------------------------------------------------------------------
@@ -130,32 +155,37 @@ def _parse_text(text: str, fmt: str | None) -> datetime | None:
 class Timestamps:
     """Collects observation times: newest/oldest, future ones, zone-less ones, gaps.
 
-    Timestamps beyond ``now + future_tolerance_s`` are counted, not used as newest:
-    one bogus 2099 value must not make a dead feed look fresh.
+    Timestamps after ``now`` are counted and their distance kept, not used as newest:
+    whether one is clock skew or a bogus 2099 value is the judge's call, not the probe's.
     """
 
     def __init__(self, ctx: ParseContext, *, series: bool = False) -> None:
-        self._limit = ctx.now + timedelta(seconds=ctx.thresholds.future_tolerance_s)
+        self._now = ctx.now
         self._series = series
         self._epochs: list[float] = []
         self.newest: datetime | None = None
         self.oldest: datetime | None = None
-        self.future = 0
+        self.future_offsets: list[float] = []
         self.naive = 0
         self.unreadable = 0
+
+    @property
+    def future(self) -> int:
+        return len(self.future_offsets)
 
     def add(
         self, value: Any, fmt: str | None = None, assume: tzinfo | None = None
     ) -> datetime | None:
+        """The moment read; None when unreadable or after ``now`` (kept as an offset)."""
         moment, naive = parse_timestamp(value, fmt, assume)
         if moment is None:
             if value not in (None, ""):
                 self.unreadable += 1
             return None
         self.naive += naive
-        if moment > self._limit:
-            self.future += 1
-            return moment
+        if moment > self._now:
+            self.future_offsets.append((moment - self._now).total_seconds())
+            return None
         if self.newest is None or moment > self.newest:
             self.newest = moment
         if self.oldest is None or moment < self.oldest:
@@ -167,12 +197,15 @@ class Timestamps:
     def fill(self, content: Content) -> Content:
         content.newest, content.oldest = self.newest, self.oldest
         content.future_timestamps = self.future
+        # The nearest ones are what the judge may call clock skew; the rest only count.
+        content.future_offsets_s = sorted(self.future_offsets)[:FUTURE_OFFSETS_KEPT]
+        content.naive_timestamps = self.naive
         if self._series:
             content.largest_gap_s, content.median_step_s = gaps(self._epochs)
-        if self.naive:
-            content.notes.append(NOTE_NAIVE_TIMESTAMPS)
         if self.unreadable:
-            content.notes.append(NOTE_UNREADABLE_TIMESTAMPS.format(n=self.unreadable))
+            content.notes.append(
+                NOTE_UNREADABLE_TIMESTAMPS.format(times=count(self.unreadable, "tijdstip"))
+            )
         return content
 
 
@@ -226,6 +259,18 @@ class BBox:
         return list(self._box) if self._box else None
 
 
+def first_point(geometry: Any) -> tuple[float, float] | None:
+    """The first (lon, lat) of a GeoJSON geometry: where a segment or line starts."""
+    coordinates = geometry.get("coordinates") if isinstance(geometry, Mapping) else None
+    while isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], list):
+        coordinates = coordinates[0]
+    if isinstance(coordinates, list) and len(coordinates) >= 2:
+        lon, lat = _float(coordinates[0]), _float(coordinates[1])
+        if lon is not None and lat is not None:
+            return lon, lat
+    return None
+
+
 # --- rows -----------------------------------------------------------------------------
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested mappings become dotted keys; lists stay as JSON text (a sample row is flat)."""
@@ -244,6 +289,48 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return row
 
 
+class Sample:
+    """A bounded sample across the whole response: head, tail and a seeded random middle.
+
+    A third of ``size`` is the first rows, a third the last ones, the rest a reservoir
+    sample of everything between, drawn with a seed taken from the URL so the same
+    response always gives the same sample. Empty rows at the end are seen too.
+    """
+
+    def __init__(self, size: int, seed: str) -> None:
+        self._head_size = size // 3
+        self._tail: deque[dict[str, Any]] = deque(maxlen=size // 3)
+        self._middle_size = size - self._head_size - size // 3
+        self._head: list[dict[str, Any]] = []
+        self._middle: list[dict[str, Any]] = []
+        self._between = 0
+        self._random = random.Random(zlib.crc32(seed.encode()))
+
+    def add(self, row: dict[str, Any]) -> None:
+        if len(self._head) < self._head_size:
+            self._head.append(row)
+            return
+        if self._tail.maxlen == 0:
+            self._to_middle(row)
+            return
+        if len(self._tail) == self._tail.maxlen:
+            self._to_middle(self._tail[0])  # the oldest tail row is now in the middle
+        self._tail.append(row)
+
+    def _to_middle(self, row: dict[str, Any]) -> None:
+        self._between += 1
+        if len(self._middle) < self._middle_size:
+            self._middle.append(row)
+            return
+        slot = self._random.randrange(self._between)
+        if slot < self._middle_size:
+            self._middle[slot] = row
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [*self._head, *self._middle, *self._tail]
+
+
 def summarize_rows(
     rows: Iterable[Mapping[str, Any]],
     distribution: Distribution,
@@ -257,10 +344,11 @@ def summarize_rows(
     rows_are_units: bool = False,
     content: Content | None = None,
 ) -> Content:
-    """Records, sample, newest/oldest, units reporting and bbox from flat rows.
+    """Records, sample, newest/oldest, units with their newest time, and bbox from flat rows.
 
     The fiche's ``timestamp_field``/``id_field`` win over the protocol's defaults.
-    A unit "reports" when at least one of its rows carries a readable timestamp.
+    Every unit is listed with its newest readable timestamp and position (the judge
+    decides which are fresh); ``units_reporting`` counts units with any timestamp.
     Without an id field, ``rows_are_units`` makes every row a unit (a WFS feature).
     """
     content = content or Content()
@@ -268,46 +356,71 @@ def summarize_rows(
     unit_field = distribution.id_field or id_field
     times = Timestamps(ctx, series=series)
     box = BBox()
-    units: set[str] = set()
-    reporting: set[str] = set()
-    sample: list[dict[str, Any]] = []
+    units: dict[str, UnitObservation] = {}
+    sample = Sample(ctx.thresholds.sample_rows, str(distribution.url))
     records = 0
-    timed = 0
     seen_field = False
     # One column more than is judged: completeness sees that a record was wider.
     width = ctx.thresholds.max_columns + 1
     keep = {c.name for c in distribution.columns} | {ts_field, unit_field} - {None}
     for row in rows:
         records += 1
-        if len(sample) < ctx.thresholds.sample_rows:
-            sample.append(narrow_row(row, width, keep))
+        sample.add(narrow_row(row, width, keep))
         moment = None
         if ts_field:
             seen_field = seen_field or ts_field in row
             moment = times.add(row.get(ts_field), distribution.timestamp_format, assume)
-            timed += moment is not None
-        if unit_field and row.get(unit_field) not in (None, ""):
-            unit = str(row[unit_field])
-            units.add(unit)
-            if moment is not None:
-                reporting.add(unit)
-        if point is not None and (xy := point(row)) is not None:
+        xy = point(row) if point is not None else None
+        if xy is not None:
             box.add(*xy)
+        name = _unit_name(row, unit_field, records, rows_are_units)
+        if name is not None:
+            unit = units.setdefault(name, UnitObservation(id=name))
+            if moment is not None and (unit.newest is None or moment > unit.newest):
+                unit.newest = moment
+            if xy is not None and unit.lon is None:
+                unit.lon, unit.lat = _float(xy[0]), _float(xy[1])
     content.records = records
-    content.sample = sample
-    content.rows_sampled = len(sample)
-    if unit_field and (units or not records):
+    content.sample = sample.rows
+    content.rows_sampled = len(content.sample)
+    if unit_field and (units or not records) or rows_are_units and not unit_field:
         # An empty answer is a measurement too: zero units report.
+        content.units = list(units.values())
         content.units_total = len(units)
-        content.units_reporting = len(reporting) if ts_field else None
-    elif rows_are_units and not unit_field:
-        content.units_total = records
+        timed = sum(1 for u in units.values() if u.newest is not None)
         content.units_reporting = timed if ts_field else None
     content.bbox = box.value
     times.fill(content)
     if ts_field and records and not seen_field:
         content.notes.append(NOTE_MISSING_TIMESTAMP_FIELD.format(field=ts_field))
     return content
+
+
+def _unit_name(
+    row: Mapping[str, Any], unit_field: str | None, number: int, rows_are_units: bool
+) -> str | None:
+    if unit_field:
+        value = row.get(unit_field)
+        return None if value in (None, "") else str(value)
+    return f"object {number}" if rows_are_units else None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def geo_point(row: Mapping[str, Any]) -> tuple[Any, Any] | None:
+    """The first flattened ``<field>.lon``/``<field>.lat`` pair (an Opendatasoft geo_point_2d,
+    whatever the dataset calls it: ``geo_point_2d``, ``location``, ...)."""
+    for key, value in row.items():
+        if key.endswith(".lon") and value is not None:
+            lat = row.get(key[:-4] + ".lat")
+            if lat is not None:
+                return value, lat
+    return None
 
 
 def lonlat(lon_key: str, lat_key: str) -> Callable[[Mapping[str, Any]], tuple[Any, Any] | None]:

@@ -22,6 +22,7 @@ from datapedia.probes.common import (
     summarize_rows,
     text_of,
 )
+from datapedia.results import UnitObservation
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -29,10 +30,19 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if local(root.tag) != "dov-schema":
         raise ParseError(f"geen DOV-XML (dov-schema) maar <{local(root.tag)}>")
     content = summarize_rows(_rows(root), distribution, ctx, timestamp_field="tijd", series=True)
-    content.units_total = 1 if any(True for _ in iter_local(root, "filter")) else None
-    if content.units_total:
+    name = _filter_name(root)
+    if name is not None:
+        # One filter is one unit; the judge decides whether its newest level is recent.
+        content.units = [UnitObservation(id=name, newest=content.newest)]
+        content.units_total = 1
         content.units_reporting = 1 if content.newest is not None else 0
     return content
+
+
+def _filter_name(root: Any) -> str | None:
+    for element in iter_local(root, "filter"):
+        return text_of(next(iter_local(element, "identificatie"), None)) or "filter"
+    return None
 
 
 def _rows(root: Any) -> Iterator[dict[str, Any]]:

@@ -1,12 +1,14 @@
 """Opendatasoft Explore API v2.1 (data.stad.gent, ...): ``/records`` and JSON ``/exports``.
 
-``{"total_count": N, "results": [...]}``; nested fields (``geo_point_2d``) are
-flattened to dotted names; an error is ``{"error_code": ..., "message": ...}``.
+``{"total_count": N, "results": [...]}``; nested fields (a geo_point_2d such as
+``location``) are flattened to dotted names and give the record's position;
+an error is ``{"error_code": ..., "message": ...}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from datapedia.fiche import Distribution
 from datapedia.probes.common import (
@@ -14,9 +16,10 @@ from datapedia.probes.common import (
     Content,
     ParseContext,
     ParseError,
+    UrlProblem,
     flatten,
+    geo_point,
     load_json,
-    lonlat,
     summarize_rows,
 )
 
@@ -35,11 +38,25 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
         (flatten(r) for r in results if isinstance(r, Mapping)),
         distribution,
         ctx,
-        point=lonlat("geo_point_2d.lon", "geo_point_2d.lat"),
+        point=geo_point,
     )
     if isinstance(total, int):
         content.total_records = total
     return content
 
 
-ADAPTER = Adapter(parse=parse)
+def url_needs(distribution: Distribution) -> list[UrlProblem]:
+    """Records come from .../records or .../exports/json; other paths describe a dataset."""
+    path = urlsplit(str(distribution.url)).path.rstrip("/")
+    if path.endswith("/records") or "/exports/" in path:
+        return []
+    return [
+        (
+            "url",
+            "een Opendatasoft-URL levert enkel records via .../records of .../exports/json; "
+            "bv. https://data.stad.gent/api/explore/v2.1/catalog/datasets/<dataset>/records",
+        )
+    ]
+
+
+ADAPTER = Adapter(parse=parse, url_needs=url_needs)

@@ -2,7 +2,8 @@
 
 A segment is online when its ``date`` (the hour of its latest report) is filled;
 offline segments carry empty strings. Freshness is the newest ``last_data_package``
-unless the fiche names another ``timestamp_field``.
+unless the fiche names another ``timestamp_field``. Each segment is listed with its
+first coordinate, so the judge can count only the segments in the fiche's area.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datapedia.probes.common import (
     Content,
     ParseContext,
     ParseError,
+    first_point,
     flatten,
     load_json,
     summarize_rows,
@@ -29,15 +31,25 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
         raise ParseError(f"Telraam-fout: {message}" if message else "geen GeoJSON 'features'")
     features = [f for f in data["features"] if isinstance(f, Mapping)]
     box = BBox()
+    rows = []
     for feature in features:
         box.add_geojson(feature.get("geometry"))
-    rows = [flatten(feature.get("properties") or {}) for feature in features]
+        row = flatten(feature.get("properties") or {})
+        rows.append((row, first_point(feature.get("geometry"))))
     content = summarize_rows(
-        rows, distribution, ctx, timestamp_field="last_data_package", id_field="segment_id"
+        (row for row, _ in rows),
+        distribution,
+        ctx,
+        timestamp_field="last_data_package",
+        id_field="segment_id",
     )
+    where = {str(row.get("segment_id")): xy for row, xy in rows if xy}
+    for unit in content.units or []:
+        if unit.id in where:
+            unit.lon, unit.lat = where[unit.id]
     content.bbox = box.value
     content.units_total = len(rows)
-    content.units_reporting = sum(1 for row in rows if row.get("date") not in (None, ""))
+    content.units_reporting = sum(1 for row, _ in rows if row.get("date") not in (None, ""))
     return content
 
 

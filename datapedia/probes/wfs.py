@@ -20,9 +20,11 @@ from datapedia.probes.common import (
     Content,
     ParseContext,
     ParseError,
+    UrlProblem,
     iter_local,
     load_xml,
     local,
+    query_of,
     summarize_rows,
     text_of,
 )
@@ -95,4 +97,20 @@ def _dimension(prop: Element) -> str | None:
     return next((e.get("srsDimension") for e in prop.iter() if e.get("srsDimension")), None)
 
 
-ADAPTER = Adapter(parse=parse)
+def url_needs(distribution: Distribution) -> list[UrlProblem]:
+    """A GetFeature names the layer it asks (typeName in WFS 1.1, typeNames in 2.0)."""
+    query = query_of(distribution)
+    if query.get("request", "").lower() != "getfeature":
+        return []
+    if query.get("typename") or query.get("typenames"):
+        return []
+    return [
+        (
+            "url",
+            "een WFS GetFeature zonder typeName levert geen features; voeg aan de URL "
+            "toe: &typeName=<werkruimte:laag>",
+        )
+    ]
+
+
+ADAPTER = Adapter(parse=parse, url_needs=url_needs)

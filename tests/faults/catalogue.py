@@ -898,7 +898,8 @@ FEED_FAULTS: list[FeedFault] = [
         distribution={"format": "application/xml"},
         fiche={"update_frequency": "P1D"},
         statuses={"availability": OK, "timeliness": UNKNOWN, "coverage": FAIL},
-        findings={"timeliness": ("ACT-04",)},
+        # no measurement at all: an empty result, not a timestamp missing from the data
+        findings={"timeliness": ("ACT-08",)},
     ),  # fmt: skip
 ]
 

@@ -207,7 +207,7 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
 
 @pytest.mark.fault
 def test_a_diagnose_bug_for_one_fiche_does_not_stop_the_night(tmp_path, monkeypatch, baseline):
-    from datapedia import diagnose as diagnose_module
+    import datapedia.judge as diagnose_module
 
     real = diagnose_module.diagnose
 
