@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from localserver import LocalServer, Route
 
 from .harness import NOW, fiche_data, write_fiche
 
@@ -56,22 +55,43 @@ root = Path(sys.argv[1])
 code = run_check(CheckOptions(root=root, checks_dir=root / "checks", only=[],
                               now=datetime.fromisoformat(sys.argv[2]), allow_private=True,
                               progress=False))
-# VmHWM, not ru_maxrss: that one survives exec and so counts the parent's memory
-# (which serves every hostile body) as this process's own.
+# VmHWM, not ru_maxrss: that one survives exec and so counts what the parent held
+# when it forked as this process's own.
 status = Path("/proc/self/status").read_text().splitlines()
 print(code, next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) // 1024)
 """
 
 
+# The bodies are built and served by a process of their own: held by the test process,
+# 190 MB would stay in its resident size, and every process it forks afterwards (other
+# tests measure theirs) would start with it.
+SERVER = """
+import sys
+sys.path[:0] = [sys.argv[1]]
+from faults.test_parse_memory import HOSTILE
+from localserver import LocalServer, Route
+routes = {f"/{n}": Route(body=make(), content_type=ct) for n, (_, ct, make) in HOSTILE.items()}
+with LocalServer(routes) as server:
+    print(server.base, flush=True)
+    sys.stdin.read()  # serve until the test closes our stdin
+"""
+
+
 @pytest.mark.fault
 def test_a_check_over_the_hostile_parse_cases_stays_under_the_peak(tmp_path):
-    routes = {
-        f"/{name}": Route(body=make(), content_type=ct) for name, (_, ct, make) in HOSTILE.items()
-    }
+    tests = Path(__file__).resolve().parents[1]
     root = tmp_path / "repo"
-    with LocalServer(routes) as server:
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(tests)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = server.stdout.readline().strip()
+        assert base.startswith("http://127.0.0.1:"), base
         for name, (protocol, ctype, _) in HOSTILE.items():
-            distribution = {"protocol": protocol, "url": f"{server.base}/{name}", "format": ctype,
+            distribution = {"protocol": protocol, "url": f"{base}/{name}", "format": ctype,
                             "timestamp_field": "tijd"}  # fmt: skip
             write_fiche(root, fiche_data(name, distribution))
         child = subprocess.run(
@@ -79,8 +99,11 @@ def test_a_check_over_the_hostile_parse_cases_stays_under_the_peak(tmp_path):
             capture_output=True,
             text=True,
             check=False,
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=tests.parent,
         )
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
     assert child.returncode == 0, child.stderr[-2000:]
     code, peak_mb = (int(x) for x in child.stdout.split()[-2:])
     assert code in (0, 1), child.stderr[-2000:]
