@@ -63,8 +63,11 @@ THRESHOLDS = Thresholds()
 EXPLANATIONS: dict[str, str] = {
     "connect_timeout_s": "Maximale tijd (s) om een verbinding op te zetten.",
     "read_timeout_s": "Maximale tijd (s) tussen twee ontvangen stukken data.",
-    "total_timeout_s": "Maximale totale tijd (s) voor één aanvraag, inclusief download.",
-    "retries": "Extra pogingen (met oplopende wachttijd) voor een eindpunt onbereikbaar heet.",
+    "total_timeout_s": "Maximale totale tijd (s) voor één aanvraag: verbinding, statusregel, "
+    "headers en download samen; daarna wordt de verbinding verbroken.",
+    "retries": "Extra pogingen (met oplopende wachttijd) voor een eindpunt onbereikbaar heet; "
+    "na een time-out hoogstens één, binnen connect_timeout_s. Een eindpunt dat dan nog "
+    "faalt, wordt op het einde van de controle nog één keer gevraagd.",
     "backoff_s": "Wachttijd (s) voor de eerste herhaling; verdubbelt bij elke poging.",
     "max_redirects": "Maximaal aantal doorverwijzingen.",
     "max_bytes": "Maximale grootte (bytes) die een probe downloadt.",
