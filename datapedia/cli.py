@@ -49,8 +49,10 @@ COMMANDS = {
         "doorgaan (geen netwerk, geen geldige fiche, checks/ niet beschrijfbaar)",
     ),
     "merge": (
-        "voeg de resultaatmappen van check --shard samen in checks/",
-        "0 samengevoegd",
+        "voeg de resultaatmappen van check --shard samen in checks/; met --shards N "
+        "houden de fiches van een ontbrekende shard hun vorige diagnose",
+        "0 samengevoegd; 1 (--shards) een shard ontbrak, de rest is samengevoegd; "
+        "2 een map hoort bij geen shard van deze nacht",
     ),
     "build": (
         "maak de Markdown uit fiches en checks/ en bouw de site met mkdocs (geen netwerk nodig)",
@@ -70,8 +72,8 @@ COMMANDS = {
     ),
     "issues sync": (
         "open, werk bij en sluit één GitHub-issue per falende dataset",
-        "0 bijgewerkt; 1 fouten van de GitHub-API bij sommige datasets; 2 geen --repo "
-        "of GITHUB_TOKEN",
+        "0 bijgewerkt; 1 fouten van de GitHub-API bij sommige datasets, of gestopt door "
+        "een limiet van GitHub (de volgende nacht gaat verder); 2 geen --repo of GITHUB_TOKEN",
     ),
     "readme": (
         "schrijf (of controleer) de tabel met commando's in README.md vanuit deze hulp",
@@ -220,9 +222,30 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_merge(args: argparse.Namespace) -> int:
     from datapedia.store import merge_shards
 
-    merged = merge_shards([Path(p) for p in args.shards], args.checks or args.root / "checks")
-    print(f"{merged} diagnose(s) samengevoegd")
-    return EXIT_OK
+    checks = args.checks or args.root / "checks"
+    folders = [Path(p) for p in args.shards]
+    if args.count is None:
+        print(f"{merge_shards(folders, checks)} diagnose(s) samengevoegd")
+        return EXIT_OK
+    from datapedia.load import load_repository
+    from datapedia.nightly import MergeError, merge_night
+
+    ids = [loaded.fiche.id for loaded in load_repository(args.root).fiches]
+    try:
+        night = merge_night(folders, checks, ids, args.count, _now(args.now))
+    except MergeError as error:
+        print(f"datapedia merge: {error}", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"{night.merged} diagnose(s) samengevoegd")
+    if night.complete:
+        return EXIT_OK
+    print(
+        "nachtelijke controle onvolledig: geen resultaat van shard "
+        f"{', '.join(map(str, night.missing_shards))}; niet opnieuw gecontroleerd (vorige "
+        f"diagnose blijft): {words.count(len(night.not_rechecked), 'dataset')}.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -271,6 +294,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         checks_dir=args.checks or args.root / "checks",
         only=args.only or [],
         output=args.output,
+        table_only=args.table,
     )
 
 
@@ -402,8 +426,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_check)
 
     p = _add_command(sub, "merge")
-    p.add_argument("shards", nargs="+", metavar="MAP", help="mappen geschreven door check --shard")
+    p.add_argument("shards", nargs="*", metavar="MAP", help="mappen geschreven door check --shard")
     p.add_argument("--checks", type=Path, metavar="MAP", help=checks_help)
+    p.add_argument(
+        "--shards",
+        dest="count",
+        type=int,
+        metavar="N",
+        help="verwacht aantal shards: een ontbrekende houdt de vorige diagnose van zijn "
+        "fiches, exit 1",
+    )
+    p.add_argument("--now", type=parse_now, metavar="TIJD", help=now_help)
     p.set_defaults(func=_cmd_merge)
 
     p = _add_command(sub, "build")
@@ -427,6 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checks", type=Path, metavar="MAP", help=checks_help)
     p.add_argument(
         "--output", type=Path, metavar="BESTAND", help="schrijf hier in plaats van op het scherm"
+    )
+    p.add_argument(
+        "--table", action="store_true", help="enkel de overzichtstabel (samenvatting van een run)"
     )
     p.set_defaults(func=_cmd_report)
 

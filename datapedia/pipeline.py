@@ -4,8 +4,9 @@ load fiches -> select (--only, --shard) -> probe (unless offline) -> diagnose ->
 publish to ``checks/`` in one transaction -> print a summary.
 
 A run where every probed endpoint failed to even connect (DNS, connection,
-blocked address) says nothing about the services, only that the runner has no
-network: it writes nothing and exits 2, so the site never shows false outages.
+blocked address) asks the canary (``datapedia.canary``): when no canary host answers
+either, the runner has no network, so the run writes nothing and exits 2 and the site
+never shows false outages; when one does, the provider is down, which is news (exit 1).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import zlib
 from collections import deque
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from datapedia.canary import canary_urls, network_up
 from datapedia.fiche import Fiche
 from datapedia.files import atomic_write
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
@@ -50,6 +52,7 @@ class CheckOptions:
     shard: str | None = None
     summary_path: Path | None = None
     progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise
+    canary: list[str] = field(default_factory=lambda: canary_urls(os.environ))
 
 
 class CheckAborted(Exception):
@@ -286,10 +289,11 @@ def _run(options: CheckOptions) -> int:
                     finish(*waiting.popleft())
             while waiting:
                 finish(*waiting.popleft())
-        if not options.offline and network.none_reached:
+        if not options.offline and network.none_reached and not network_up(options.canary):
             raise CheckAborted(
-                "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres). "
-                "Waarschijnlijk heeft deze machine geen netwerk; checks/ is niet aangepast, "
+                "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres), "
+                f"en ook geen controlehost ({', '.join(options.canary)}): deze machine heeft "
+                "geen netwerk; checks/ is niet aangepast, "
                 "zodat de site geen valse storingen toont."
             )
         code = EXIT_FAILED if any(r["overall"] == Status.fail.value for r in rows) else EXIT_OK

@@ -2,7 +2,9 @@
 
 Fiche text comes from pull requests and is posted by a job that holds a write
 token, so everything taken from a fiche or a remote service is escaped: no HTML,
-no links or images of the author's choosing, no @-mentions, no fake markers.
+no links or images of the author's choosing, no @-mentions, no references that
+GitHub would turn into cross-links (``#12``, ``org/repo#3``, ``GH-2``, bare URLs),
+no fake markers. The joiners are Python string escapes, so no locale can mangle them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datapedia.fiche import Fiche
 from datapedia.load import load_repository
 from datapedia.render import dataset_page
 from datapedia.results import Diagnosis, Dimension, Status
-from datapedia.store import ChecksStore, HistoryEntry
+from datapedia.store import SUMMARY, ChecksStore, HistoryEntry
 
 # GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
 EVIDENCE_LIMIT = 4000
@@ -29,6 +31,10 @@ EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unk
 # Inline only (table cells, one line): these are the characters that can start
 # emphasis, code, links or images, or end a table cell, wherever they stand.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# GitHub autolinks these in issues and comments; a word joiner (U+2060) inside breaks
+# the link and the notification to the other issue, and reads the same.
+_WORD_JOINER = "\u2060"
+_GITHUB_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)|(?<=[A-Za-z0-9])(://)|\b(www)(\.)", re.I)
 
 
 def status_badge(status: Status) -> str:
@@ -41,7 +47,20 @@ def md_text(value: object) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A zero-width space after '@' stops GitHub from notifying whoever is named.
-    return text.replace("@", "@\u200b")
+    return neutralise_references(text.replace("@", "@\u200b"))
+
+
+def neutralise_references(text: str) -> str:
+    """``#12``, ``org/repo#3``, ``GH-2``, ``https://…`` and ``www.…`` as plain text."""
+
+    def joined(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1) + _WORD_JOINER
+        if match.group(2):
+            return ":" + _WORD_JOINER + "//"
+        return match.group(3) + _WORD_JOINER + match.group(4)
+
+    return _GITHUB_REFERENCE.sub(joined, text)
 
 
 def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
@@ -129,19 +148,30 @@ def markdown_report(
     diagnoses: dict[str, Diagnosis],
     site_url: str | None,
     previous: dict[str, HistoryEntry] | None = None,
+    table_only: bool = False,
+    not_rechecked: list[str] | None = None,
 ) -> str:
     """Overview table (one row per fiche, one column per dimension) plus a section per fiche.
 
     ``previous`` holds each fiche's check before the latest one, so a reader sees what
     moved: on a pull request that is the effect of the change, at night the last day's.
+    ``table_only`` leaves out the sections: a job summary must stay under GitHub's 1 MiB
+    with thousands of fiches (about 1 KB each in full, 0.2 KB as a row).
+    ``not_rechecked`` are the fiches of a shard that delivered nothing tonight.
     """
     previous = previous or {}
     if not fiches:
         return "## Diagnose\n\nGeen fiches om te rapporteren.\n"
     header = "| dataset | globaal | " + " | ".join(d.label for d in Dimension) + " |"
-    lines = [
-        "## Diagnose van de fiches",
-        "",
+    lines = ["## Diagnose van de fiches", ""]
+    if not_rechecked:
+        lines += [
+            "**Onvolledige nacht**: niet opnieuw gecontroleerd, met hun vorige diagnose: "
+            + ", ".join(f"`{md_text(fid)}`" for fid in not_rechecked)
+            + ".",
+            "",
+        ]
+    lines += [
         header,
         "|" + "---|" * (len(Dimension) + 2),
     ]
@@ -162,10 +192,22 @@ def markdown_report(
         + f"; {EMOJI[Status.ok]}→{EMOJI[Status.fail]}: veranderd sinds de vorige controle.",
         "",
     ]
+    if table_only:
+        return "\n".join([*lines, "Het volledige rapport staat in het artefact van de run.", ""])
     for fiche in fiches:
         section = _fiche_section(fiche, diagnoses.get(fiche.id), previous.get(fiche.id), site_url)
         lines += [section, ""]
     return "\n".join(lines)
+
+
+def _not_rechecked(checks_dir: Path) -> list[str]:
+    """The fiches the last night could not re-check (``summary.json``, ``incomplete``)."""
+    try:
+        summary = json.loads((checks_dir / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # no summary yet, or one that says nothing: nothing to flag
+    incomplete = summary.get("incomplete") if isinstance(summary, dict) else None
+    return list(incomplete.get("not_rechecked", [])) if isinstance(incomplete, dict) else []
 
 
 def run_report(
@@ -174,6 +216,7 @@ def run_report(
     only: list[str],
     output: Path | None,
     site_url: str | None = None,
+    table_only: bool = False,
 ) -> int:
     """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
     loaded = load_repository(root)
@@ -198,6 +241,8 @@ def run_report(
         diagnoses,
         site_url or os.environ.get("DATAPEDIA_SITE_URL"),
         previous,
+        table_only,
+        [] if only else _not_rechecked(checks_dir),
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

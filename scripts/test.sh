@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up .venv from the lock (only when it changed) and runs every check CI runs: lint,
-# schema, fiches, workflows, import layering, tests (headless Chromium included).
+# schema, fiches, workflows (zizmor included), import layering, tests (headless Chromium included).
 # Exit codes: 0 everything passed; non-zero the first failing step's code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +14,6 @@ step .venv/bin/datapedia validate
 step .venv/bin/datapedia codeowners --check
 step .venv/bin/datapedia readme --check
 step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+step .venv/bin/zizmor --offline --quiet .github/workflows
 step .venv/bin/lint-imports
 step .venv/bin/python -m pytest -q

@@ -17,6 +17,16 @@ def _private_cache_home(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _canary_without_internet():
+    """The no-network canary (datapedia.canary) asks a closed local port, never the
+    internet; a test that needs a live canary sets DATAPEDIA_CANARY itself."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATAPEDIA_CANARY", "http://127.0.0.1:9/")
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def single_threaded():
     """A process with no other thread, as `datapedia build` is: forking is then safe.

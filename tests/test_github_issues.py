@@ -21,6 +21,7 @@ TOKEN = "ghp_NietDelenGeheim0123456789"
 REPO = "datapedia-vlaanderen/datapedia"
 SITE = "https://datapedia.example/"
 NIGHT1 = datetime(2026, 11, 22, 3, 17, tzinfo=UTC)
+NIGHT0 = NIGHT1 - timedelta(days=1)
 NIGHT2 = NIGHT1 + timedelta(days=1)
 
 # load_fiches wants line 1 to point editors at the schema.
@@ -85,7 +86,9 @@ class FakeGitHub:
 
     def reply(self, handler, status: int, payload, headers=None):
         data = json.dumps(payload).encode()
-        handler.send_response(status)
+        handler.send_response_only(status)
+        if "Date" not in (headers or {}):  # a test may set the server's clock
+            handler.send_header("Date", handler.date_time_string())
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
@@ -134,7 +137,7 @@ class FakeGitHub:
         found = [
             i
             for _, i in sorted(self.issues.items())
-            if i["state"] == query.get("state", "open")
+            if query.get("state", "open") in ("all", i["state"])
             and (not label or label in [n["name"] for n in i["labels"]])
         ]
         return self.page(handler, path, query, found)
@@ -246,11 +249,21 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
     write_fiche(tmp_path, "waterstanden", "@jan-peeters")
     write_fiche(tmp_path, "afvoer", "@datapedia-vlaanderen/vmm")
     write_fiche(tmp_path, "zonder-eigenaar", None)
+    # The night before every test failed too: an issue needs two failing checks in a row.
+    night(tmp_path / "checks", NIGHT0, waterstanden=True, afvoer=True, zonder_eigenaar=True)
     return tmp_path
 
 
 def sync(root: Path, github: FakeGitHub, now: datetime = NIGHT2, dry_run=False) -> int:
     return sync_from_cli(root, root / "checks", REPO, github.url, SITE, dry_run, now)
+
+
+def first_issue(repo: Path, github: FakeGitHub) -> tuple[Path, int]:
+    """waterstanden fails a second night in a row: its issue, opened by the sync."""
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    sync(repo, github)
+    (number,) = github.issues
+    return repo / "checks", number
 
 
 def issues_path(*rest) -> str:
@@ -276,37 +289,146 @@ def test_new_failure_opens_exactly_one_issue(repo, github):
         assert request.headers["Accept"] == "application/vnd.github+json"
         assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
     listing = github.requests[0]
-    assert (listing.method, listing.query["labels"], listing.query["state"]) == (
+    # matched by marker, open or closed: a removed label or a closed issue is no reason
+    # for a duplicate
+    assert (listing.method, listing.query["state"], "labels" in listing.query) == (
         "GET",
-        "datapedia",
-        "open",
+        "all",
+        False,
     )
 
 
-def test_failing_nights_comment_once_per_night_and_never_duplicate(repo, github):
+def test_a_steady_failure_comments_only_on_change_and_once_a_week(repo, github):
     checks = repo / "checks"
     night(checks, NIGHT1, waterstanden=True)
     assert sync(repo, github) == 0
     assert sync(repo, github) == 0  # the same night again: nothing new
     assert len(github.writes()) == 1
     (number,) = github.issues
-
-    night(checks, NIGHT2, waterstanden=True)
-    assert sync(repo, github) == 0
+    for day in range(1, 7):  # the same diagnosis for six more nights: silence
+        night(checks, NIGHT1 + timedelta(days=day), waterstanden=True)
+        assert sync(repo, github, now=NIGHT1 + timedelta(days=day)) == 0
+    assert len(github.writes()) == 1
+    week = NIGHT1 + timedelta(days=7)
+    night(checks, week, waterstanden=True)
+    assert sync(repo, github, now=week) == 0
     writes = github.writes()[1:]
     assert [(w.method, w.path) for w in writes] == [("POST", issues_path(number, "comments"))]
-    assert f"<!-- datapedia:checked_at={NIGHT2.isoformat()} -->" in writes[0].body["body"]
-
-    assert sync(repo, github) == 0  # second run of night 2: still one comment
-    assert len(github.writes()) == 2
+    assert writes[0].body["body"].count("Herinnering") == 1
+    assert f"<!-- datapedia:checked_at={week.isoformat()} -->" in writes[0].body["body"]
+    assert sync(repo, github, now=week) == 0
     assert len(github.issues) == 1 and len(github.comments[number]) == 1
 
 
-def test_recovery_comments_and_closes(repo, github):
+def test_a_single_failing_check_opens_nothing(repo, github, capsys):
+    night(repo / "checks", NIGHT1, waterstanden=False)
+    night(repo / "checks", NIGHT2, waterstanden=True)
+    assert sync(repo, github) == 0
+    assert github.writes() == []
+    assert "eerste mislukte controle" in capsys.readouterr().out
+
+
+def test_hand_closed_issue_stays_closed_until_the_diagnosis_changes(repo, github):
+    checks, number = first_issue(repo, github)
+    github.issues[number]["state"] = "closed"  # a person closes it; the feed is still stale
+    github.issues[number]["labels"] = []  # and removes the label
+    night(checks, NIGHT2, waterstanden=True)
+    assert sync(repo, github) == 0
+    assert len(github.writes()) == 1 and github.issues[number]["state"] == "closed"
+    later = NIGHT2 + timedelta(days=1)
+    tx = ChecksStore(checks).begin()
+    tx.add(diagnosis("waterstanden", later, failing=True, available=False))
+    tx.commit()
+    assert sync(repo, github, now=later) == 0
+    assert list(github.issues) == [number]  # reopened, never a second issue
+    assert github.issues[number]["state"] == "open"
+    assert "beschikbaarheid" in github.comments[number][-1]["body"]
+
+
+def test_a_flapping_dataset_reopens_its_issue_after_two_failures(repo, github):
+    checks, number = first_issue(repo, github)
+    days = [NIGHT1 + timedelta(days=d) for d in range(1, 4)]
+    night(checks, days[0], waterstanden=False)
+    sync(repo, github, now=days[0])
+    assert github.issues[number]["state"] == "closed"
+    night(checks, days[1], waterstanden=True)  # one failure: a hiccup, nothing yet
+    sync(repo, github, now=days[1])
+    assert github.issues[number]["state"] == "closed"
+    night(checks, days[2], waterstanden=True)  # the same failure as before, twice now
+    sync(repo, github, now=days[2])
+    assert list(github.issues) == [number] and github.issues[number]["state"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("label", "silent"),
+    [("gedempt", True), ("gedempt tot 2026-12-31", True), ("gedempt tot 2026-11-01", False)],
+)
+def test_a_muted_issue_gets_no_comments_until_its_end_date(repo, github, label, silent):
+    checks, number = first_issue(repo, github)
+    github.issues[number]["labels"].append({"name": label})
+    tx = ChecksStore(checks).begin()
+    tx.add(diagnosis("waterstanden", NIGHT2, failing=True, available=False))
+    tx.commit()
+    assert sync(repo, github) == 0
+    assert (github.comments[number] == []) is silent
+    night(checks, NIGHT2 + timedelta(days=1), waterstanden=False)
+    sync(repo, github, now=NIGHT2 + timedelta(days=1))
+    assert github.issues[number]["state"] == "closed"  # recovery closes a muted issue too
+
+
+def test_an_unmeasured_night_never_closes_an_issue(repo, github):
     checks = repo / "checks"
     night(checks, NIGHT1, waterstanden=True)
     sync(repo, github)
+    not_judged = diagnosis("waterstanden", NIGHT2, failing=False)
+    # probe: false or a missing key: measured dimensions unknown, the rest fine
+    for dimension in (Dimension.availability, Dimension.timeliness):
+        not_judged.dimensions[dimension] = DimensionResult(summary="Niet gemeten.")
+    rebuilt = Diagnosis.build("waterstanden", NIGHT2, not_judged.dimensions)
+    assert rebuilt.verdict.value == "niet_beoordeeld"
+    tx = ChecksStore(checks).begin()
+    tx.add(rebuilt)
+    tx.commit()
+    assert sync(repo, github) == 0
+    assert len(github.writes()) == 1 and github.issues[1]["state"] == "open"
+
+
+def test_references_and_urls_in_fiche_text_are_inert(repo, github):
+    path = repo / "fiches" / "water" / "waterstanden.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["title"] = "Zie #1, org/repo#3, GH-2 en https://phish.example/login"
+    path.write_text(SCHEMA_LINE + yaml.safe_dump(data), encoding="utf-8")
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 0
+    body = github.writes()[0].body["body"]
+    for raw in ("#1", "repo#3", "GH-2", "https://phish", "phish.example/login)"):
+        assert raw not in body
+    assert "#\u20601" in body and "https:\u2060//phish.example" in body
+
+
+def test_an_incomplete_night_keeps_one_issue_until_a_full_night(repo, github):
+    checks = repo / "checks"
+    night(checks, NIGHT1)
+    summary = {"checked_at": NIGHT1.isoformat(), "exit_code": 1, "counts": {}, "datasets": []}
+    incomplete = {"missing_shards": [2], "not_rechecked": ["afvoer"]}
+    (checks / "summary.json").write_text(json.dumps({**summary, "incomplete": incomplete}))
+    assert sync(repo, github) == 0 and sync(repo, github) == 0
     (number,) = github.issues
+    issue = github.issues[number]
+    assert issue["title"] == "Nachtelijke controle onvolledig"
+    assert "shard 2." in issue["body"] and "1 dataset: `afvoer`" in issue["body"]
+    summary["checked_at"] = NIGHT2.isoformat()
+    (checks / "summary.json").write_text(json.dumps(summary))
+    assert sync(repo, github) == 0
+    assert issue["state"] == "closed" and "weer volledig" in github.comments[number][-1]["body"]
+    summary["checked_at"] = (NIGHT2 + timedelta(days=1)).isoformat()
+    (checks / "summary.json").write_text(json.dumps({**summary, "incomplete": incomplete}))
+    assert sync(repo, github) == 0
+    assert list(github.issues) == [number] and issue["state"] == "open"
+
+
+def test_recovery_comments_and_closes(repo, github):
+    checks, number = first_issue(repo, github)
     night(checks, NIGHT2, waterstanden=False)
     assert sync(repo, github) == 0
     comment, close = github.writes()[1:]
@@ -360,7 +482,7 @@ def test_issue_on_a_later_page_is_found_and_pull_requests_ignored(repo, github):
     night(repo / "checks", NIGHT1, waterstanden=True)
     assert sync(repo, github) == 0
     pages = [r for r in github.requests if r.path == issues_path() and r.method == "GET"]
-    assert len(pages) == 2
+    assert len(pages) == 3  # five issues, two a page: all states, every label
     assert [(w.method, w.path) for w in github.writes()] == [
         ("POST", issues_path(existing, "comments")),
         ("PATCH", issues_path(existing)),  # it lacked its dimensie:timeliness label
@@ -438,10 +560,7 @@ def test_cli_wires_repo_and_api_url(repo, github, capsys):
 
 
 def test_labels_follow_the_failing_dimensions_and_keep_manual_ones(repo, github):
-    checks = repo / "checks"
-    night(checks, NIGHT1, waterstanden=True)
-    sync(repo, github)
-    (number,) = github.issues
+    checks, number = first_issue(repo, github)
     github.issues[number]["labels"].append({"name": "prioriteit"})
     tx = ChecksStore(checks).begin()
     tx.add(diagnosis("waterstanden", NIGHT2, failing=False, available=False))
@@ -469,9 +588,42 @@ def test_writes_are_spaced_and_a_throttle_is_waited_out(repo, github, sleeps):
     assert sleeps == [7.0, 1.0, 1.0]
 
 
-def test_a_throttle_longer_than_allowed_is_an_error_not_a_hang(repo, github, sleeps, capsys):
+def test_a_throttle_longer_than_allowed_stops_the_sync_cleanly(repo, github, sleeps, capsys):
     github.throttle += [(403, {"Retry-After": "3600"})]
-    night(repo / "checks", NIGHT1, waterstanden=True)
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
     assert sync(repo, github) == 1
     assert 3600.0 not in sleeps and github.issues == {}
-    assert "HTTP 403" in capsys.readouterr().err
+    assert len(github.writes()) == 1  # stopped: no hammering on with the next dataset
+    captured = capsys.readouterr()
+    assert "HTTP 403" in captured.err and "gestopt" in captured.out
+
+
+def test_primary_limit_waits_for_its_reset_by_the_servers_clock(repo, github, sleeps):
+    date = "Sun, 22 Nov 2026 03:17:00 GMT"
+    reset = str(int(NIGHT1.timestamp()) + 30)
+    github.throttle.append(
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, "Date": date})
+    )
+    night(repo / "checks", NIGHT1, waterstanden=True)
+    assert sync(repo, github) == 0
+    assert sleeps == [30.0, 1.0] and len(github.issues) == 1  # the reset, then the retry
+
+
+def test_secondary_limit_without_retry_after_waits_a_minute_once(repo, github, sleeps, capsys):
+    github.throttle += [(403, {}), (403, {})]
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
+    assert sync(repo, github) == 1
+    assert sleeps == [60.0, 1.0] and github.issues == {}  # waited, retried once, stopped
+    assert "limiet van GitHub" in capsys.readouterr().err
+
+
+def test_the_write_cap_stops_the_night_and_the_next_night_continues(
+    repo, github, monkeypatch, capsys
+):
+    monkeypatch.setattr(github_issues, "MAX_WRITES", 1)
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
+    assert sync(repo, github) == 1
+    assert len(github.issues) == 1
+    assert "schrijfacties bereikt" in capsys.readouterr().err
+    assert sync(repo, github) == 0  # a new night, a new budget: the second issue
+    assert len(github.issues) == 2

@@ -421,3 +421,17 @@ def test_samples_checked_in_a_worker_give_the_same_diagnosis(tmp_path, fake_prob
         ("expect_column_values_to_be_between", 9),
         ("expect_column_values_to_not_be_null", 1),
     ]
+
+
+def test_a_provider_outage_is_news_when_the_canary_answers(tmp_path, fake_probe, capsys):
+    for fid in ("a-een", "a-twee"):
+        write_fiche(tmp_path, id=fid)
+    fake_probe.endpoints["a-een"] = [endpoint(reachable=False, error="connect", parsed=False)]
+    fake_probe.endpoints["a-twee"] = [endpoint(reachable=False, error="dns", parsed=False)]
+    from localserver import LocalServer
+
+    with LocalServer({}) as canary:
+        # every endpoint of this provider is down, but the network is up: exit 1, kept
+        assert run_check(options(tmp_path, canary=[canary.url("/")])) == 1
+    assert (tmp_path / "checks" / "a-een.json").exists()
+    assert "geen netwerk" not in capsys.readouterr().err

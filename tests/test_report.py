@@ -1,5 +1,6 @@
 """The Markdown report posted on pull requests and in the job summary."""
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,3 +165,38 @@ def test_first_check_shows_no_change(tmp_path: Path):
     run_report(root, checks, ["waterstanden"], out)
     text = out.read_text(encoding="utf-8")
     assert "→" not in text.split("Legende")[0] and "(was " not in text
+
+
+def test_github_references_and_urls_are_inert_in_any_locale():
+    text = md_text("zie #12, org/repo#3, GH-2, https://phish.example/x en www.phish.be; C# blijft")
+    # GitHub autolinks none of these any more; a reader sees the same characters
+    for linked in ("#12", "repo#3", "GH-2", "https://", "www.phish"):
+        assert linked not in text
+    assert text.replace("\u2060", "") == (
+        "zie #12, org/repo#3, GH-2, https://phish.example/x en www.phish.be; C# blijft"
+    )
+    assert "\\u" not in text  # Python escapes: no shell or locale can write '\u2060' literally
+
+
+def test_table_only_report_fits_a_job_summary(tmp_path: Path, capsys):
+    root, _ = make_repo(tmp_path)
+    assert main(["--root", str(root), "report", "--table"]) == 0
+    table = capsys.readouterr().out
+    assert "| dataset | globaal |" in table and "Waterstanden" in table
+    assert "### " not in table and "```" not in table  # no sections, no evidence
+    assert "artefact" in table
+    assert main(["--root", str(root), "report"]) == 0
+    full = capsys.readouterr().out
+    assert len(table) < len(full) / 2
+
+
+def test_an_incomplete_night_names_what_was_not_rechecked(tmp_path: Path, capsys):
+    root, checks = make_repo(tmp_path)
+    incomplete = {"missing_shards": [3], "not_rechecked": ["afvoer"]}
+    (checks / "summary.json").write_text(json.dumps({"incomplete": incomplete}))
+    assert main(["--root", str(root), "report", "--table"]) == 0
+    out = capsys.readouterr().out
+    assert "**Onvolledige nacht**" in out and "`afvoer`" in out.split("|")[0]
+    # a pull request's report is about its own fiches, not last night
+    assert main(["--root", str(root), "report", "--only", "afvoer"]) == 0
+    assert "Onvolledige nacht" not in capsys.readouterr().out

@@ -1,0 +1,36 @@
+"""Does this machine have a network at all? Asked of hosts the run needs anyway.
+
+When no dataset endpoint could even be connected to, that is either a provider outage
+(news: exit 1, written to checks/) or a runner without network (nothing to say: exit 2).
+The datasets' own endpoints cannot tell the two apart, so a TCP connection to a few
+well-known hosts decides. The list comes from ``DATAPEDIA_CANARY`` (space-separated
+URLs, maintainers' configuration) or defaults to the hosts every nightly run already
+depends on for checkout and install.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+DEFAULT_CANARY = ("https://github.com/", "https://pypi.org/")
+CANARY_TIMEOUT_S = 5.0
+
+
+def canary_urls(environ: Mapping[str, str]) -> list[str]:
+    configured = environ.get("DATAPEDIA_CANARY", "").split()
+    return configured or list(DEFAULT_CANARY)
+
+
+def network_up(urls: list[str], timeout_s: float = CANARY_TIMEOUT_S) -> bool:
+    """True as soon as one canary accepts a TCP connection."""
+    for url in urls:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
