@@ -35,6 +35,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from datapedia.geheimen import may_carry_secret
 from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.words import number
 
 try:
     _VERSION = version("datapedia")
@@ -488,7 +489,8 @@ class Fetcher:
             result.error, result.error_detail = error.code, error.detail
             if watchdog.fired:  # whatever broke, it broke because the deadline shut it
                 result.error = "timeout"
-                result.error_detail = f"totale tijd van {self.t.total_timeout_s} s overschreden"
+                total = number(self.t.total_timeout_s, 1)
+                result.error_detail = f"totale tijd van {total} s overschreden"
             result.body = None
             return result
 
@@ -500,7 +502,8 @@ class Fetcher:
         result.status_code = response.status_code
         size = sum(len(k) + len(v) for k, v in response.headers.items())
         if size > MAX_HEADER_BYTES:
-            raise FetchError("too_large", f"headers van {size} bytes (max. {MAX_HEADER_BYTES})")
+            cap = number(MAX_HEADER_BYTES)
+            raise FetchError("too_large", f"headers van {number(size)} bytes (max. {cap})")
         result.content_type = response.headers.get("Content-Type")
         result.headers = {k.lower(): v for k, v in response.headers.items()}
         location = response.headers.get("Location")
