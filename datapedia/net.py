@@ -272,8 +272,10 @@ class _Watchdog:
 
 
 def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would drop its TLS
+    # state under the feet of the thread reading from it.
     with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 _CURRENT = threading.local()
