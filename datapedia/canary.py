@@ -5,7 +5,9 @@ When no dataset endpoint could even be connected to, that is either a provider o
 The datasets' own endpoints cannot tell the two apart, so a TCP connection to a few
 well-known hosts decides. The list comes from ``DATAPEDIA_CANARY`` (space-separated
 URLs, maintainers' configuration) or defaults to the hosts every nightly run already
-depends on for checkout and install.
+depends on for checkout and install. Every canary must answer: a sandbox that reaches
+only a package registry (pypi.org) has no network for the feeds, and its all-down
+results must never be written.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ def canary_urls(environ: Mapping[str, str]) -> list[str]:
 
 
 def network_up(urls: list[str], timeout_s: float = CANARY_TIMEOUT_S) -> bool:
-    """True as soon as one canary accepts a TCP connection."""
+    """True only when every canary accepts a TCP connection."""
     for url in urls:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             with socket.create_connection((parts.hostname or "", port), timeout=timeout_s):
-                return True
+                pass
         except (OSError, ValueError):
-            continue
-    return False
+            return False
+    return bool(urls)

@@ -292,7 +292,8 @@ def _run(options: CheckOptions) -> int:
         if not options.offline and network.none_reached and not network_up(options.canary):
             raise CheckAborted(
                 "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres), "
-                f"en ook geen controlehost ({', '.join(options.canary)}): deze machine heeft "
+                f"en niet elke controlehost antwoordde ({', '.join(options.canary)}): "
+                "deze machine heeft "
                 "geen netwerk; checks/ is niet aangepast, "
                 "zodat de site geen valse storingen toont."
             )

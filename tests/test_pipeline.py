@@ -435,3 +435,16 @@ def test_a_provider_outage_is_news_when_the_canary_answers(tmp_path, fake_probe,
         assert run_check(options(tmp_path, canary=[canary.url("/")])) == 1
     assert (tmp_path / "checks" / "a-een.json").exists()
     assert "geen netwerk" not in capsys.readouterr().err
+
+
+def test_one_silent_canary_means_no_network(tmp_path, fake_probe, capsys):
+    """A sandbox that reaches a package registry but not GitHub has no network for feeds."""
+    write_fiche(tmp_path, id="a-een")
+    fake_probe.endpoints["a-een"] = [endpoint(reachable=False, error="connect", parsed=False)]
+    from faults.harness import closed_port
+    from localserver import LocalServer
+
+    with LocalServer({}) as registry:
+        closed = f"http://127.0.0.1:{closed_port()}/"
+        assert run_check(options(tmp_path, canary=[registry.url("/"), closed])) == 2
+    assert not (tmp_path / "checks" / "a-een.json").exists()
