@@ -128,6 +128,8 @@ def write_machine_outputs(
             "theme": entry.fiche.theme.value,
             "checked_at": entry.diagnosis.checked_at.isoformat() if entry.diagnosis else None,
             "overall": entry.overall.value,
+            "verdict": entry.verdict.value,
+            "verdict_label": entry.verdict.label,
             "dimensions": {d.value: entry.status(d).value for d in entry.diagnosis.dimensions}
             if entry.diagnosis
             else {},

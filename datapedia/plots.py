@@ -20,8 +20,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from datapedia import cities
 from datapedia.judge.history import uptime, was_usable
-from datapedia.results import HistoryEntry
+from datapedia.results import HistoryEntry, Status
 from datapedia.thresholds import THRESHOLDS
 from datapedia.words import duration, percent
 
@@ -32,7 +33,9 @@ _NO_DATA, _LINE, _GRID = "#e0e0e0", "#1565c0", "#dddddd"
 # Layout in SVG user units; the viewBox makes it scale with the page.
 WIDTH, HEIGHT = 800, 350
 LEFT, RIGHT = 64, 784
-UP_TOP, UP_BOTTOM = 28, 128  # 100 units for 0..100%
+UP_TOP, UP_BOTTOM = 28, 104  # 76 units for 0..100%
+# The status timeline: one cell a day with that day's last overall status.
+STATE_TOP, STATE_BOTTOM = 114, 128
 AGE_TOP, AGE_BOTTOM = 162, 272
 # Rough width of a character at font-size 12 in a generic sans-serif, to lay out
 # the legend without measuring text (no fonts are loaded).
@@ -128,6 +131,28 @@ def _legend(items: list[_Legend], y: float) -> list[dict]:
     return placed
 
 
+_STATE_COLOURS = {Status.ok: _GREEN, Status.warn: _ORANGE, Status.fail: _RED, Status.unknown: _GREY}
+_STATE = (
+    '<rect class="oordeel" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
+    "<title>{tip}</title></rect>"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> str:
+    day = first + timedelta(days=i)
+    day_w = (RIGHT - LEFT) / days
+    label = f"{day.day:02d}-{day.month:02d}-{day.year}"
+    return _STATE.format(
+        x=_c(LEFT + i * day_w + 1),
+        y=_c(STATE_TOP),
+        w=_c(day_w - 2),
+        h=_c(STATE_BOTTOM - STATE_TOP),
+        colour=_STATE_COLOURS[status] if status else _NO_DATA,
+        tip=escape(f"{label}: {status.label if status else 'geen controle'}"),
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     """Day ``i`` of the window as an SVG rect. Cached: every picture of a night shares
@@ -139,8 +164,8 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     if pct is None:
         top, colour, tip = UP_TOP, _NO_DATA, f"{label}: geen meting"
     else:
-        # A 0% day keeps a visible red stub instead of vanishing.
-        top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 2)
+        # A down day keeps a clearly visible red block instead of vanishing.
+        top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 15)
         colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
         x=_c(LEFT + i * day_w + 1),
@@ -150,6 +175,46 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
         colour=colour,
         tip=escape(tip),
     )
+
+
+def _age_unit(hours: float) -> tuple[str, float]:
+    """The unit of the age axis: hours for fresh feeds, days, or years for DOV's archive."""
+    if hours < 48:
+        return "uur", 1.0
+    if hours < 2 * 365 * 24:
+        return "dagen", 24.0
+    return "jaar", 365.25 * 24
+
+
+def _summary(entries: list[HistoryEntry], now: datetime) -> str:
+    recent = uptime(entries, now, 30)
+    summary = "Beschikbaarheid 30 dagen: " + (percent(recent) if recent is not None else "onbekend")
+    last_age = next((e for e in reversed(entries) if e.newest is not None), None)
+    if was_usable(entries[-1]) is False:
+        # A dead endpoint has no timestamp because nothing was read, not because the
+        # data lacks one.
+        summary += "; de laatste controle kreeg geen bruikbaar antwoord."
+    elif last_age is None:
+        summary += "; geen tijdstip in de data."
+    else:
+        age = max(last_age.checked_at - last_age.newest, timedelta(0))
+        summary += (
+            f"; nieuwste waarneming {duration(age)} oud bij de laatste controle "
+            f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
+        )
+    # The status timeline in words: since when the latest overall status holds.
+    latest, since = entries[-1].overall, entries[-1].checked_at
+    for entry in reversed(entries):
+        if entry.overall != latest:
+            break
+        since = entry.checked_at
+    return summary + f" Globaal {latest.label} sinds {since.astimezone(UTC).strftime('%d-%m')}."
+
+
+def history_alt(history: list[HistoryEntry], now: datetime, days: int = WINDOW_DAYS) -> str:
+    """The picture's text alternative for the page: the same facts as its description."""
+    entries = sorted(window(history, now, days), key=lambda e: e.checked_at)
+    return _summary(entries, now) if entries else ""
 
 
 def history_svg(
@@ -172,6 +237,10 @@ def history_svg(
 
     uptimes = dict(daily_uptime(entries))
     cells = [_cell(first, i, days, uptimes.get(first + timedelta(days=i))) for i in range(days)]
+    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
+    cells += [
+        _state_cell(first, i, days, states.get(first + timedelta(days=i))) for i in range(days)
+    ]
     up_ticks = [
         {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
         for p in (0, 50, 100)
@@ -190,8 +259,11 @@ def history_svg(
             (hours * THRESHOLDS.stale_fail_factor, _RED, "probleem", "stale_fail_factor"),
         ]
     age_ticks, points, stale_lines = [], "", []
+    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
+    ages = [(t, a / unit_hours) for t, a in ages]
+    stale = [(h / unit_hours, *rest) for h, *rest in stale]
     if ages:
-        # At least an hour high: fresh data (minutes old) needs no axis in seconds.
+        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
         values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
         y_max = values[-1]
 
@@ -223,7 +295,7 @@ def history_svg(
         HEIGHT - 30,
     )
     legend_age = _legend(
-        [_Legend("line", _LINE, "ouderdom (uur)")]
+        [_Legend("line", _LINE, f"ouderdom ({unit})")]
         + [
             _Legend(
                 "line",
@@ -237,21 +309,7 @@ def history_svg(
         HEIGHT - 12,
     )
 
-    recent = uptime(entries, now, 30)
-    summary = "Beschikbaarheid 30 dagen: " + (percent(recent) if recent is not None else "onbekend")
-    last_age = next((e for e in reversed(entries) if e.newest is not None), None)
-    if was_usable(entries[-1]) is False:
-        # A dead endpoint has no timestamp because nothing was read, not because the
-        # data lacks one.
-        summary += "; de laatste controle kreeg geen bruikbaar antwoord."
-    elif last_age is None:
-        summary += "; geen tijdstip in de data."
-    else:
-        age = max(last_age.checked_at - last_age.newest, timedelta(0))
-        summary += (
-            f"; nieuwste waarneming {duration(age)} oud bij de laatste controle "
-            f"({last_age.checked_at.astimezone(UTC).strftime('%d-%m-%Y')})."
-        )
+    summary = _summary(entries, now)
 
     return (
         _ENV.get_template("history.svg.j2")
@@ -268,13 +326,59 @@ def history_svg(
             # numbers and colours from this module, the tip escaped above
             cells=Markup("\n".join(cells)),  # noqa: S704
             up_ticks=up_ticks,
+            state_mid=_c((STATE_TOP + STATE_BOTTOM) / 2),
             age_ticks=age_ticks,
             x_ticks=x_ticks,
             points=points,
             stale_lines=stale_lines,
             legend=legend_up + legend_age,
             summary=summary,
+            age_unit=unit,
             colours={"line": _LINE, "grid": _GRID, "axis": _GREY},
         )
         .encode()
     )
+
+
+# --- maps -----------------------------------------------------------------------------
+_MAP_COLOURS = {True: _GREEN, False: _RED}
+
+
+def map_svg(placed: list[cities.Placed], title: str) -> bytes:
+    """Flanders with the dataset's units (green: fresh, red: not) and the centrumsteden."""
+    outline, city_paths, labels = cities.base_paths()
+    width, height = cities.MAP_WIDTH, cities.map_height()
+    shown = [p for p in placed if cities.in_frame(p.unit)]
+    fresh = sum(p.fresh for p in shown)
+    summary = (
+        f"Kaart van Vlaanderen met {len(shown)} meetpunten van {title}: {fresh} met verse data "
+        f"(groen), {len(shown) - fresh} zonder (rood). De 13 centrumsteden zijn omlijnd."
+    )
+    dots = []
+    # Stale units first, so fresh ones are drawn on top where they overlap.
+    for p in sorted(shown, key=lambda p: p.fresh):
+        x, y = cities.project(p.unit.lon, p.unit.lat)
+        dots.append(f'<circle cx="{_c(x)}" cy="{_c(y)}" r="2.5" fill="{_MAP_COLOURS[p.fresh]}"/>')
+    cities_svg = "".join(
+        f'<path d="{path}" fill="none" stroke="#212121" stroke-width="1"/>'
+        for path in city_paths.values()
+    )
+    names = "".join(
+        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle" stroke="#fff" '
+        f'stroke-width="3" paint-order="stroke">{escape(city)}</text>'
+        for city, (x, y) in labels.items()
+    )
+    legend_y = height + 18
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_c(width)} {_c(height + 28)}" '
+        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="11" '
+        f'fill="#212121"><title id="dp-kaart-titel">{escape(summary)}</title>'
+        f'<rect width="100%" height="100%" fill="#fff"/>'
+        f'<path d="{outline}" fill="#f5f5f5" stroke="#757575" stroke-width="0.8"/>'
+        f"{cities_svg}{''.join(dots)}{names}"
+        f'<circle cx="12" cy="{_c(legend_y - 3)}" r="4" fill="{_GREEN}"/>'
+        f'<text x="20" y="{_c(legend_y)}">verse data ({fresh})</text>'
+        f'<circle cx="132" cy="{_c(legend_y - 3)}" r="4" fill="{_RED}"/>'
+        f'<text x="140" y="{_c(legend_y)}">geen verse data ({len(shown) - fresh})</text>'
+        f"</svg>\n"
+    ).encode()

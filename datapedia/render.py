@@ -27,23 +27,27 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import material
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from datapedia import plots
+from datapedia import cities, plots
 from datapedia.catalogue import mqa
-from datapedia.fiche import Fiche, Theme
+from datapedia.fiche import AuthKind, BlockerKind, DatasetStatus, Fiche, Theme
 from datapedia.files import atomic_write, read_or_empty
 from datapedia.findings import CATALOGUE
+from datapedia.judge.timeliness import freshness_window
 from datapedia.load import LoadedFiche, load_repository
 from datapedia.parallel import fork_map
-from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status
+from datapedia.results import Diagnosis, Dimension, HistoryEntry, Status, Verdict, verdict_of
 from datapedia.store import ChecksStore
 from datapedia.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
 from datapedia.words import count, duration, percent, show
 from datapedia.words import label as evidence_label
 
 TEMPLATES = Path(__file__).parent / "templates"
+# mkdocs-material's search partial, named in our theme override (see _search_partial).
+_THEME_SEARCH = Path(material.__file__).parent / "templates" / "partials" / "search.html"
 MANIFEST = ".manifest.json"
 # Below this many pages to (re)write, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 200
@@ -51,6 +55,11 @@ GENERATED = Path("site") / "generated"
 
 # Where each kind of page lives inside site/generated/ (mkdocs builds *.md to *.html).
 DATASETS, PLOTS, THEMES, OWNERS, FRAGMENTS = "datasets", "plots", "themas", "eigenaars", "fragments"
+CITIES, MAPS, THEME_DIR = "steden", "kaarten", "theme"
+# Where fiches, issues and the issue form live; the nightly job sets GITHUB_REPOSITORY.
+DEFAULT_REPOSITORY = "datapedia-vlaanderen/datapedia"
+# Older than this, the newest check no longer describes today: every page says so.
+STALE_SITE_AFTER = timedelta(hours=36)
 
 
 def dataset_page(fiche_id: str) -> str:
@@ -59,8 +68,27 @@ def dataset_page(fiche_id: str) -> str:
 
 
 THEME_LABELS = {Theme.water: "Water", Theme.mobiliteit: "Mobiliteit"}
-# Order in which an owner should look at its datasets: what is broken first.
-_URGENCY = {Status.fail: 0, Status.warn: 1, Status.unknown: 2, Status.ok: 3}
+AUTH_LABELS = {
+    AuthKind.none: "vrij",
+    AuthKind.api_key: "API-sleutel",
+    AuthKind.token: "token",
+    AuthKind.registration: "registratie",
+}
+# Order of the worklist: what is broken first, then what does not exist, then the rest.
+_URGENCY = {
+    Verdict.fail: 0,
+    Verdict.warn: 1,
+    Verdict.missing: 2,
+    Verdict.not_judged: 3,
+    Verdict.ok: 4,
+}
+# The checklist under a dataset's title: accessibility findings that contradict an item.
+_CHECK_FINDINGS = {
+    "format": ("TOE-06",),
+    "licence": ("TOE-02", "TOE-03", "TOE-09"),
+    "bulk": ("TOE-07",),
+    "public": ("TOE-04", "TOE-05"),
+}
 _LEVEL_ORDER = {"rood": 0, "oranje": 1, "groen": 2}
 
 
@@ -211,6 +239,23 @@ def status_span(status: Status | str) -> Markup:
     )
 
 
+_VERDICT_CLASS = {
+    Verdict.ok: "ok",
+    Verdict.warn: "warn",
+    Verdict.fail: "fail",
+    Verdict.not_judged: "unknown",
+    Verdict.missing: "missing",
+}
+
+
+def verdict_span(verdict: Verdict | str) -> Markup:
+    verdict = Verdict(verdict)
+    return _trusted(
+        f'<span class="dp-status dp-{_VERDICT_CLASS[verdict]}" data-verdict="{verdict.value}">'
+        f"{verdict.label}</span>"
+    )
+
+
 def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
@@ -227,12 +272,41 @@ def fmt_time(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M %Z").strip() if when else "onbekend"
 
 
+def day_text(moment: datetime) -> str:
+    """22-11-2026."""
+    return moment.strftime("%d-%m-%Y")
+
+
+def short_day(moment: datetime) -> str:
+    """22-11."""
+    return moment.strftime("%d-%m")
+
+
 def fmt_duration(delta: timedelta | None) -> str:
     return duration(delta) if delta is not None else "onbekend"
 
 
 def evidence_text(value: Any) -> str:
     return show(value)
+
+
+_PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
+
+
+def deciding_text(result: Any) -> str:
+    """The sentence of a dimension's summary that decided its status, as the judge filled it in.
+
+    A summary joins the texts of all findings (informational ones too); a worklist line
+    shows only the worst finding's text, found by its catalogue message as a pattern.
+    """
+    found = [CATALOGUE[f] for f in result.findings if f in CATALOGUE]
+    if found:
+        worst = max(found, key=lambda f: f.status.rank)
+        pattern = _PLACEHOLDER.sub("(.+?)", re.escape(worst.message)) + r"(?=\s|$)"
+        match = re.search(pattern, result.summary)
+        if match:
+            return match.group(0)
+    return result.summary
 
 
 # --- the data the templates see --------------------------------------------
@@ -303,10 +377,176 @@ class Entry:
     def blockers_sorted(self):
         return sorted(self.fiche.blockers, key=lambda b: _LEVEL_ORDER[b.level.value])
 
+    @cached_property
+    def _verdict(self) -> tuple[Verdict, str]:
+        d = self.diagnosis
+        if d is None:
+            return (Verdict.missing if self.missing else Verdict.not_judged), ""
+        if "verdict" in d.model_fields_set:
+            return d.verdict, d.verdict_reason
+        # A checks/ file from before the verdict was stored: the judge's own rule says it.
+        return verdict_of(d.dimensions, self.missing)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self._verdict[0]
+
+    @property
+    def has_positions(self) -> bool:
+        return self.checked and any(o.unit_positions for o in self.diagnosis.endpoints)
+
+    @property
+    def missing(self) -> bool:
+        return self.fiche.status == DatasetStatus.ontbrekend
+
+    @property
+    def checked(self) -> bool:
+        """Whether a probe looked at it: a dataset that does not exist is never "gecontroleerd"."""
+        return self.diagnosis is not None and not self.missing
+
+    @cached_property
+    def since(self) -> datetime | None:
+        """Since when the latest overall status holds without a break (from the history)."""
+        if not self.checked:
+            return None
+        start = None
+        for entry in reversed(self.history):
+            if entry.overall != self.overall:
+                break
+            start = entry.checked_at
+        return start or self.diagnosis.checked_at
+
+    @property
+    def why(self) -> str:
+        """The deciding finding in one line of plain Dutch (the judge's own words)."""
+        verdict = self.verdict
+        if verdict in (Verdict.fail, Verdict.warn):
+            dim = self.problems_first[0]
+            return f"{dim.label.capitalize()}: {deciding_text(self.diagnosis.dimensions[dim])}"
+        if verdict == Verdict.missing:
+            return "De dataset bestaat nog niet."
+        if self.diagnosis is None:
+            return "Nog niet gecontroleerd: de probes hebben deze dataset nog niet bevraagd."
+        if verdict == Verdict.not_judged:
+            return self._verdict[1] or "Niet beoordeeld."
+        return "Alle gemeten dimensies zijn in orde."
+
+    @property
+    def who(self) -> tuple[str, str | None]:
+        """Who must act: the owner, and the first partner with what it must do."""
+        partner = self.fiche.partners[0] if self.fiche.partners else None
+        role = partner.role.rstrip(". ") if partner else ""
+        return self.fiche.owner.name, f"{partner.name}: {role}" if partner else None
+
+    @property
+    def improvements(self) -> str:
+        """ "nodig", "gewenst" or "geen": the verdict and the fiche's own blockers summed up."""
+        levels = {b.level.value for b in self.fiche.blockers}
+        if self.verdict in (Verdict.fail, Verdict.missing) or "rood" in levels:
+            return "nodig"
+        if self.verdict in (Verdict.warn, Verdict.not_judged) or "oranje" in levels:
+            return "gewenst"
+        return "geen"
+
+    def blocker_lights(self) -> list[tuple[BlockerKind, Any]]:
+        """All five kinds of blocker, each with the fiche's blocker or None."""
+        by_kind = {b.kind: b for b in self.blockers_sorted}
+        return [(kind, by_kind.get(kind)) for kind in BlockerKind]
+
+    def checklist(self) -> list[tuple[str, str, str, str]]:
+        """(mark, item, sentence, evidence) like datapedia.nl's head, from what was stored.
+
+        mark is ok/fail/warn/unknown; nothing is judged here: measured items take their
+        dimension's status, the others the accessibility findings the judge recorded.
+        """
+        d = self.diagnosis
+        access = d.dimensions[Dimension.accessibility] if d else None
+        found = set(access.findings) if access else set()
+        formats = ", ".join(dict.fromkeys(x.format for x in self.fiche.distributions)) or "geen"
+        licence = self.fiche.licence.name if self.fiche.licence else "geen licentie opgegeven"
+        auth = {x.auth.kind for x in self.fiche.distributions}
+
+        def fiche_item(key: str, item: str, yes: str, no: str, evidence: str):
+            if access is None or self.missing:
+                return ("unknown", item, "Niet beoordeeld.", evidence)
+            bad = [f for f in _CHECK_FINDINGS[key] if f in found]
+            return ("fail" if bad else "ok", item, no if bad else yes, evidence)
+
+        def measured(dim: Dimension, item: str, yes: str, no: str):
+            status = self.status(dim) if self.checked else Status.unknown
+            evidence = d.dimensions[dim].summary if self.checked else "Niet gemeten."
+            sentence = {Status.ok: yes, Status.unknown: "Niet gemeten."}.get(status, no)
+            return (status.value, item, sentence, evidence)
+
+        return [
+            measured(
+                Dimension.availability,
+                "Online",
+                "De eindpunten antwoorden.",
+                "Niet elk eindpunt antwoordt bruikbaar.",
+            ),
+            fiche_item(
+                "format",
+                "Machineleesbaar",
+                "In een open, machineleesbaar formaat.",
+                "Geen open, machineleesbaar formaat.",
+                f"Formaat: {formats}.",
+            ),
+            fiche_item(
+                "licence",
+                "Open licentie",
+                "Hergebruik is toegestaan.",
+                "Hergebruik is niet (zeker) toegestaan.",
+                f"Licentie: {licence}.",
+            ),
+            (
+                "unknown",
+                "Gratis",
+                "Niet gemeten: de fiche vermeldt geen prijs.",
+                "Geen veld in de fiche.",
+            ),
+            fiche_item(
+                "bulk",
+                "Bulkdownload",
+                "Alles in één keer te downloaden.",
+                "Enkel per stuk op te vragen.",
+                "Bulkdownload: "
+                + ("ja" if any(x.download for x in self.fiche.distributions) else "nee")
+                + ".",
+            ),
+            measured(
+                Dimension.timeliness,
+                "Actueel",
+                "De nieuwste waarneming is recent genoeg.",
+                "De nieuwste waarneming is te oud.",
+            ),
+            measured(
+                Dimension.completeness,
+                "Compleet",
+                "Geen ontbrekende waarden van belang.",
+                "Er ontbreken waarden.",
+            ),
+            fiche_item(
+                "public",
+                "Publiek zonder registratie",
+                "Vrij op te vragen, zonder sleutel.",
+                "Een sleutel of registratie is nodig.",
+                "Toegang: "
+                + (
+                    "vrij"
+                    if auth <= {AuthKind.none}
+                    else "met " + ", ".join(sorted(AUTH_LABELS[a] for a in auth))
+                )
+                + ".",
+            ),
+        ]
+
     @property
     def urgency(self) -> tuple:
+        since = self.since.timestamp() if self.since else float("inf")
         red = sum(1 for b in self.fiche.blockers if b.level.value == "rood")
-        return (_URGENCY[self.overall], -len(self.problems_first), -red, self.fiche.title.lower())
+        # Worst verdict first, then the longest-standing, then the most red blockers.
+        return (_URGENCY[self.verdict], since, -len(self.problems_first), -red, self.fiche.title)
 
 
 @dataclass
@@ -319,11 +559,57 @@ class Context:
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
-    def counts(self, entries: list[Entry] | None = None) -> dict[Status, int]:
-        counts = dict.fromkeys((Status.ok, Status.warn, Status.fail, Status.unknown), 0)
+    def counts(self, entries: list[Entry] | None = None) -> dict[Verdict, int]:
+        counts = dict.fromkeys(_URGENCY, 0)
         for entry in self.entries if entries is None else entries:
-            counts[entry.overall] += 1
+            counts[entry.verdict] += 1
         return counts
+
+    @cached_property
+    def worklist(self) -> list[Entry]:
+        return sorted(self.entries, key=lambda e: e.urgency)
+
+    @cached_property
+    def newest_check(self) -> datetime | None:
+        return max((e.diagnosis.checked_at for e in self.entries if e.checked), default=None)
+
+    @property
+    def stale(self) -> bool:
+        return self.newest_check is not None and self.now - self.newest_check > STALE_SITE_AFTER
+
+    @cached_property
+    def placed(self) -> dict[str, list[cities.Placed]]:
+        """Per fiche: its units with their centrumstad and freshness (fiches with positions)."""
+        found = {
+            e.id: cities.placed_units(e.diagnosis, freshness_window(e.fiche, e.diagnosis.endpoints))
+            for e in self.entries
+            if e.checked
+        }
+        return {fid: units for fid, units in found.items() if units}
+
+    @cached_property
+    def city_cells(self) -> dict[str, dict[str, cities.CityCell]]:
+        return {fid: cities.city_cells(units) for fid, units in self.placed.items()}
+
+    @cached_property
+    def measured(self) -> list[Entry]:
+        """Datasets whose latest check placed units, worst first."""
+        return [e for e in self.worklist if e.id in self.placed]
+
+    def city_rows(self, city: str) -> dict[str, list]:
+        rows = [(e, self.city_cells[e.id][city]) for e in self.measured]
+        return {
+            "rows": [(e, c) for e, c in rows if c.inside],
+            "elsewhere": [e for e, c in rows if not c.inside],
+        }
+
+    def repository(self) -> str:
+        return os.environ.get("GITHUB_REPOSITORY") or DEFAULT_REPOSITORY
+
+    def org_slug(self, name: str) -> str | None:
+        """The page of an organisation (owner or partner) by its name."""
+        folded = name.casefold()
+        return next((s for s, n in self.owner_names.items() if n.casefold() == folded), None)
 
     def partner_in(self, owner_slug: str) -> list[tuple[Entry, Any]]:
         """Datasets of other owners that name this organisation as a priority partner."""
@@ -363,6 +649,11 @@ def _env() -> Environment:
         evidence=evidence_text,
         percent=percent,
         evidence_label=evidence_label,
+        verdict=verdict_span,
+        deciding=deciding_text,
+        day=day_text,
+        short_day=short_day,
+        age=duration,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
@@ -370,6 +661,8 @@ def _env() -> Environment:
         Status=Status,
         CATALOGUE=CATALOGUE,
         THEME_LABELS=THEME_LABELS,
+        Verdict=Verdict,
+        AUTH_LABELS=AUTH_LABELS,
         Markup=Markup,
     )
     return env
@@ -505,13 +798,29 @@ def _ref_name(prop: dict) -> str | None:
     return None
 
 
-def threshold_groups() -> list[tuple[str, list[tuple[str, Any, str]]]]:
-    groups: dict[str, list[tuple[str, Any, str]]] = {"alle dimensies (de probes)": []}
+def threshold_value(name: str, value: Any) -> str:
+    """A threshold as a reader says it: "10 seconden", "50 MB", "99%", "2×", "25%"."""
+    if name.endswith("_s"):
+        return duration(timedelta(seconds=value))
+    if name.endswith("_pct"):
+        return percent(value)
+    if name.endswith("_ratio"):
+        return percent(100 * value)
+    if name.endswith("_factor"):
+        return f"{show(value)}×"
+    if name == "max_bytes":
+        return f"{show(value / 1024 / 1024)} MB"
+    return show(value)
+
+
+def threshold_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    groups: dict[str, list[tuple[str, str, str]]] = {"alle dimensies (de probes)": []}
     groups.update({d.label: [] for d in Dimension})
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)
         label = dimension.label if dimension else "alle dimensies (de probes)"
-        groups[label].append((name, show(getattr(THRESHOLDS, name)), explanation))
+        value = threshold_value(name, getattr(THRESHOLDS, name))
+        groups[label].append((name, value, explanation))
     return [(label, rows) for label, rows in groups.items() if rows]
 
 
@@ -528,9 +837,22 @@ def render_site(
     for entry in entries:
         owners.setdefault(entry.owner_slug, []).append(entry)
         owner_names[entry.owner_slug] = entry.fiche.owner.name
+    # Organisations named only as a partner get a page too: what they are asked to do.
+    known = {name.casefold() for name in owner_names.values()}
+    for entry in entries:
+        for partner in entry.fiche.partners:
+            if partner.name.casefold() not in known:
+                known.add(partner.name.casefold())
+                base, n = slug(partner.name), 2
+                candidate = base
+                while candidate in owner_names:
+                    candidate, n = f"{base}-{n}", n + 1
+                owners[candidate] = []
+                owner_names[candidate] = partner.name
     ctx = Context(entries=entries, now=now, owners=owners, owner_names=owner_names)
     env = _env()
-    version = code_version()
+    # The repository named in the pages' links is an input of every page too.
+    version = _key(code_version(), ctx.repository())
     day = now.date().isoformat()
     # Windows (uptime, plot) end at midnight after `now`: a page is then a function of
     # its inputs and the day alone, so its key (which holds the day) never goes stale.
@@ -548,41 +870,78 @@ def render_site(
             (rid, ids[rid].fiche.title if rid in ids else None) for rid in entry.fiche.related
         ]
         plot_rel = f"{PLOTS}/{entry.id}.svg"
-        if store.history_path(entry.id).exists():
+        if store.history_path(entry.id).exists() and not entry.missing:
             # history_svg gives None (no file) when nothing falls in the 90-day window.
             outputs[plot_rel] = (
                 _key(version, day, entry.inputs, "plot"),
                 lambda e=entry: plots.history_svg(e.history, horizon, e.judged_interval),
             )
+        map_rel = f"{MAPS}/{entry.id}.svg"
+        if entry.has_positions:
+            outputs[map_rel] = (
+                _key(version, entry.inputs, "map"),
+                lambda e=entry: plots.map_svg(ctx.placed[e.id], e.fiche.title),
+            )
         outputs[f"{DATASETS}/{entry.id}.md"] = (
             _key(version, day, entry.inputs, json.dumps(related), entry.owner_slug),
-            lambda e=entry, r=related, rel=plot_rel: page(
+            lambda e=entry, r=related, rel=plot_rel, m=map_rel: page(
                 "dataset.md.j2",
                 e=e,
                 related=r,
                 plot=f"../{rel}" if plots.window(e.history, horizon) else None,
+                plot_alt=plots.history_alt(e.history, horizon),
+                map=f"../{m}" if e.has_positions else None,
+                map_alt=_map_alt(e, ctx),
                 uptimes=e.judged_uptimes,
                 stale=e.judged("timeliness", "stale_since"),
                 score=mqa.score(e.fiche, e.diagnosis),
                 mqa=mqa,
             )(),
         )
+    # The listings are built only when they must be written: ordering the worklist reads
+    # every history, which an unchanged site must not pay for.
     for theme in Theme:
-        selected = [e for e in entries if e.fiche.theme == theme]
         outputs[f"{THEMES}/{theme.value}.md"] = (
             _key(everything, "theme", theme.value),
-            page("theme.md.j2", theme=theme, selected=selected),
+            lambda t=theme: page(
+                "theme.md.j2", theme=t, selected=[e for e in ctx.worklist if e.fiche.theme == t]
+            )(),
         )
     for owner_slug, owned in owners.items():
         outputs[f"{OWNERS}/{owner_slug}.md"] = (
             _key(everything, "owner", owner_slug),
-            page(
+            lambda o=owner_slug, own=owned: page(
                 "owner.md.j2",
-                owner_slug=owner_slug,
-                owned=sorted(owned, key=lambda e: e.urgency),
-                partner_in=ctx.partner_in(owner_slug),
-            ),
+                owner_slug=o,
+                owned=sorted(own, key=lambda e: e.urgency),
+                partner_in=ctx.partner_in(o),
+            )(),
         )
+    city_list = [(city, slug(city)) for city in cities.CENTRUMSTEDEN]
+    outputs[f"{CITIES}/index.md"] = (
+        _key(everything, "cities"),
+        lambda: page(
+            "cities.md.j2",
+            datasets=ctx.measured,
+            without=[e for e in ctx.worklist if e.id not in ctx.placed],
+            city_list=city_list,
+            factor=show(THRESHOLDS.unit_fresh_factor),
+        )(),
+    )
+    for city, city_slug in city_list:
+        outputs[f"{CITIES}/{city_slug}.md"] = (
+            _key(everything, "city", city),
+            lambda c=city: page("city.md.j2", city=c, **ctx.city_rows(c))(),
+        )
+    outputs[f"{THEME_DIR}/main.html"] = (
+        _key(version, day, ctx.newest_check, now.isoformat() if ctx.stale else ""),
+        lambda: _theme_override(ctx).encode(),
+    )
+    outputs[f"{THEME_DIR}/404.html"] = (_key(version, "404"), lambda: NOT_FOUND.encode())
+    outputs[f"{THEME_DIR}/partials/search.html"] = (
+        _key(version, _theme_search().hexdigest()),
+        lambda: _search_partial().encode(),
+    )
     outputs[f"{OWNERS}/index.md"] = (_key(everything, "owners"), page("owners.md.j2"))
     outputs[f"{FRAGMENTS}/overzicht.md"] = (
         _key(everything, "overview"),
@@ -617,6 +976,67 @@ def render_site(
     report.problems = problems
     report.entries = entries
     return report
+
+
+def _map_alt(entry: Entry, ctx: Context) -> str:
+    cells = ctx.city_cells.get(entry.id, {})
+    with_units = [f"{city} {c.fresh} van {c.inside}" for city, c in cells.items() if c.inside]
+    units = ctx.placed.get(entry.id, [])
+    return (
+        f"Kaart van Vlaanderen: {count(len(units), 'meetpunt')}, "
+        f"waarvan {sum(p.fresh for p in units)} met verse data. In de centrumsteden (vers van "
+        f"totaal): {'; '.join(with_units) or 'geen'}."
+    )
+
+
+# The theme's 404 page says "404 - Not found"; ours is Dutch and points somewhere useful.
+# mkdocs' url filter starts the links at the site's root (site_url's path when set), so
+# they work whatever missing path the host answers with this page.
+NOT_FOUND = """{% extends "main.html" %}
+{% block content %}
+<h1>Pagina niet gevonden</h1>
+<p>Deze pagina bestaat niet (meer). Misschien kreeg de dataset een andere id, of werd
+haar fiche verwijderd.</p>
+<ul>
+<li><a href="{{ 'index.html' | url }}">Naar het overzicht van alle datasets</a></li>
+<li><a href="{{ 'generated/steden/index.html' | url }}">Naar de centrumsteden</a></li>
+<li><a href="{{ 'handboek/index.html' | url }}">Naar het handboek</a></li>
+</ul>
+{% endblock %}
+"""
+
+
+def _theme_search():
+    return hashlib.sha256(_THEME_SEARCH.read_bytes())
+
+
+def _search_partial() -> str:
+    """The theme's search box with a name for its dialog (axe: aria-dialog-name, serious)."""
+    text = _THEME_SEARCH.read_text(encoding="utf-8")
+    named = text.replace('role="dialog"', 'role="dialog" aria-label="Zoeken"', 1)
+    if named == text:
+        raise ValueError(f"{_THEME_SEARCH}: geen role=dialog meer; pas _search_partial aan")
+    return named
+
+
+def _theme_override(ctx: Context) -> str:
+    """mkdocs-material's main.html with a site-wide banner when the data is old.
+
+    Only dates and fixed words go in (no fiche text): this file is a theme template.
+    """
+    banner = ""
+    if ctx.stale and ctx.newest_check is not None:
+        banner = (
+            '<p class="dp-banner" id="dp-verouderd" role="alert"><strong>Let op: verouderde '
+            f"gegevens.</strong> De nieuwste controle is van {day_text(ctx.newest_check)}"
+            f" ({duration(ctx.now - ctx.newest_check)} geleden). De nachtelijke "
+            "controle liep sindsdien niet; wat hier staat, kan niet meer kloppen.</p>"
+        )
+    return (
+        '{% extends "base.html" %}\n'
+        "{# Written by datapedia render: the banner says when the newest check is old. #}\n"
+        f"{{% block announce %}}{banner}{{% endblock %}}\n"
+    )
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -173,6 +173,9 @@ class EndpointObservation(BaseModel):
     largest_gap_s: float | None = None
     median_step_s: float | None = None
     bbox: list[float] | None = Field(None, description="[west, south, east, north] observed.")
+    unit_positions: list[UnitObservation] | None = Field(
+        None, description="The units with a WGS84 position (per-city coverage, maps); stored."
+    )
     columns: list[ColumnProfile] = Field(default_factory=list)
     rows_sampled: int | None = None
     units: list[UnitObservation] | None = Field(
@@ -232,9 +235,23 @@ class Diagnosis(BaseModel):
             verdict_reason=reason,
             dimensions=full,
             endpoints=[
-                e.model_copy(update={"sample": None, "units": None}) for e in endpoints or []
+                e.model_copy(
+                    update={"sample": None, "units": None, "unit_positions": _placed(e.units)}
+                )
+                for e in endpoints or []
             ],
         )
+
+
+def _placed(units: list[UnitObservation] | None) -> list[UnitObservation] | None:
+    """The units that carry a position: what the site's city pages and maps need."""
+    placed = [
+        # Five decimals are about a metre: enough to place a unit in a municipality.
+        u.model_copy(update={"lon": round(u.lon, 5), "lat": round(u.lat, 5)})
+        for u in units or []
+        if u.lon is not None and u.lat is not None
+    ]
+    return placed or None
 
 
 class HistoryEntry(BaseModel):

@@ -1,13 +1,25 @@
-"""A throw-away repository with fiches and checks/ for the site tests.
+"""Throw-away repositories with fiches and checks/ for the site tests.
 
-It copies the real mkdocs.yml and hand-written site/ pages (not site/generated/) so
-the tests build the site exactly as published, then adds three fiches: one never
-checked, one with hostile text, one with 60 days of history.
+Both copy the real mkdocs.yml and hand-written site/ pages (not site/generated/) so
+the tests build the site exactly as published.
+
+- ``make_repo``: three fiches with diagnoses written directly (one never checked, one
+  with hostile text, one with 60 days of history), for the renderer's unit tests.
+- ``make_measured_repo``: fifteen nights measured by the real probes (``run_check``)
+  against local HTTP servers that serve the recorded real responses of tests/data/real/
+  (Telraam, KiWIS, DOV WFS), plus a feed that is down every night, a missing dataset and
+  one never checked: what the browser test and the screenshots show.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import io
+import os
 import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -182,4 +194,144 @@ def make_repo(tmp_path: Path, history_days: int = 60) -> Path:
     tx.add(diagnosis("waterpeil", NOW - timedelta(hours=1), WATERPEIL_LATEST, judged, newest=NOW))
     tx.add(diagnosis("fietstellingen", NOW - timedelta(days=2), FIETS_LATEST, reachable=False))
     tx.commit()
+    return root
+
+
+# --- several nights measured by the real probes against local servers ------------------
+# The morning of the Telraam recording (its newest report is 2023-12-10 05:31 UTC): the
+# live snapshot is fresh on the last night, the KiWIS (2017) and DOV (2003) ones are not.
+MEASURED_NOW = datetime(2023, 12, 10, 6, 0, tzinfo=UTC)
+MEASURED_NIGHTS = 15
+# The night (0 = first) on which each fiche joins the catalogue: the worklist's order then
+# follows from how long a problem stands, not from the alphabet.
+JOINS = {
+    "fietstellingen": 0,
+    "telraam-verkeerstellingen": 0,
+    "voetgangerstellingen-vlaanderen": 0,
+    "vmm-stations": 3,
+    "dov-grondwatermeetnetten": 5,
+}
+KIWIS_DOWN_NIGHTS = {7, 10}  # the KiWIS server answers 404 on these nights
+WORST = "fietstellingen"  # down on every night since the first
+MISSING = "voetgangerstellingen-vlaanderen"
+NEVER_CHECKED = "regen-gent"
+
+
+def _real_fiche(rel: str, base: str) -> dict:
+    """A fiche of this repository, its feeds moved to the local server (same path and query)."""
+    data = yaml.safe_load((REPO / "fiches" / rel).read_text(encoding="utf-8"))
+    data["related"] = []  # the related fiches are not part of this small catalogue
+    for dist in data.get("distributions", []):
+        url = dist["url"]
+        dist["url"] = base + url[url.index("/", url.index("//") + 2) :]
+    return data
+
+
+def _measured_fiches(base: str) -> dict[str, tuple[str, dict]]:
+    hostile = dict(FICHES["mobiliteit/fietstellingen.yml"])
+    hostile["distributions"] = [_dist("CSV per maand", f"{base}/fiets.csv", "text/csv")]
+    # The recording is a value layer asked with metadata=true (station positions), like
+    # the VMM fiches but for its own station group: a fiche of its own that asks exactly that.
+    stations = dict(FICHES["water/waterpeil.yml"], id="vmm-stations", related=[])
+    stations["title"] = "Meteostations VMM (laatste waarde)"
+    stations["expected_units"] = {"count": 10, "kind": "stations"}
+    stations["partners"] = [{"name": "Stad Gent", "role": "meetpunten in de stad doorgeven"}]
+    stations["distributions"] = [
+        dict(
+            _dist(
+                "KiWIS value layer",
+                f"{base}/tsmdownload/KiWIS/KiWIS?request=getTimeseriesValueLayer&metadata=true",
+            ),
+            protocol="kiwis",
+            download=True,
+        )
+    ]
+    return {
+        "fietstellingen": ("mobiliteit/fietstellingen.yml", hostile),
+        "vmm-stations": ("water/vmm-stations.yml", stations),
+        "telraam-verkeerstellingen": (
+            "mobiliteit/telraam-verkeerstellingen.yml",
+            _real_fiche("mobiliteit/telraam-verkeerstellingen.yml", base),
+        ),
+        "dov-grondwatermeetnetten": (
+            "water/dov-grondwatermeetnetten.yml",
+            _real_fiche("water/dov-grondwatermeetnetten.yml", base),
+        ),
+        MISSING: (
+            "mobiliteit/voetgangerstellingen-vlaanderen.yml",
+            _real_fiche("mobiliteit/voetgangerstellingen-vlaanderen.yml", base),
+        ),
+    }
+
+
+def _routes(night: int) -> dict:
+    from localserver import Route, real_payload
+
+    kiwis = Route(
+        body=real_payload("waterinfo/getTimeseriesValueLayer.json"),
+        content_type="application/json;charset=utf-8",
+    )
+    return {
+        "/fiets.csv": Route(status=404, body=b"not found", content_type="text/plain"),
+        "/tsmdownload/KiWIS/KiWIS": (
+            Route(status=404, body=b"not found", content_type="text/plain")
+            if night in KIWIS_DOWN_NIGHTS
+            else kiwis
+        ),
+        "/v1/reports/traffic_snapshot_live": Route(
+            body=real_payload("telraam/traffic_snapshot_live.json"),
+            content_type="application/json",
+        ),
+        "/geoserver/wfs": Route(
+            body=real_payload("dov/wfsgetfeature.xml"), content_type="text/xml; subtype=gml/3.2"
+        ),
+    }
+
+
+@functools.cache
+def _measured_template() -> Path:
+    """Built once per test process (15 nights of real probing), copied for each test."""
+    from localserver import LocalServer
+
+    from datapedia.pipeline import CheckOptions, run_check
+
+    folder = Path(tempfile.mkdtemp(prefix="datapedia-measured-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    root = folder / "repo"
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
+    saved = os.environ.get("TELRAAM_API_KEY")
+    os.environ["TELRAAM_API_KEY"] = "sleutel-voor-de-test"
+    try:
+        for night in range(MEASURED_NIGHTS):
+            now = MEASURED_NOW - timedelta(days=MEASURED_NIGHTS - 1 - night)
+            with LocalServer(_routes(night)) as server:
+                for fid, (rel, data) in _measured_fiches(server.base).items():
+                    if JOINS[fid] <= night:
+                        write_fiche(root, rel, data)
+                options = CheckOptions(
+                    root=root,
+                    checks_dir=root / "checks",
+                    only=[],
+                    now=now,
+                    allow_private=True,
+                    progress=False,
+                )
+                quiet = io.StringIO()
+                with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+                    assert run_check(options) in (0, 1)
+    finally:
+        if saved is None:
+            os.environ.pop("TELRAAM_API_KEY", None)
+        else:
+            os.environ["TELRAAM_API_KEY"] = saved
+    # Added after the last night: on the site it has never been checked.
+    write_fiche(root, "water/regen-gent.yml", FICHES["water/regen-gent.yml"])
+    return root
+
+
+def make_measured_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(_measured_template(), root)
     return root

@@ -54,7 +54,7 @@ def test_same_input_gives_the_same_bytes_and_well_formed_accessible_svg():
     desc = root.find(f"{NS}desc").text
     assert desc == (
         "Beschikbaarheid 30 dagen: 100%; nieuwste waarneming 3 uur oud bij de laatste "
-        "controle (23-11-2026)."
+        "controle (23-11-2026). Globaal in orde sinds 26-08."
     )
 
 
@@ -114,15 +114,45 @@ def test_ages_without_a_timestamp_say_so():
     root = fromstring(svg)
     assert root.find(f".//{NS}polyline") is None
     assert root.findall(f".//{NS}line[@class='drempel']") == []
-    assert root.find(f"{NS}desc").text.endswith("; geen tijdstip in de data.")
+    assert "; geen tijdstip in de data. Globaal in orde sinds" in root.find(f"{NS}desc").text
 
 
-def test_age_axis_has_round_tick_labels():
-    svg = plots.history_svg(nights(age=timedelta(hours=230)), NOW)
-    labels = [t.text for t in fromstring(svg).findall(f".//{NS}g[@text-anchor='end']/{NS}text")]
-    assert labels == ["0%", "50%", "100%", "0", "50", "100", "150", "200", "250"]
+def axis(svg: bytes) -> tuple[list[str], str]:
+    root = fromstring(svg)
+    labels = [t.text for t in root.findall(f".//{NS}g[@text-anchor='end']/{NS}text")]
+    unit = [t.text for t in root.findall(f"{NS}text") if t.get("transform")]
+    return labels, unit[0]
+
+
+def test_age_axis_has_round_tick_labels_in_the_unit_that_fits():
+    labels, unit = axis(plots.history_svg(nights(age=timedelta(hours=30)), NOW))
+    assert (labels[3:], unit) == (["0", "10", "20", "30"], "uur")
+    labels, unit = axis(plots.history_svg(nights(age=timedelta(hours=230)), NOW))
+    assert labels == ["0%", "50%", "100%", "0", "2", "4", "6", "8", "10"]
+    assert unit == "dagen"
+    # DOV's archive: 23 years, not 200,000 hours.
+    labels, unit = axis(plots.history_svg(nights(age=timedelta(days=23 * 365)), NOW))
+    assert (labels[3:], unit) == (["0", "5", "10", "15", "20", "25"], "jaar")
     assert plots._ticks(0.7) == ([0.0, 0.2, 0.4, 0.6, 0.8], 1)
     assert plots._ticks(2160) == ([0, 500, 1000, 1500, 2000, 2500], 0)
+
+
+def test_a_down_day_is_a_visible_block_and_the_alt_text_names_the_timeline():
+    history = nights(10)
+    history[-3] = entry(history[-3].checked_at, reachable=False)
+    root = fromstring(plots.history_svg(history, NOW))
+    down = [r for r in root.findall(f".//{NS}rect[@class='dag']") if ": 0% " in r[0].text]
+    assert len(down) == 1 and float(down[0].get("height")) >= 15
+    failing = [
+        HistoryEntry(
+            checked_at=h.checked_at,
+            overall=Status.fail if i > 6 else Status.ok,
+            dimensions={},
+            reachable=True,
+        )
+        for i, h in enumerate(nights(10))
+    ]
+    assert plots.history_alt(failing, NOW).endswith("Globaal probleem sinds 21-11.")
 
 
 def test_nothing_in_the_window_gives_none():
@@ -151,3 +181,19 @@ def test_daily_uptime_groups_by_utc_day():
         (datetime(2026, 11, 19, tzinfo=UTC), 100.0),
         (datetime(2026, 11, 20, tzinfo=UTC), 0.0),
     ]
+
+
+def test_status_timeline_has_a_cell_per_day_with_that_days_last_status():
+    history = nights(10)
+    history[-1] = HistoryEntry(
+        checked_at=history[-1].checked_at, overall=Status.fail, dimensions={}, reachable=True
+    )
+    root = fromstring(plots.history_svg(history, NOW))
+    states = {
+        r.find(f"{NS}title").text: r.get("fill")
+        for r in root.findall(f".//{NS}rect[@class='oordeel']")
+    }
+    assert len(states) == 90
+    assert states["23-11-2026: probleem"] == "#c62828"
+    assert states["22-11-2026: in orde"] == "#2e7d32"
+    assert states["01-11-2026: geen controle"] == "#e0e0e0"

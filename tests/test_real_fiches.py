@@ -151,7 +151,7 @@ def test_dov_grondwatermeetnetten_with_its_real_payload_is_not_in_orde_and_the_p
     assert "in orde</span>" not in page.split("## ")[0]  # the headline verdict
     assert "probleem" in page
     assert "ouder dan het plafond van 4 maanden voor thema water" in page
-    assert "Verouderd sinds 2003-07-20" in page
+    assert "Verouderd sinds 20-07-2003" in page  # Dutch date format
 
 
 def test_telraam_counts_only_the_segments_in_flanders():

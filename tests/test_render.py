@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import timedelta
 from html import unescape
@@ -55,9 +56,13 @@ def test_every_fiche_gets_a_page_and_the_listing_pages_exist(repo):
     assert sorted(report.pages_written("datasets/")) == [f"datasets/{i}.md" for i in IDS]
     overview = (out / "fragments" / "overzicht.md").read_text()
     assert overview.count('<tr id="rij-') == 3
-    assert '<span data-count-status="fail"><span class="dp-status dp-fail"' in overview
+    assert '<span data-count-verdict="fail"><span class="dp-status dp-fail"' in overview
     assert "probleem</span> 2</span>" in overview  # waterpeil and fietstellingen fail
-    assert "onbekend</span> 1</span>" in overview  # regen-gent was never checked
+    assert "niet beoordeeld</span> 1</span>" in overview  # regen-gent was never checked
+    # A worklist: the failures first, the longest-standing first (waterpeil fails since
+    # its first check 60 days ago, fietstellingen only since two days), then the rest.
+    order = re.findall(r'<tr id="rij-([a-z-]+)"', overview)
+    assert order == ["waterpeil", "fietstellingen", "regen-gent"]
 
 
 def test_never_checked_fiche_says_so_and_every_dimension_is_unknown(repo):
@@ -82,7 +87,7 @@ def test_checked_fiche_shows_diagnosis_history_picture_and_age(repo):
     assert b"<svg" in svg and b"<script" not in svg and b"@font-face" not in svg
     # The page shows the uptime and "sinds" the judge stored, in Dutch number format.
     assert "30 dagen 86,7%" in page
-    assert "Verouderd sinds 2026-11-13" in page
+    assert "Verouderd sinds 13-11-2026" in page
 
 
 def test_plot_is_deterministic(repo, tmp_path):
@@ -229,8 +234,10 @@ def test_handbook_fragments_come_from_the_code(repo):
     dims = to_html((out / "dimensies.md").read_text())
     for name in EXPLANATIONS:
         assert f"<code>{name}</code>" in dims, name
-    assert "<td>99</td>" in dims  # uptime_warn_pct, in Dutch number format
-    assert "<td>0,05</td>" in dims  # missing_warn_ratio
+    assert "<td>99%</td>" in dims  # uptime_warn_pct, with its unit
+    assert "<td>5%</td>" in dims  # missing_warn_ratio 0.05, as a share
+    assert "<td>50 MB</td>" in dims and "<td>10 seconden</td>" in dims and "<td>1 uur</td>" in dims
+    assert "52428800" not in dims
     findings = (out / "bevindingen.md").read_text()
     for fid in CATALOGUE:
         assert f'<span id="{fid}"></span>' in findings, fid
@@ -278,3 +285,98 @@ def test_pages_made_by_forked_workers_are_the_pages_made_in_process(
     assert len(pools) == 1
     assert parallel == serial
     assert sorted(report.written) == sorted(str(p) for p in serial if p.name != ".manifest.json")
+
+
+def test_dataset_head_comes_before_the_description_and_evidence_is_dutch(repo):
+    render(repo)
+    page = (repo / "site" / "generated" / "datasets" / "waterpeil.md").read_text()
+    head, details = page.index('id="dp-samenvatting"'), page.index("Technische details")
+    assert head < page.index("## Wat is het?") < details
+    assert 'data-verdict="fail"' in page and "Verbeteringen: <strong" in page
+    assert page.count('<li data-kind="') == 5  # every kind of blocker, also when none
+    assert "/issues/new?template=correctie-fiche.yml" in page
+    assert "/edit/main/fiches/water/waterpeil.yml" in page
+    evidence = page[details:]
+    assert "| gemeten | 1,5 |" in evidence and "| detail | a&#58; 1 |" in evidence
+    for english in ("None", "True", "False", "Toegang: none", "{&#34;"):
+        assert english not in page, english
+
+
+def test_missing_dataset_has_its_own_state_without_plot_or_check_date(repo):
+    missing = {
+        "id": "riolering",
+        "title": "Overstorten van de riolering",
+        "description": "Wanneer en waar een overstort in werking treedt.",
+        "theme": "water",
+        "status": "ontbrekend",
+        "owner": {"name": "Aquafin", "contact": {"email": "info@aquafin.be"}},
+    }
+    write_fiche(repo, "water/riolering.yml", missing)
+    tx = ChecksStore(repo / "checks").begin()
+    from datapedia.results import Diagnosis
+
+    tx.add(Diagnosis.build("riolering", NOW, {}, missing=True))
+    tx.commit()
+    render(repo)
+    out = repo / "site" / "generated"
+    page = (out / "datasets" / "riolering.md").read_text()
+    assert 'data-verdict="ontbrekend"' in page and "bestaat nog niet" in page
+    assert "Gecontroleerd op" not in page and "dp-history" not in page
+    assert not (out / "plots" / "riolering.svg").exists()
+    row = re.search(
+        r'<tr id="rij-riolering".*?</tr>', (out / "fragments/overzicht.md").read_text(), re.S
+    )
+    assert "bestaat niet" in row[0] and "dp-missing" in row[0]
+
+
+def test_banner_only_when_the_newest_check_is_older_than_36_hours(repo):
+    render(repo)
+    theme = repo / "site" / "generated" / "theme" / "main.html"
+    assert "{% block announce %}{% endblock %}" in theme.read_text()
+    render_site(repo, repo / "checks", NOW + timedelta(days=10))
+    text = theme.read_text()
+    assert 'id="dp-verouderd"' in text and "10 dagen geleden" in text
+
+
+def test_owner_page_lists_are_lists_with_partner_work(repo):
+    render(repo)
+    page = (repo / "site" / "generated" / "eigenaars" / "stad-gent.md").read_text()
+    html_page = to_html(page)
+    assert "<li>" in html_page and "telpalen doorgeven" in html_page
+    awv = next((repo / "site" / "generated" / "eigenaars").glob("wegen-verkeer*.md")).read_text()
+    # A blank line after the verdict: the problems are a list, not one paragraph.
+    assert re.search(r"Oordeel: .*\n\n- ", awv)
+    assert "Partner **Stad Gent**" in awv
+
+
+def test_an_organisation_named_only_as_partner_gets_its_page(repo):
+    fiche = dict(
+        FICHES["water/regen-gent.yml"],
+        partners=[{"name": "Provincie Antwerpen", "role": "regenmeters op provinciale gebouwen"}],
+    )
+    write_fiche(repo, "water/regen-gent.yml", fiche)
+    render(repo)
+    out = repo / "site" / "generated"
+    page = (out / "eigenaars" / "provincie-antwerpen.md").read_text()
+    assert "geen eigenaar van een dataset" in page
+    assert "[Regenmeters Gent](../datasets/regen-gent.md)" in page
+    assert "regenmeters op provinciale gebouwen" in page
+    assert (
+        "[Provincie Antwerpen](provincie-antwerpen.md) | 0 |"
+        in (out / "eigenaars" / "index.md").read_text()
+    )
+    dataset = (out / "datasets" / "regen-gent.md").read_text()
+    assert '<a href="../eigenaars/provincie-antwerpen.html">Provincie Antwerpen</a>' in dataset
+
+
+def test_a_check_written_before_verdicts_existed_gets_the_judges_verdict(repo):
+    import json
+
+    path = repo / "checks" / "fietstellingen.json"
+    data = json.loads(path.read_text())
+    del data["verdict"], data["verdict_reason"]
+    path.write_text(json.dumps(data))
+    render(repo)
+    overview = (repo / "site" / "generated" / "fragments" / "overzicht.md").read_text()
+    row = re.search(r'<tr id="rij-fietstellingen".*?</tr>', overview, re.S)[0]
+    assert 'data-verdict="fail"' in row

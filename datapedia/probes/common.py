@@ -7,6 +7,7 @@ body is not what the protocol promises; the probe records it as ``parse_error``.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -259,6 +260,22 @@ class BBox:
     @property
     def value(self) -> list[float] | None:
         return list(self._box) if self._box else None
+
+
+# Belgian Lambert 72 as DOV names it: EPSG:31370, or 6190 (with Ostend heights).
+LAMBERT72 = ("31370", "6190", "Lambert72")
+
+
+@functools.cache
+def _lambert72():
+    from pyproj import Transformer  # only when a feed answers in Lambert 72
+
+    return Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
+
+
+def lambert72_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    lon, lat = _lambert72().transform(x, y)
+    return lon, lat
 
 
 def first_point(geometry: Any) -> tuple[float, float] | None:

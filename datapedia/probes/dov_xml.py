@@ -12,11 +12,13 @@ from typing import Any
 
 from datapedia.fiche import Distribution
 from datapedia.probes.common import (
+    LAMBERT72,
     Adapter,
     Content,
     ParseContext,
     ParseError,
     iter_local,
+    lambert72_to_wgs84,
     load_xml,
     local,
     summarize_rows,
@@ -33,10 +35,24 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     name = _filter_name(root)
     if name is not None:
         # One filter is one unit; the judge decides whether its newest level is recent.
-        content.units = [UnitObservation(id=name, newest=content.newest)]
+        lon, lat = _position(root) or (None, None)
+        content.units = [UnitObservation(id=name, newest=content.newest, lon=lon, lat=lat)]
         content.units_total = 1
         content.units_reporting = 1 if content.newest is not None else 0
     return content
+
+
+def _position(root: Any) -> tuple[float, float] | None:
+    """The location's Lambert 72 point (``ligging``) in WGS84, for the maps."""
+    ligging = next(iter_local(root, "ligging"), None)
+    point = next(iter_local(ligging, "Point"), None) if ligging is not None else None
+    if point is None or not (point.get("srsName") or "").endswith(LAMBERT72):
+        return None
+    try:
+        x, y = (float(v) for v in (text_of(next(iter_local(point, "pos"))) or "").split()[:2])
+    except (StopIteration, ValueError):
+        return None
+    return lambert72_to_wgs84(x, y)
 
 
 def _filter_name(root: Any) -> str | None:

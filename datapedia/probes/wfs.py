@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from datapedia.fiche import Distribution
 from datapedia.probes import json_file
 from datapedia.probes.common import (
+    LAMBERT72,
     Adapter,
     BBox,
     Content,
@@ -22,6 +23,7 @@ from datapedia.probes.common import (
     ParseError,
     UrlProblem,
     iter_local,
+    lambert72_to_wgs84,
     load_xml,
     local,
     query_of,
@@ -54,7 +56,16 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if name != "FeatureCollection":
         raise ParseError(f"geen WFS FeatureCollection maar <{name}>")
     box = BBox()
-    content = summarize_rows(_rows(root, box), distribution, ctx, rows_are_units=True)
+    # A feature's position, by the identity of its row: the row object lives while
+    # summarize_rows reads it, and the geometry is not a column of the sample.
+    places: dict[int, tuple[float, float]] = {}
+    content = summarize_rows(
+        _rows(root, box, places),
+        distribution,
+        ctx,
+        rows_are_units=True,
+        point=lambda row: places.pop(id(row), None),
+    )
     content.bbox = box.value
     matched = root.get("numberMatched") or root.get("numberOfFeatures")
     if matched and matched.isdigit():
@@ -68,15 +79,38 @@ def _features(root: Element) -> Iterator[Element]:
             yield from member
 
 
-def _rows(root: Element, box: BBox) -> Iterator[dict[str, Any]]:
+def _rows(
+    root: Element, box: BBox, places: dict[int, tuple[float, float]]
+) -> Iterator[dict[str, Any]]:
     for feature in _features(root):
         row: dict[str, Any] = {}
+        place = None
         for prop in feature:
             if len(prop):
                 _add_geometry(prop, box)
+                place = place or _first_position(prop)
             else:
                 row[local(prop.tag)] = text_of(prop)
+        if place:
+            places[id(row)] = place
         yield row
+
+
+def _first_position(prop: Element) -> tuple[float, float] | None:
+    """The geometry's first position as WGS84 lon/lat; Lambert 72 (DOV) is converted."""
+    srs = next((e.get("srsName") for e in prop.iter() if e.get("srsName")), None) or ""
+    names = ("pos", "posList", "coordinates")
+    element = next((e for name in names for e in iter_local(prop, name)), None)
+    numbers = (text_of(element) or "").replace(",", " ").split()
+    try:
+        a, b = float(numbers[0]), float(numbers[1])
+    except (IndexError, ValueError):
+        return None
+    if srs.endswith(LAMBERT72):
+        return lambert72_to_wgs84(a, b)
+    if srs.startswith(_LAT_FIRST):
+        return b, a
+    return (a, b) if srs.startswith(_LON_FIRST) else None
 
 
 def _add_geometry(prop: Element, box: BBox) -> None:
