@@ -391,6 +391,11 @@ class Fiche(_Strict):
     related: list[str] = Field(default_factory=list, description="Ids van verwante fiches.")
     distributions: list[Distribution] = Field(default_factory=list, description="dcat:distribution")
 
+    @property
+    def area(self) -> list[float] | None:
+        """The declared bbox [west, south, east, north], if any."""
+        return self.spatial.bbox if self.spatial else None
+
     @field_validator("update_frequency")
     @classmethod
     def _valid_duration(cls, value: str | None) -> str | None:

@@ -134,6 +134,12 @@ class UnitObservation(BaseModel):
     lon: float | None = None
     lat: float | None = None
 
+    def inside(self, box: list[float] | None) -> bool:
+        """Within [west, south, east, north]; a unit without a position is not outside."""
+        if box is None or self.lon is None or self.lat is None:
+            return True
+        return box[0] <= self.lon <= box[2] and box[1] <= self.lat <= box[3]
+
 
 class EndpointObservation(BaseModel):
     """One distribution probed once: transport facts plus what was read from the body."""
@@ -222,7 +228,9 @@ class Diagnosis(BaseModel):
         dimensions: dict[Dimension, DimensionResult],
         endpoints: list[EndpointObservation] | None = None,
         missing: bool = False,
+        area: list[float] | None = None,
     ) -> Diagnosis:
+        """``area``: the fiche's bbox; positions outside it are not stored (they do not count)."""
         full = {d: dimensions.get(d, DimensionResult()) for d in Dimension}
         verdict, reason = verdict_of(full, missing)
         overall = worst([r.status for r in full.values()])
@@ -236,20 +244,26 @@ class Diagnosis(BaseModel):
             dimensions=full,
             endpoints=[
                 e.model_copy(
-                    update={"sample": None, "units": None, "unit_positions": _placed(e.units)}
+                    update={
+                        "sample": None,
+                        "units": None,
+                        "unit_positions": _placed(e.units, area),
+                    }
                 )
                 for e in endpoints or []
             ],
         )
 
 
-def _placed(units: list[UnitObservation] | None) -> list[UnitObservation] | None:
-    """The units that carry a position: what the site's city pages and maps need."""
+def _placed(
+    units: list[UnitObservation] | None, area: list[float] | None
+) -> list[UnitObservation] | None:
+    """The units with a position in the area: what the site's city pages and maps need."""
     placed = [
         # Five decimals are about a metre: enough to place a unit in a municipality.
         u.model_copy(update={"lon": round(u.lon, 5), "lat": round(u.lat, 5)})
         for u in units or []
-        if u.lon is not None and u.lat is not None
+        if u.lon is not None and u.lat is not None and u.inside(area)
     ]
     return placed or None
 

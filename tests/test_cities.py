@@ -124,3 +124,25 @@ def test_map_is_a_self_contained_svg_with_units_coloured_and_an_alt_text():
     assert "2 meetpunten van X <b>: 1 met verse data" in title
     assert b"<b>" not in svg and b"http" not in svg.replace(b"http://www.w3.org/2000/svg", b"")
     assert len(root.findall(f"{ns}text")) >= 13  # every centrumstad is named
+
+
+def test_positions_outside_the_fiche_area_are_not_stored():
+    """Telraam lists segments worldwide: only those in the fiche's area count and are kept."""
+    from datetime import UTC, datetime
+
+    from datapedia.results import Diagnosis, EndpointObservation, UnitObservation
+
+    units = [
+        UnitObservation(id="gent", lon=3.72, lat=51.05),
+        UnitObservation(id="parijs", lon=2.35, lat=48.86),
+        UnitObservation(id="zonder-plaats"),
+    ]
+    endpoint = EndpointObservation(
+        distribution=0, title="T", protocol="telraam", url="x", units=units
+    )
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    flanders = [2.54, 50.68, 5.92, 51.51]
+    kept = Diagnosis.build("t", now, {}, [endpoint], area=flanders).endpoints[0].unit_positions
+    assert [u.id for u in kept] == ["gent"]
+    everywhere = Diagnosis.build("t", now, {}, [endpoint]).endpoints[0].unit_positions
+    assert [u.id for u in everywhere] == ["gent", "parijs"]

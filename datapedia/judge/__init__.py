@@ -91,4 +91,6 @@ def diagnose(
         if quality is not None:
             dims[Dimension.completeness] = completeness.completeness(fiche, observation, quality)
     dims[Dimension.availability] = availability.availability(fiche, observation, history, now)
-    return Diagnosis.build(fiche.id, observation.checked_at, dims, observation.endpoints)
+    return Diagnosis.build(
+        fiche.id, observation.checked_at, dims, observation.endpoints, area=fiche.area
+    )

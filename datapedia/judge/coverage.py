@@ -56,12 +56,6 @@ def outside_share(observed: list[float], declared: list[float]) -> float:
     return 1 - overlap / area
 
 
-def _inside(unit: UnitObservation, box: list[float]) -> bool:
-    if unit.lon is None or unit.lat is None:
-        return True  # a unit without a position cannot be placed outside
-    return box[0] <= unit.lon <= box[2] and box[1] <= unit.lat <= box[3]
-
-
 def _listed_units(endpoints: list[EndpointObservation]) -> list[UnitObservation] | None:
     """The units of the endpoint that lists the most, when any of them carries a time."""
     listed = [e.units for e in endpoints if e.units and any(u.newest for u in e.units)]
@@ -91,8 +85,7 @@ def _counts(
         total = max((e.units_total for e in endpoints if e.units_total is not None), default=None)
         return reporting, total, [], {}
     window = freshness_window(fiche, endpoints)
-    area = fiche.spatial.bbox if fiche.spatial and fiche.spatial.bbox else None
-    inside = [u for u in listed if area is None or _inside(u, area)]
+    inside = [u for u in listed if u.inside(fiche.area)]
     fresh = [u for u in inside if u.newest is not None and now - u.newest <= window]
     fresh_ids = {u.id for u in fresh}
     silent = [u for u in inside if u.id not in fresh_ids]
@@ -183,9 +176,9 @@ def coverage(fiche: Fiche, observation: Observation, now: datetime) -> Dimension
                 )
             )
     boxes = [e.bbox for e in endpoints if e.bbox]
-    if boxes and fiche.spatial and fiche.spatial.bbox:
-        share = max(outside_share(box, fiche.spatial.bbox) for box in boxes)
-        evidence |= {"bbox_observed": boxes, "bbox_declared": fiche.spatial.bbox}
+    if boxes and fiche.area:
+        share = max(outside_share(box, fiche.area) for box in boxes)
+        evidence |= {"bbox_observed": boxes, "bbox_declared": fiche.area}
         evidence["bbox_outside_pct"] = round(100 * share, 1)
         if share > t.bbox_warn_outside_ratio:
             texts.append(say("DEK-05", pct=percent(100 * share, 0), area=fiche.spatial.name))
