@@ -8,6 +8,7 @@ consecutive host names so the per-host limit never becomes the bottleneck.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -195,6 +196,11 @@ def write_fiches(root: Path, n: int, base_urls: list[str], units: int = 8) -> li
         text = _dump(data)
         path.write_text(SCHEMA_COMMENT + text, encoding="utf-8")
         paths.append(path)
+    # The maintainers' map: the bench key may go to the bench servers (config/geheimen.yml).
+    hosts = sorted({urlsplit(url).hostname or "" for url in base_urls})
+    secrets = root / "config" / "geheimen.yml"
+    secrets.parent.mkdir(parents=True, exist_ok=True)
+    secrets.write_text(f"{TELRAAM_KEY_ENV}: [{', '.join(hosts)}]\n", encoding="utf-8")
     return paths
 
 

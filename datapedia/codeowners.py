@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from datapedia.geheimen import SECRETS_FILE
 from datapedia.load import LoadedFiche, load_repository
 
 MAINTAINERS_TEAM = "@datapedia-vlaanderen/beheerders"
@@ -45,6 +46,10 @@ def render_codeowners(fiches: list[LoadedFiche], root: Path) -> str:
         lines.append("# Fiches zonder owner.github (enkel de beheerders keuren ze goed):")
         lines.extend(f"#   {path}" for path in without)
         lines.append("")
+    # Last, so no line above can hand it to a fiche owner: which key goes to which server.
+    lines.append("# Welke sleutel naar welke server mag: enkel de beheerders.")
+    lines.append(f"/{SECRETS_FILE.as_posix()} {MAINTAINERS_TEAM}")
+    lines.append("")
     return "\n".join(lines)
 
 

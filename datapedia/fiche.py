@@ -28,6 +28,24 @@ from pydantic import (
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
 ENV_VAR_PATTERN = r"^[A-Z][A-Z0-9_]{1,63}$"
 GITHUB_HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?$"
+# An HTTP field name (RFC 9110 token): no space, colon, CR or LF that could add a header.
+HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"
+# Text sent in a header (the format goes out as Accept): no control characters.
+NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# Standard request headers a key may not travel in: the probe sets or strips them
+# itself, and on a redirect to another server they would carry the key along.
+# Authorization is the standard place for a token and stays allowed.
+STANDARD_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Cache-Control",
+        "Connection", "Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Date",
+        "Expect", "Forwarded", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match",
+        "If-Range", "If-Unmodified-Since", "Keep-Alive", "Max-Forwards", "Origin", "Pragma",
+        "Proxy-Authorization", "Range", "Referer", "TE", "Trailer", "Transfer-Encoding",
+        "Upgrade", "User-Agent", "Via",
+    )
+)  # fmt: skip
 
 # ISO 8601 durations as fiches write them (P1D, PT15M, P1M, P1Y, P1W); months and
 # years are approximated (30 and 365 days) because only the order of magnitude
@@ -204,10 +222,24 @@ class Auth(_Strict):
         description="Naam van de omgevingsvariabele met de sleutel. Nooit de sleutel zelf.",
     )
     header: str | None = Field(
-        None, description="HTTP-header waarin de sleutel meegaat, bv. X-Api-Key."
+        None,
+        pattern=HEADER_NAME_PATTERN,
+        description="HTTP-header waarin de sleutel meegaat, bv. X-Api-Key of Authorization.",
     )
-    param: str | None = Field(None, description="Queryparameter waarin de sleutel meegaat.")
+    param: str | None = Field(
+        None, pattern=HEADER_NAME_PATTERN, description="Queryparameter waarin de sleutel meegaat."
+    )
     documentation: HttpUrl | None = Field(None, description="Waar men een sleutel aanvraagt.")
+
+    @field_validator("header")
+    @classmethod
+    def _own_header(cls, header: str | None) -> str | None:
+        if header is not None and header.lower() in STANDARD_HEADERS:
+            raise ValueError(
+                f"'{header}' is een standaardheader en geen plaats voor een sleutel; "
+                "gebruik bv. X-Api-Key of Authorization"
+            )
+        return header
 
     @model_validator(mode="after")
     def _key_needs_env(self) -> Auth:
@@ -236,7 +268,8 @@ class Distribution(_Strict):
     protocol: Protocol = Field(description="Hoe de probe dit eindpunt leest.")
     url: HttpUrl = Field(description="dcat:accessURL: de URL die de probe opvraagt.")
     format: str = Field(
-        description="dcat:mediaType: het verwachte inhoudstype, bv. application/json, text/csv."
+        pattern=NO_CONTROL_PATTERN,
+        description="dcat:mediaType: het verwachte inhoudstype, bv. application/json, text/csv.",
     )
     documentation: HttpUrl | None = Field(None, description="foaf:page: uitleg over dit eindpunt.")
     download: bool = Field(

@@ -119,6 +119,7 @@ _CATALOGUE = [
     Finding(
         "STA-04", S, WARN, "'{standard}' geclaimd, maar het eindpunt spreekt het niet: {reason}."
     ),
+    Finding("VOL-10", C, UNKNOWN, "Te groot of te complex om te beoordelen: {reason}."),
 ]
 
 CATALOGUE: dict[str, Finding] = {f.id: f for f in _CATALOGUE}

@@ -29,8 +29,17 @@ from pydantic import AnyUrl, BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from datapedia import words
-from datapedia.fiche import ENV_VAR_PATTERN, FROM_CACHE, GITHUB_HANDLE_PATTERN, ID_PATTERN, Fiche
+from datapedia.fiche import (
+    ENV_VAR_PATTERN,
+    FROM_CACHE,
+    GITHUB_HANDLE_PATTERN,
+    HEADER_NAME_PATTERN,
+    ID_PATTERN,
+    NO_CONTROL_PATTERN,
+    Fiche,
+)
 from datapedia.files import atomic_write
+from datapedia.geheimen import SECRETS_FILE, SecretHosts, load_secret_hosts, refusal
 from datapedia.parallel import fork_map
 from datapedia.unique import Claim, blame
 from datapedia.yaml_errors import describe as describe_yaml_error
@@ -88,6 +97,8 @@ _PATTERN_HELP = {
     ENV_VAR_PATTERN: "de naam van een omgevingsvariabele (HOOFDLETTERS, cijfers en _), "
     "bv. TELRAAM_API_KEY; nooit de sleutel zelf",
     GITHUB_HANDLE_PATTERN: "een GitHub-gebruiker of -team, bv. @gebruiker of @organisatie/team",
+    HEADER_NAME_PATTERN: "een naam zonder spaties, dubbelpunt of regeleinde, bv. X-Api-Key",
+    NO_CONTROL_PATTERN: "tekst op één regel, zonder regeleinden of stuurtekens",
 }
 # Query parameters that carry a secret: a key belongs in an environment variable.
 _SECRET_PARAM = re.compile(
@@ -100,6 +111,8 @@ _BAD_MARKDOWN_LINK = re.compile(
     r"(?:\]\(\s*<?|<)\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE
 )
 _CREDENTIALS = re.compile(r"(//)[^/@\s]*@")
+# Control characters and the Unicode line breaks a terminal or log viewer honours.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        # One line per problem, whatever the fiche holds: a CR, LF or escape sequence in
+        # an echoed value could otherwise forge lines (or a CI `::error::` command).
+        return _escape_controls(
+            f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        )
+
+
+def _escape_controls(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -203,8 +224,11 @@ def load_fiches(
     # PARALLEL_MIN_FICHES on; a worker sends back the parsed file, fiche model included.
     for index, done in zip(at, fork_map(_parse_read, todo, PARALLEL_MIN_FICHES), strict=True):
         parsed[index] = done
-    _cross_checks(parsed, root)
+    secrets = load_secret_hosts(root) if root is not None else None
+    _cross_checks(parsed, root, secrets)
     problems = [*missing]
+    if secrets is not None:
+        problems += [Problem(SECRETS_FILE, 1, 1, "-", why) for why in secrets.problems]
     for item in parsed:
         problems.extend(item.problems)
         if item.fiche is not None and not item.problems:
@@ -371,7 +395,17 @@ def _parse_text(parsed: _Parsed, text: str, relative: Path | None) -> None:
     # The checks across fiches need only these; the whole tree would cross a pipe.
     parsed.data = {"id": data.get("id"), "theme": data.get("theme")}
     related = data.get("related")
-    for loc in [("id",), ("theme",), *(("related", i) for i in range(_length(related)))]:
+    keyed = [
+        i
+        for i, d in enumerate(data.get("distributions") or [])
+        if isinstance(d, dict) and isinstance(d.get("auth"), dict) and d["auth"].get("env")
+    ]
+    for loc in [
+        ("id",),
+        ("theme",),
+        *(("related", i) for i in range(_length(related))),
+        *(("distributions", i, "auth", "env") for i in keyed),
+    ]:
         parsed.places[loc] = _position(_locate(node, loc)[0])
     if converter.refused_tag:
         return  # validating the stand-in value would only add noise
@@ -551,7 +585,7 @@ def _append_rest(path: str, rest: tuple[Any, ...]) -> str:
 
 
 def _show(value: Any) -> str:
-    text = str(value)
+    text = _escape_controls(str(value))
     text = _CREDENTIALS.sub(r"\1***@", text)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -736,6 +770,18 @@ def _check_urls(parsed: _Parsed, root: MappingNode, fiche: Fiche) -> None:
         parsed.add_at(node, path, message)
 
 
+def _check_secret_hosts(item: _Parsed, secrets: SecretHosts) -> None:
+    """A key goes only where the maintainers' file allows (``datapedia.geheimen``)."""
+    if item.fiche is None:
+        return
+    for i, distribution in enumerate(item.fiche.distributions):
+        name = distribution.auth.env
+        why = refusal(name, str(distribution.url), secrets) if name else None
+        if why is not None:
+            loc = ("distributions", i, "auth", "env")
+            item.add(*item.places.get(loc, (1, 1)), f"distributions[{i}].auth.env", why)
+
+
 def _protocol_problems(fiche: Fiche) -> list[tuple[tuple[Any, ...], str]]:
     """Fields the fiche names that its own request can never return (each adapter knows)."""
     from datapedia.probes import adapter_for  # only validation needs the adapters
@@ -747,8 +793,9 @@ def _protocol_problems(fiche: Fiche) -> list[tuple[tuple[Any, ...], str]]:
     ]
 
 
-def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
-    """Unique ids, file names and folders that match, related ids that exist.
+def _cross_checks(parsed: list[_Parsed], root: Path | None, secrets: SecretHosts | None) -> None:
+    """Unique ids, file names and folders that match, related ids that exist, keys
+    that go only where ``config/geheimen.yml`` allows.
 
     Ids are unique across the repository even when only some files are validated:
     a fiche not read here counts with its file name as id (that they match is
@@ -782,6 +829,8 @@ def _cross_checks(parsed: list[_Parsed], root: Path | None) -> None:
     for item in parsed:
         if item.data is None:
             continue
+        if secrets is not None:
+            _check_secret_hosts(item, secrets)
         fiche_id, theme = item.data.get("id"), item.data.get("theme")
         if isinstance(fiche_id, str):
             at_id = item.places[("id",)]

@@ -2,24 +2,29 @@
 
 Fiche URLs come from pull requests, so every request is treated as hostile:
 only http(s), no credentials in the URL, no private or internal addresses (every
-redirect hop is checked), a size cap on the *decoded* body (gzip bombs), a total
-deadline (slow trickles) and a bounded number of redirects and retries. Network
-and HTTP problems never raise: they come back as a stable error code.
+redirect hop is checked), a size cap on the *decoded* body (gzip bombs) and on
+the headers, a hard wall-clock deadline per request (a watchdog shuts the socket, so
+a status line or headers dripped byte by byte cannot outlast it) and a bounded
+number of redirects and retries. Network and HTTP problems never raise: they come
+back as a stable error code. Keys go only to the hosts they are bound to
+(``datapedia.geheimen``) and every text kept from an answer is redacted first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from http.cookiejar import DefaultCookiePolicy
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -28,7 +33,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from datapedia.geheimen import may_carry_secret
 from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.words import number
 
 try:
     _VERSION = version("datapedia")
@@ -53,10 +60,13 @@ ERRORS: dict[str, str] = {
     "decode": "de inhoud kon niet gedecomprimeerd worden (bv. kapotte gzip)",
     "http": "de server antwoordde met een foutstatus",
     "internal": "interne fout in de probe (geen fout van de bron)",
+    "secret_host": "een sleutel zou naar een server gaan waarvoor ze niet bestemd is",
 }
 
 # Errors worth another attempt: the server may be back in a moment.
 _RETRYABLE_ERRORS = {"dns", "connect", "reset"}
+# Errors worth one more try at the end of the run (probe.py) before calling an endpoint down.
+TRANSIENT_ERRORS = frozenset({*_RETRYABLE_ERRORS, "timeout"})
 # A HEAD that fails like this is retried as GET: many servers mishandle HEAD.
 _HEAD_FALLBACK_STATUS = {403, 405, 501}
 _HEAD_FALLBACK_ERRORS = {"connect", "reset"}
@@ -65,6 +75,13 @@ _SAFE_HEADERS = {"User-Agent", "Accept", "Accept-Encoding"}
 RETRY_AFTER_CAP_S = 30.0
 _CHUNK = 64 * 1024
 _DETAIL_BODY_CHARS = 200
+# http.client already refuses more than 100 headers or a line over 64 KiB; together
+# they must stay small too, since every header is kept for the diagnosis.
+MAX_HEADER_BYTES = 32 * 1024
+# A secret shown in part is still shown: any run of this many of its characters is
+# redacted (shorter secrets only whole).
+_PARTIAL_CHARS = 8
+_MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,8 @@ class FetchPolicy:
     allow_private: bool = False
     thresholds: Thresholds = THRESHOLDS
     user_agent: str = USER_AGENT
+    # key variable -> hosts it may go to (``datapedia.geheimen``); None: not bound here
+    secret_hosts: Mapping[str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -80,7 +99,7 @@ class FetchResult:
     final_url: str | None = None
     status_code: int | None = None
     content_type: str | None = None
-    body: bytes | None = None
+    body: bytes | bytearray | None = None
     latency_ms: float | None = None
     bytes_read: int = 0
     attempts: int = 0
@@ -105,13 +124,56 @@ class FetchError(Exception):
 
 
 def redact(text: str | None, secrets: Iterable[str]) -> str | None:
+    """``text`` with every secret, whole, %-encoded or in part, replaced by ``***``.
+
+    Partial: any ``_PARTIAL_CHARS`` consecutive characters of a secret (a key cut by
+    a snippet or echoed half). Redact before truncating, never after.
+    """
     if text is None:
         return None
-    for secret in secrets:
-        if secret:
-            for form in {secret, quote(secret, safe=""), quote(secret)}:
-                text = text.replace(form, "***")
-    return text
+    forms = [
+        form
+        for secret in secrets
+        if secret
+        for form in {secret, quote(secret, safe=""), quote(secret)}
+    ]
+    if not forms:
+        return text
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, _MASK)
+    windows = {
+        form[i : i + _PARTIAL_CHARS]
+        for form in forms
+        if len(form) > _PARTIAL_CHARS
+        for i in range(len(form) - _PARTIAL_CHARS + 1)
+    }
+    if not windows:
+        return text
+    hidden = [False] * len(text)
+    for i in range(len(text) - _PARTIAL_CHARS + 1):
+        if text[i : i + _PARTIAL_CHARS] in windows:
+            hidden[i : i + _PARTIAL_CHARS] = [True] * _PARTIAL_CHARS
+    out: list[str] = []
+    for char, masked in zip(text, hidden, strict=True):
+        if not masked:
+            out.append(char)
+        elif not out or out[-1] != _MASK:  # one mark per hidden run
+            out.append(_MASK)
+    return "".join(out)
+
+
+def redact_all(value: Any, secrets: Iterable[str]) -> Any:
+    """Every string in a JSON-like value redacted, mapping keys included."""
+    secrets = tuple(s for s in secrets if s)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {redact_all(k, secrets): redact_all(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_all(item, secrets) for item in value]
+    return value
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -130,9 +192,17 @@ def _without_userinfo(url: str) -> str:
     return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
+# NAT64 (RFC 6052) and the deprecated IPv4-compatible form carry an IPv4 address too.
+_EMBEDDING_V4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
+
 def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    # An IPv6 address that embeds an IPv4 one (mapped, 6to4, Teredo, NAT64) can reach a
+    # private IPv4 host through a relay; no open-data feed needs one, so all are refused.
+    if isinstance(ip, ipaddress.IPv6Address) and (
+        ip.ipv4_mapped or ip.sixtofour or ip.teredo or any(ip in n for n in _EMBEDDING_V4)
+    ):
+        return True
     return (
         ip.is_private
         or ip.is_loopback
@@ -152,40 +222,124 @@ def _check_peer(sock: socket.socket) -> None:
     peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
     if _blocked(peer):
         sock.close()
-        raise BlockedAddress(f"verbinding met {peer} geweigerd")
+        # the address itself is not repeated: stored details never answer for a resolver
+        raise BlockedAddress("verbinding geweigerd: het adres is privé, lokaal of intern")
+
+
+class _Watchdog:
+    """Shuts every socket of one attempt at its deadline, whatever it is waiting for.
+
+    Socket timeouts bound each wait, not their sum: a server that sends its status
+    line or headers one byte a second never lets one expire. Shutting the socket from
+    a timer thread ends the blocked read at once; the attempt then reports a timeout.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _CURRENT.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _CURRENT.watchdog = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            _shut(sock)
+
+    def check(self) -> None:
+        if self.fired:
+            raise FetchError("timeout", "de totale tijd is overschreden")
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would drop its TLS
+    # state under the feet of the thread reading from it.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+_CURRENT = threading.local()
+
+
+def _watch(sock: socket.socket | None) -> None:
+    watchdog = getattr(_CURRENT, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
+# Every connection is watched: a new one when it is made (connect, TLS), a pooled
+# one when it is asked again (status line, headers).
+class _Watched:
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watch(sock)
+        return sock
+
+    def getresponse(self) -> Any:  # noqa: ANN401 (urllib3's own type)
+        _watch(self.sock)
+        return super().getresponse()
 
 
 # The name is resolved again when connecting; checking the socket's actual peer closes
 # the window in which DNS could answer a public address to the guard and a private one here.
-class _GuardedHTTPConnection(HTTPConnection):
+class _Guarded(_Watched):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _check_peer(sock)
         return sock
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _check_peer(sock)
-        return sock
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
 
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
+class _GuardedHTTPConnection(_Guarded, HTTPConnection):
+    pass
 
 
-class _GuardedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _GuardedHTTPPool,
-            "https": _GuardedHTTPSPool,
-        }
+class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
+    pass
+
+
+def _adapter_class(guarded: bool) -> type[HTTPAdapter]:
+    http, https = (
+        (_GuardedHTTPConnection, _GuardedHTTPSConnection)
+        if guarded
+        else (_WatchedHTTPConnection, _WatchedHTTPSConnection)
+    )
+    http_pool = type("_HTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http})
+    https_pool = type("_HTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https})
+
+    class _Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
+
+    return _Adapter
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -214,8 +368,7 @@ class Fetcher:
         # No ambient configuration: a ~/.netrc or proxy variable must not change what we ask.
         self._session.trust_env = False
         self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        adapter_class = HTTPAdapter if self.policy.allow_private else _GuardedAdapter
-        adapter = adapter_class(
+        adapter = _adapter_class(guarded=not self.policy.allow_private)(
             pool_connections=self.t.total_concurrency,
             pool_maxsize=self.t.total_concurrency,
             max_retries=0,
@@ -242,34 +395,42 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         method: str = "GET",
         secrets: Iterable[str] = (),
+        secret_hosts: Collection[str] | None = None,
     ) -> FetchResult:
+        """``secret_hosts``: where a request carrying one of ``secrets`` may go (every
+        hop is checked); None leaves the choice to the caller."""
         secrets = tuple(s for s in secrets if s)
         deadline = time.monotonic() + self.t.total_timeout_s
-        result = self._fetch_with_retries(url, headers or {}, method.upper(), deadline)
+        ask = _Ask(headers or {}, secrets, secret_hosts)
+        result = self._fetch_with_retries(url, ask, method.upper(), deadline)
         if method.upper() == "HEAD" and (
             result.status_code in _HEAD_FALLBACK_STATUS or result.error in _HEAD_FALLBACK_ERRORS
         ):
             head_attempts = result.attempts
-            result = self._fetch_with_retries(url, headers or {}, "GET", deadline)
+            result = self._fetch_with_retries(url, ask, "GET", deadline)
             result.attempts += head_attempts
         result.url = redact(_without_userinfo(url), secrets) or ""
         result.final_url = redact(result.final_url, secrets)
         result.error_detail = redact(result.error_detail, secrets)
+        result.content_type = redact(result.content_type, secrets)
+        result.headers = redact_all(result.headers, secrets)
         return result
 
     # --- internals ----------------------------------------------------------------
-    def _fetch_with_retries(
-        self, url: str, headers: Mapping[str, str], method: str, deadline: float
-    ) -> FetchResult:
+    def _fetch_with_retries(self, url: str, ask: _Ask, method: str, deadline: float) -> FetchResult:
         attempts = 0
         while True:
             attempts += 1
-            result = self._attempt(url, headers, method, deadline)
+            result = self._attempt(url, ask, method, deadline)
             result.attempts = attempts
             wait = self._retry_wait(result, attempts)
             if wait is None or time.monotonic() + wait >= deadline:
                 return result
             time.sleep(wait)
+            if result.error == "timeout":
+                # A server that let one attempt time out gets a short second chance: a
+                # dead server costs about two connect timeouts, not two full budgets.
+                deadline = min(deadline, time.monotonic() + self.t.connect_timeout_s)
 
     def _retry_wait(self, result: FetchResult, attempts: int) -> float | None:
         """Seconds to wait before the next attempt, or None when we should stop."""
@@ -277,9 +438,9 @@ class Fetcher:
             return None
         status = result.status_code
         transient_status = status is not None and (status == 429 or 500 <= status != 501)
-        # a timeout before any answer is retried (the total deadline bounds it); one after
-        # the server started sending is not: the server is there, just too slow
-        silent = result.error == "timeout" and status is None
+        # a timeout before any answer is retried once; one after the server started
+        # sending is not: the server is there, just too slow
+        silent = result.error == "timeout" and status is None and attempts == 1
         if not (result.error in _RETRYABLE_ERRORS or transient_status or silent):
             return None
         wait = self.t.backoff_s * 2 ** (attempts - 1)
@@ -288,53 +449,67 @@ class Fetcher:
             wait = max(wait, min(asked, RETRY_AFTER_CAP_S))
         return wait
 
-    def _attempt(
-        self, url: str, headers: Mapping[str, str], method: str, deadline: float
-    ) -> FetchResult:
+    def _attempt(self, url: str, ask: _Ask, method: str, deadline: float) -> FetchResult:
         """One attempt: follow redirects ourselves so every hop passes the address guard."""
         send = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"}
-        send.update(headers)
+        send.update(ask.headers)
         current = url
         started = time.monotonic()
         result = FetchResult(url=url, method=method)
+        watchdog = _Watchdog(deadline)
         try:
-            for _hop in range(self.t.max_redirects + 1):
-                host = self._check_url(current)
-                result.final_url = current
-                with self._host_slot(host):
-                    response = self._send(method, current, send, deadline)
-                    try:
-                        result.latency_ms = round((time.monotonic() - started) * 1000, 1)
-                        result.status_code = response.status_code
-                        result.content_type = response.headers.get("Content-Type")
-                        result.headers = {k.lower(): v for k, v in response.headers.items()}
-                        location = response.headers.get("Location")
-                        if response.status_code in _REDIRECT_STATUS and location:
-                            target = urljoin(current, location)
-                            if _origin(target) != _origin(current):
-                                # a key meant for one server is never handed to another
-                                send = {k: v for k, v in send.items() if k in _SAFE_HEADERS}
-                            current = target
-                            continue
-                        if method != "HEAD":
-                            result.body = self._read_body(response, deadline, result)
-                    finally:
-                        response.close()
-                if result.status_code is not None and result.status_code >= 400:
-                    result.error = "http"
-                    head = (result.body or b"")[:_DETAIL_BODY_CHARS].decode("utf-8", "replace")
-                    snippet = " ".join(head.split())
-                    result.error_detail = f"HTTP {result.status_code}" + (
-                        f": {snippet}" if snippet else ""
-                    )
-                return result
-            raise FetchError(
-                "too_many_redirects", f"meer dan {self.t.max_redirects} doorverwijzingen"
-            )
+            with watchdog:
+                for _hop in range(self.t.max_redirects + 1):
+                    host = self._check_url(current)
+                    ask.check_secret_host(current, send)
+                    result.final_url = current
+                    with self._host_slot(host):
+                        response = self._send(method, current, send, deadline)
+                        try:
+                            # a shut socket can also look like headers that simply ended
+                            watchdog.check()
+                            location = self._read_head(response, result, started)
+                            if location is not None:
+                                target = urljoin(current, location)
+                                if _origin(target) != _origin(current):
+                                    send = ask.for_another_origin(send)
+                                current = target
+                                continue
+                            if method != "HEAD":
+                                result.body = self._read_body(response, deadline, result)
+                                watchdog.check()  # or like a body that simply ended
+                        finally:
+                            response.close()
+                    if result.status_code is not None and result.status_code >= 400:
+                        result.error = "http"
+                        result.error_detail = _http_detail(result, ask.secrets)
+                    return result
+                raise FetchError(
+                    "too_many_redirects", f"meer dan {self.t.max_redirects} doorverwijzingen"
+                )
         except FetchError as error:
             result.error, result.error_detail = error.code, error.detail
+            if watchdog.fired:  # whatever broke, it broke because the deadline shut it
+                result.error = "timeout"
+                total = number(self.t.total_timeout_s, 1)
+                result.error_detail = f"totale tijd van {total} s overschreden"
             result.body = None
             return result
+
+    def _read_head(
+        self, response: requests.Response, result: FetchResult, started: float
+    ) -> str | None:
+        """Status and headers into ``result``; the redirect target, if any."""
+        result.latency_ms = round((time.monotonic() - started) * 1000, 1)
+        result.status_code = response.status_code
+        size = sum(len(k) + len(v) for k, v in response.headers.items())
+        if size > MAX_HEADER_BYTES:
+            cap = number(MAX_HEADER_BYTES)
+            raise FetchError("too_large", f"headers van {number(size)} bytes (max. {cap})")
+        result.content_type = response.headers.get("Content-Type")
+        result.headers = {k.lower(): v for k, v in response.headers.items()}
+        location = response.headers.get("Location")
+        return location if response.status_code in _REDIRECT_STATUS and location else None
 
     def _check_url(self, url: str) -> str:
         try:
@@ -360,11 +535,12 @@ class Fetcher:
             try:
                 infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
             except (socket.gaierror, UnicodeError) as error:
-                raise FetchError("dns", f"{host}: {error}") from error
+                raise FetchError("dns", f"{host}: {ERRORS['dns']}") from error
             addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
-        blocked = sorted(str(ip) for ip in addresses if _blocked(ip))
-        if blocked:
-            raise FetchError("blocked_address", f"{host} wijst naar {', '.join(blocked)}")
+        # Only the verdict is kept: the addresses a name resolves to would make stored
+        # results a DNS oracle for internal names.
+        if any(_blocked(ip) for ip in addresses):
+            raise FetchError("blocked_address", f"{host}: {ERRORS['blocked_address']}")
 
     def _host_slot(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:
@@ -401,11 +577,15 @@ class Fetcher:
 
     def _read_body(
         self, response: requests.Response, deadline: float, result: FetchResult
-    ) -> bytes:
-        """Stream and decode the body; stop at the size cap or the total deadline."""
+    ) -> bytearray:
+        """Stream and decode the body; stop at the size cap or the total deadline.
+
+        Into one growing buffer, not a list of chunks joined at the end: the join held
+        every body twice at its peak (up to 32 downloads of ``max_bytes`` at once).
+        """
         limit = self.t.max_bytes
         inflater = _Inflater.for_encoding(response.headers.get("Content-Encoding", ""))
-        chunks: list[bytes] = []
+        body = bytearray()
         size = 0
         try:
             while True:
@@ -423,7 +603,7 @@ class Fetcher:
                     raise FetchError(
                         "timeout", f"download duurde langer dan {self.t.total_timeout_s} s"
                     )
-                chunks.append(chunk)
+                body += chunk
             if inflater and not inflater.finished:
                 raise FetchError("decode", "gecomprimeerde inhoud is afgebroken (onvolledig)")
         except (urllib3.exceptions.DecodeError, zlib.error) as error:
@@ -432,7 +612,45 @@ class Fetcher:
             raise FetchError("timeout", str(error)) from error
         except (urllib3.exceptions.ProtocolError, OSError) as error:
             raise FetchError("reset", str(error)) from error
-        return b"".join(chunks)
+        return body
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """What one fetch sends and where its secrets may go."""
+
+    headers: Mapping[str, str]
+    secrets: tuple[str, ...]
+    secret_hosts: Collection[str] | None
+
+    def _carries_secret(self, url: str, send: Mapping[str, str]) -> bool:
+        texts = [url, *send.values()]
+        return any(secret in text for secret in self.secrets for text in texts)
+
+    def check_secret_host(self, url: str, send: Mapping[str, str]) -> None:
+        """Refuse a hop that would hand a key to a host it is not bound to."""
+        if self.secret_hosts is None or not self._carries_secret(url, send):
+            return
+        if not may_carry_secret(url, self.secret_hosts):
+            raise FetchError("secret_host", ERRORS["secret_host"])
+
+    def for_another_origin(self, send: Mapping[str, str]) -> dict[str, str]:
+        """Headers for a redirect to another origin: only the harmless standard ones,
+        and none that carries a key, whatever the fiche named its key header."""
+        return {
+            k: v
+            for k, v in send.items()
+            if k in _SAFE_HEADERS and not any(secret in v for secret in self.secrets)
+        }
+
+
+def _http_detail(result: FetchResult, secrets: tuple[str, ...]) -> str:
+    """``HTTP 403: <start of the body>``, redacted before it is cut (a key straddling
+    the cut would otherwise survive in part)."""
+    longest = max((len(quote(s, safe="")) for s in secrets), default=0)
+    head = (result.body or b"")[: _DETAIL_BODY_CHARS + longest].decode("utf-8", "replace")
+    snippet = " ".join((redact(head, secrets) or "").split())[:_DETAIL_BODY_CHARS]
+    return f"HTTP {result.status_code}" + (f": {snippet}" if snippet else "")
 
 
 class _Inflater:

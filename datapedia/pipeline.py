@@ -129,11 +129,13 @@ def observe(
     """
     if options.offline:
         return ((fiche, None) for fiche in fiches)
+    from datapedia.geheimen import load_secret_hosts
     from datapedia.net import Fetcher, FetchPolicy
     from datapedia.probe import probe_all, probe_forked, probe_processes
 
     by_id = {f.id: f for f in fiches}
-    policy = FetchPolicy(allow_private=options.allow_private)
+    secret_hosts = load_secret_hosts(options.root).hosts
+    policy = FetchPolicy(allow_private=options.allow_private, secret_hosts=secret_hosts)
     processes = probe_processes(len(fiches), policy, PROBE_PROCESSES_MIN_FICHES)
     if processes > 1:
         forked = probe_forked(fiches, policy, options.now, os.environ, processes)

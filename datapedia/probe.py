@@ -20,7 +20,16 @@ from multiprocessing.process import BaseProcess
 from urllib.parse import urlencode, urlsplit
 
 from datapedia.fiche import DatasetStatus, Distribution, Fiche
-from datapedia.net import ERRORS, Fetcher, FetchPolicy, FetchResult, redact
+from datapedia.geheimen import SecretHosts, refusal
+from datapedia.net import (
+    ERRORS,
+    TRANSIENT_ERRORS,
+    Fetcher,
+    FetchPolicy,
+    FetchResult,
+    redact,
+    redact_all,
+)
 from datapedia.parallel import fork_workers, heap_frozen
 from datapedia.probes import ParseContext, ParseError, adapter_for
 from datapedia.results import EndpointObservation, Observation
@@ -58,7 +67,15 @@ def probe_distribution(
     headers = {"Accept": f"{distribution.format}, */*;q=0.1"}
     secrets: list[str] = []
     auth = distribution.auth
+    bound = fetcher.policy.secret_hosts
+    hosts = None
     if auth.env:
+        if bound is not None:
+            # validate refused this fiche already; checked again right before sending
+            why = refusal(auth.env, url, SecretHosts(bound))
+            if why is not None:
+                return base.model_copy(update={"error": "secret_host", "error_detail": why})
+            hosts = bound[auth.env]
         key = env.get(auth.env)
         if not key:
             return base.model_copy(update={"skipped": MISSING_KEY.format(env=auth.env)})
@@ -69,7 +86,9 @@ def probe_distribution(
             url = with_param(url, auth.param, key)
     try:
         adapter = adapter_for(distribution.protocol)
-        result = fetcher.fetch(url, headers=headers, method=adapter.method, secrets=secrets)
+        result = fetcher.fetch(
+            url, headers=headers, method=adapter.method, secrets=secrets, secret_hosts=hosts
+        )
         observed = base.model_copy(update=_transport(result))
         if not result.ok:
             return observed
@@ -78,11 +97,12 @@ def probe_distribution(
         try:
             content = adapter.parse(body, distribution, ctx).fields()
         except ParseError as error:
-            content = {"parsed": False, "parse_error": redact(str(error), secrets)}
+            content = {"parsed": False, "parse_error": str(error)}
         except Exception as error:  # a parser bug must not stop the run
             detail = f"onverwachte fout bij het lezen: {type(error).__name__}: {error}"
-            content = {"parsed": False, "parse_error": redact(detail, secrets)}
-        return observed.model_copy(update=content)
+            content = {"parsed": False, "parse_error": detail}
+        # A server can echo the key anywhere: in a field name, a value, a note.
+        return observed.model_copy(update=redact_all(content, secrets))
     except Exception as error:  # never let one endpoint take the run down
         return base.model_copy(
             update={
@@ -134,16 +154,31 @@ def probe_all(
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
     pending: set[Future[Observation]] = set()
     queue = iter(fiches)
+    by_id: dict[str, Fiche] = {}
+    again: list[Observation] = []  # failed for a reason that may pass: asked once more
     interrupted = False
     try:
         while True:
             for fiche in itertools.islice(queue, 2 * size - len(pending)):
+                by_id[fiche.id] = fiche
                 pending.add(pool.submit(_probe_safely, fiche, fetcher, now, env))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                observation = future.result()
+                if any(_may_pass_later(e) for e in observation.endpoints):
+                    again.append(observation)
+                else:
+                    by_id.pop(observation.fiche_id, None)
+                    yield observation
+        # At the end of the run, when the server had the whole run to recover: a
+        # blip during the night must not make a dataset "down" until the next one.
+        retried = [
+            pool.submit(_probe_again, by_id[o.fiche_id], o, fetcher, now, env) for o in again
+        ]
+        for future in retried:
+            yield future.result()
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -160,6 +195,31 @@ def _probe_safely(
         return probe_fiche(fiche, fetcher, now, env)
     except Exception as error:  # one bad fiche never stops the others
         return _not_probed(fiche, now, f"{type(error).__name__}: {error}")
+
+
+def _may_pass_later(endpoint: EndpointObservation) -> bool:
+    status = endpoint.status_code
+    server_error = endpoint.error == "http" and ((status or 0) >= 500 or status == 429)
+    return endpoint.error in TRANSIENT_ERRORS or server_error
+
+
+def _probe_again(
+    fiche: Fiche,
+    observation: Observation,
+    fetcher: Fetcher,
+    now: datetime,
+    env: Mapping[str, str],
+) -> Observation:
+    """The failing endpoints asked once more; the attempts of both rounds are counted."""
+    endpoints = []
+    for endpoint in observation.endpoints:
+        if _may_pass_later(endpoint):
+            distribution = fiche.distributions[endpoint.distribution]
+            retried = probe_distribution(endpoint.distribution, distribution, fetcher, now, env)
+            attempts = (endpoint.attempts or 0) + (retried.attempts or 0)
+            endpoint = retried.model_copy(update={"attempts": attempts})
+        endpoints.append(endpoint)
+    return observation.model_copy(update={"endpoints": endpoints})
 
 
 def _not_probed(fiche: Fiche, now: datetime, detail: str) -> Observation:

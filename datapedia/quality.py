@@ -34,11 +34,12 @@ time a sample needs them; every later sample is a new batch of that asset.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from datapedia.results import (
     EndpointObservation,
     Observation,
 )
+from datapedia.rows import narrow_row
 from datapedia.thresholds import THRESHOLDS, Thresholds
 from datapedia.words import count, percent, show
 
@@ -85,6 +87,13 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def narrow(rows: list[dict[str, Any]], width: int, keep: set[str]) -> list[dict[str, Any]]:
+    """Each row's first ``width`` columns and the declared ones."""
+    if all(len(row) <= width for row in rows):
+        return rows
+    return [narrow_row(row, width, keep) for row in rows]
+
+
 def profile_columns(
     rows: list[dict[str, Any]], declared: Sequence[str] = ()
 ) -> list[ColumnProfile]:
@@ -105,6 +114,8 @@ def profile_columns(
     ]
     return profiles
 
+
+_TOOL_ERROR_CHARS = 300
 
 # Types frictionless may infer. Its default list also tries yearmonth, geopoint,
 # duration, geojson, ... on every cell, which is slow on a full sample and misreads
@@ -375,6 +386,14 @@ class QualityChecker:
                 return evidence, [say("VOL-08")]
             return None, []
         declared = distribution.columns
+        found: list[tuple[str, str]] = []
+        if any(len(row) > t.max_columns for row in rows):
+            # Judging every column of a record with 200,000 fields cost minutes and
+            # megabytes of evidence: the first N (and the declared ones) are judged.
+            rows = narrow(rows, t.max_columns, {c.name for c in declared})
+            n = t.max_columns
+            reason = f"records met meer dan {n} velden; de eerste {n} nagekeken"
+            found.append(say("VOL-10", reason=reason))
         profiles = profile_columns(rows, [c.name for c in declared if c.required])
         by_name = {p.name: p for p in profiles}
         pending = checks.get(endpoint.distribution)
@@ -383,7 +402,8 @@ class QualityChecker:
         except Exception as error:  # the worker process died under this sample
             verdict = LibraryChecks(tool_errors=[f"werkproces: {type(error).__name__}: {error}"])
         errors, bad_rows, failed = verdict.errors, verdict.bad_rows, verdict.failed
-        found: list[tuple[str, str]] = []
+        if verdict.over_budget:
+            found.append(say("VOL-10", reason=verdict.over_budget))
 
         for column in declared:
             profile = by_name.get(column.name)
@@ -431,7 +451,7 @@ class QualityChecker:
             "expectations_failed": failed,
             "frictionless_errors": errors,
             "frictionless_rows_with_errors": bad_rows,
-            "tool_errors": verdict.tool_errors,
+            "tool_errors": [error[:_TOOL_ERROR_CHARS] for error in verdict.tool_errors],
         }
         return evidence, found
 
@@ -447,16 +467,26 @@ class QualityChecker:
         data must not stop the night's run: its error is recorded.
         """
         checks = LibraryChecks()
-        if distribution.protocol == Protocol.csv:
-            try:
-                checks.errors, checks.bad_rows = frictionless_errors(rows)
-            except Exception as error:
-                checks.tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
-        if needs_expectations(distribution, rows):
-            try:
-                checks.failed = self.expectations(rows, distribution.columns)
-            except Exception as error:
-                checks.tool_errors.append(f"great_expectations: {type(error).__name__}: {error}")
+        rows = narrow(rows, self.thresholds.max_columns, {c.name for c in distribution.columns})
+        try:
+            if distribution.protocol == Protocol.csv:
+                try:
+                    checks.errors, checks.bad_rows = frictionless_errors(rows)
+                except OverBudget:
+                    raise
+                except Exception as error:
+                    checks.tool_errors.append(f"frictionless: {type(error).__name__}: {error}")
+            if needs_expectations(distribution, rows):
+                try:
+                    checks.failed = self.expectations(rows, distribution.columns)
+                except OverBudget:
+                    raise
+                except Exception as error:
+                    checks.tool_errors.append(
+                        f"great_expectations: {type(error).__name__}: {error}"
+                    )
+        except (OverBudget, MemoryError) as error:
+            checks.over_budget = str(error) if isinstance(error, OverBudget) else _NO_MEMORY
         return checks
 
 
@@ -468,6 +498,7 @@ class LibraryChecks:
     bad_rows: int = 0  # rows with a frictionless error
     failed: list[dict[str, Any]] = field(default_factory=list)  # failed expectations
     tool_errors: list[str] = field(default_factory=list)
+    over_budget: str | None = None  # why the libraries were stopped (Dutch), if they were
 
 
 def needs_expectations(distribution: Distribution, rows: list[dict[str, Any]]) -> bool:
@@ -501,9 +532,69 @@ def _library_checks_in_worker(
     distribution: Distribution, rows: list[dict[str, Any]]
 ) -> LibraryChecks:
     global _WORKER_CHECKER
-    if _WORKER_CHECKER is None:
-        _WORKER_CHECKER = QualityChecker()
-    return _WORKER_CHECKER.library_checks(distribution, rows)
+    with budget(WORKER_CPU_S, WORKER_MEMORY_BYTES):
+        if _WORKER_CHECKER is None:
+            _WORKER_CHECKER = QualityChecker()
+        return _WORKER_CHECKER.library_checks(distribution, rows)
+
+
+# What one sample may cost in a worker: CPU seconds (importing Great Expectations takes
+# ~4 s the first time) and address space on top of what the worker already holds.
+WORKER_CPU_S = 60
+WORKER_MEMORY_BYTES = 1024 * 1024 * 1024
+_NO_MEMORY = "het geheugen voor deze steekproef raakte op"
+
+
+class OverBudget(Exception):
+    """A sample used up its CPU time in a worker (message in Dutch)."""
+
+
+@contextlib.contextmanager
+def budget(cpu_s: int, memory_bytes: int) -> Iterator[None]:
+    """Soft CPU and address-space limits for what runs inside, in this process.
+
+    The CPU limit counts from what the process used so far, and its signal raises
+    ``OverBudget`` in the main thread (frictionless and GX are pure Python, so it
+    lands between two bytecodes); the address-space limit makes an allocation fail
+    with MemoryError. Both go back to what they were afterwards, so the worker lives on.
+    """
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = math.ceil(usage.ru_utime + usage.ru_stime)
+    old_cpu = resource.getrlimit(resource.RLIMIT_CPU)
+    old_as = resource.getrlimit(resource.RLIMIT_AS)
+    old_handler = signal.getsignal(signal.SIGXCPU)
+
+    def over(_signum: int, _frame: object) -> None:
+        raise OverBudget(f"meer dan {cpu_s} s rekentijd voor deze steekproef")
+
+    signal.signal(signal.SIGXCPU, over)
+    resource.setrlimit(resource.RLIMIT_CPU, (_capped(used + cpu_s, old_cpu[1]), old_cpu[1]))
+    vm = _address_space()
+    if vm is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (_capped(vm + memory_bytes, old_as[1]), old_as[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
+        resource.setrlimit(resource.RLIMIT_AS, old_as)
+        signal.signal(signal.SIGXCPU, old_handler)
+
+
+def _capped(soft: int, hard: int) -> int:
+    import resource
+
+    return soft if hard == resource.RLIM_INFINITY else min(soft, hard)
+
+
+def _address_space() -> int | None:
+    """Bytes of address space this process maps now (Linux), or None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class QualityPool:

@@ -160,13 +160,15 @@ def _md_line(value: str) -> Markup:
     if _PLAIN.fullmatch(value):
         return _trusted(value)  # the common case (ids, labels, numbers): nothing to escape
     text = _escape_text(re.sub(r"\s+", " ", value))
-    # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list).
+    # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list),
+    # '???' a collapsible block (pymdownx.details: "??? in-orde dp-ok" drew a green
+    # pill); '!' and ':' (admonitions, definitions, ':::') are entities already.
     body = text.lstrip()
     lead = text[: len(text) - len(body)]
     numbered = re.match(r"^(\d+)([.)])(?=\s|$)", body)
     if numbered:
         body = f"{numbered[1]}&#{ord(numbered[2])};{body[numbered.end() :]}"
-    elif body[:1] in ("#", "-", "+", "*", "=", "~", "_"):
+    elif body[:1] in ("#", "-", "+", "*", "=", "~", "_", "?"):
         body = f"&#{ord(body[0])};{body[1:]}"
     return _trusted(lead + body)
 
@@ -719,14 +721,14 @@ def load_entries(root: Path, checks_dir: Path) -> tuple[list[Entry], list[str]]:
         entries.append(
             Entry(
                 loaded=loaded,
-                diagnosis=store.parse_latest(fid, latest) if latest else None,
+                diagnosis=store.latest_or_quarantine(fid, latest) if latest else None,
                 store=store,
                 owner_slug=slugs[name],
                 inputs=_key(loaded.digest, latest, read_or_empty(store.history_path(fid))).encode(),
             )
         )
     entries.sort(key=lambda e: (e.fiche.theme.value, e.fiche.title.lower(), e.id))
-    return entries, problems
+    return entries, problems + store.warnings
 
 
 # --- handbook fragments (generated from the code so they never drift) ------

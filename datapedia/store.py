@@ -46,6 +46,9 @@ class ChecksStore:
     def __init__(self, checks_dir: Path):
         self.dir = Path(checks_dir)
         self._staging = self.dir / STAGING
+        # Result files a reader set aside as unreadable, with why (Dutch): one corrupt
+        # file must not take the site or a report down with it.
+        self.warnings: list[str] = []
         self.recover()
 
     # --- reading -----------------------------------------------------------
@@ -56,11 +59,26 @@ class ChecksStore:
         return self.dir / HISTORY / f"{fiche_id}.jsonl"
 
     def read_latest(self, fiche_id: str) -> Diagnosis | None:
+        """The latest diagnosis; None when there is none or it is unreadable (then
+        quarantined: see ``warnings``)."""
         try:
             raw = self.latest_path(fiche_id).read_bytes()
         except FileNotFoundError:
             return None
-        return self.parse_latest(fiche_id, raw)
+        return self.latest_or_quarantine(fiche_id, raw)
+
+    def latest_or_quarantine(self, fiche_id: str, raw: bytes) -> Diagnosis | None:
+        """``parse_latest``, or None and a warning when the file is not a diagnosis.
+
+        Quarantined in place: readers may have no write access, and the next check
+        replaces the file anyway.
+        """
+        try:
+            return self.parse_latest(fiche_id, raw)
+        except ValueError as error:
+            reason = str(error).splitlines()[0][:300]
+            self.warnings.append(f"{reason} (overgeslagen tot de volgende controle)")
+            return None
 
     def parse_latest(self, fiche_id: str, raw: bytes) -> Diagnosis:
         """The latest diagnosis from the bytes of its file (already read by the caller)."""
@@ -98,11 +116,16 @@ class ChecksStore:
         """
         if not self._staging.exists():
             return
-        lock = _try_lock(self.dir)
+        try:
+            lock = _try_lock(self.dir)
+        except OSError:
+            return  # a reader without write access: readers never look in the staging folder
         if lock is None:
             return
         try:
             self._recover_locked()
+        except OSError:
+            pass  # the next run that can write finishes it (the journal stays)
         finally:
             os.close(lock)
 

@@ -26,6 +26,7 @@ class Thresholds:
     per_host_concurrency: int = 4
     total_concurrency: int = 32
     sample_rows: int = 1000
+    max_columns: int = 200
     # --- availability ---
     slow_response_s: float = 5.0
     uptime_warn_pct: float = 99.0
@@ -62,8 +63,11 @@ THRESHOLDS = Thresholds()
 EXPLANATIONS: dict[str, str] = {
     "connect_timeout_s": "Maximale tijd (s) om een verbinding op te zetten.",
     "read_timeout_s": "Maximale tijd (s) tussen twee ontvangen stukken data.",
-    "total_timeout_s": "Maximale totale tijd (s) voor één aanvraag, inclusief download.",
-    "retries": "Extra pogingen (met oplopende wachttijd) voor een eindpunt onbereikbaar heet.",
+    "total_timeout_s": "Maximale totale tijd (s) voor één aanvraag: verbinding, statusregel, "
+    "headers en download samen; daarna wordt de verbinding verbroken.",
+    "retries": "Extra pogingen (met oplopende wachttijd) voor een eindpunt onbereikbaar heet; "
+    "na een time-out hoogstens één, binnen connect_timeout_s. Een eindpunt dat dan nog "
+    "faalt, wordt op het einde van de controle nog één keer gevraagd.",
     "backoff_s": "Wachttijd (s) voor de eerste herhaling; verdubbelt bij elke poging.",
     "max_redirects": "Maximaal aantal doorverwijzingen.",
     "max_bytes": "Maximale grootte (bytes) die een probe downloadt.",
@@ -71,6 +75,8 @@ EXPLANATIONS: dict[str, str] = {
     "total_concurrency": "Gelijktijdige aanvragen in totaal.",
     "sample_rows": "Aantal rijen dat voor volledigheid wordt nagekeken: een derde van het "
     "begin, een derde van het einde en een vaste willekeurige greep uit het midden.",
+    "max_columns": "Aantal kolommen (velden) per record dat hoogstens bewaard en nagekeken "
+    "wordt; bij bredere records is volledigheid 'te groot of te complex om te beoordelen'.",
     "slow_response_s": "Antwoordtijd (s) waarboven beschikbaarheid 'aandacht' krijgt.",
     "uptime_warn_pct": "Beschikbaarheid (%) over 30 dagen waaronder 'aandacht'. Enkel een "
     "bruikbaar antwoord telt als beschikbaar: HTTP-status 2xx of 3xx met inhoud die gelezen kon "

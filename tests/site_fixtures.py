@@ -301,6 +301,9 @@ def _measured_template() -> Path:
     root.mkdir(parents=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
+    # the maintainers' map: the Telraam key may go to the local server that plays Telraam
+    (root / "config").mkdir()
+    (root / "config" / "geheimen.yml").write_text("TELRAAM_API_KEY: [127.0.0.1]\n", "utf-8")
     saved = os.environ.get("TELRAAM_API_KEY")
     os.environ["TELRAAM_API_KEY"] = "sleutel-voor-de-test"
     try:

@@ -57,6 +57,7 @@ def test_generated_file_has_header_default_owner_and_one_line_per_fiche(repo: Pa
         f"* {MAINTAINERS_TEAM}",
         f"/fiches/mobiliteit/fietstellingen.yml @jan-peeters {MAINTAINERS_TEAM}",
         f"/fiches/water/waterstanden.yml @datapedia-vlaanderen/vmm {MAINTAINERS_TEAM}",
+        f"/config/geheimen.yml {MAINTAINERS_TEAM}",  # last: no fiche line can override it
     ]
     # A fiche without a handle is listed so maintainers see it, but gets no rule.
     assert "#   /fiches/water/zonder-eigenaar.yml" in lines

@@ -482,6 +482,7 @@ def real_repo(tmp_path):
     import shutil
 
     shutil.copytree(REPO / "fiches", tmp_path / "fiches")
+    shutil.copytree(REPO / "config", tmp_path / "config")  # where the fiches' keys may go
     return tmp_path
 
 
@@ -617,3 +618,17 @@ def test_fiches_parsed_by_forked_workers_are_the_fiches_parsed_in_process(
     assert len(serial[0]) == 4 and len(serial[1]) == 14
     assert 0 < cached[-1] < 9
     assert sent == [18 - cached[-1]]  # every file but those in the cache, in one pool
+
+
+def test_a_broken_secrets_map_is_a_problem_naming_its_file(real_repo):
+    from datapedia.load import load_repository
+
+    (real_repo / "config" / "geheimen.yml").write_text("TELRAAM_API_KEY: [telraam-api.net]\nx: 1\n")
+    result = load_repository(real_repo)
+    shown = [str(p) for p in result.problems]
+    assert any(s.startswith("config/geheimen.yml:1:1: -: ongeldige regel voor 'x'") for s in shown)
+    # the HIC key is no longer bound: its fiche is refused, naming the file to change
+    assert any(
+        "hic-waterstanden.yml" in s and "'HIC_KIWIS_TOKEN' staat niet in config/geheimen.yml" in s
+        for s in shown
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import socket
 import threading
 import time
@@ -82,8 +83,8 @@ def test_slow_headers_time_out(fetcher):
         started = time.monotonic()
         result = fetcher.fetch(srv.url("/slow"))
         elapsed = time.monotonic() - started
-    # no answer at all: retried like a connection error, within the total deadline
-    assert result.error == "timeout" and result.attempts == FAST.retries + 1
+    # no answer at all: retried once only (retries=2 would allow more), within the deadline
+    assert result.error == "timeout" and result.attempts == 2 < FAST.retries + 1
     assert elapsed < FAST.total_timeout_s + 0.5
 
 
@@ -243,7 +244,8 @@ def test_hostname_resolving_to_private_address_is_refused(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     with Fetcher(FetchPolicy(thresholds=FAST)) as fetcher:
         result = fetcher.fetch("https://innocent.example.org/feed")
-    assert result.error == "blocked_address" and "10.0.0.7" in result.error_detail
+    # the verdict only: what an internal name resolves to is never published (DNS oracle)
+    assert result.error == "blocked_address" and "10.0.0.7" not in result.error_detail
 
 
 def test_connect_time_check_catches_dns_rebinding(monkeypatch):
@@ -252,7 +254,7 @@ def test_connect_time_check_catches_dns_rebinding(monkeypatch):
     with LocalServer({"/a": Route(body=b"secret")}) as srv, Fetcher(FetchPolicy()) as fetcher:
         result = fetcher.fetch(srv.url("/a"))
         assert srv.requests == []
-    assert result.error == "blocked_address" and "127.0.0.1" in result.error_detail
+    assert result.error == "blocked_address" and "127.0.0.1" not in result.error_detail
 
 
 def test_every_redirect_hop_is_checked(monkeypatch):
@@ -332,3 +334,73 @@ def test_every_error_code_has_a_dutch_reason():
         "http",
     } <= set(ERRORS)
     assert all(reason and reason[0].islower() for reason in ERRORS.values())
+
+
+# --- issue #18: deadlines, embedded IPv4, keys bound to hosts, redaction ---------------
+def test_a_header_drip_is_cut_at_the_deadline_and_reported_as_timeout(fetcher):
+    from faults.harness import RawServer
+
+    drip = b"HTTP/1.1 200 OK\r\nX-Druppel: " + b"a" * 1000
+    with RawServer(drip, drip_s=0.02) as srv:
+        result = fetcher.fetch(srv.base + "/x")
+    # a shut socket looks like headers that ended: it must still be a timeout
+    assert result.error == "timeout" and result.status_code is None
+    assert srv.sent and max(srv.sent) <= 1.1 * FAST.total_timeout_s / 0.02 + 2 < len(drip)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:a00:7::1", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+     "64:ff9b::808:808", "::ffff:8.8.8.8", "::a00:7"],
+)  # fmt: skip
+def test_every_address_embedding_ipv4_is_refused(address):
+    # refused even when the embedded address is public: a relay reaches it anyway
+    assert net._blocked(ipaddress.ip_address(address))
+
+
+def test_a_public_ipv6_address_passes():
+    assert not net._blocked(ipaddress.ip_address("2a00:1450:4001:80b::200e"))
+
+
+def test_partial_and_cut_secrets_are_redacted():
+    key = "abcdefghij0123456789KLMNOP"
+    assert net.redact(f"x {key} y", [key]) == "x *** y"
+    assert net.redact(f"begin {key[:12]}", [key]) == "begin ***"  # the start only
+    assert net.redact(f"{key[10:]} einde", [key]) == "*** einde"  # the end only
+    assert net.redact("abcdefg", [key]) == "abcdefg"  # 7 characters are no secret
+    assert net.redact_all({key: [f"<{key}>"], "n": 1}, [key]) == {"***": ["<***>"], "n": 1}
+
+
+def _to_localhost(target: str):
+    """A route redirecting to ``target`` on the same server named localhost: another origin."""
+
+    def redirect(request):
+        port = request.headers["Host"].rsplit(":", 1)[1]
+        return Route(redirect=f"http://localhost:{port}{target}")
+
+    return redirect
+
+
+def test_a_key_goes_only_to_its_hosts_and_never_across_a_redirect(fetcher):
+    key = "sk-test-GEBONDEN-99"
+    with LocalServer({"/a": _to_localhost(f"/b?k={key}"), "/b": Route(body=b"{}")}) as srv:
+        url = srv.url("/a")
+        refused = fetcher.fetch(url, secrets=[key], secret_hosts={"example.org"},
+                                headers={"Authorization": key})  # fmt: skip
+        assert refused.error == "secret_host" and srv.requests == []
+        # allowed for 127.0.0.1, but the redirect carries the key in its URL to localhost
+        moved = fetcher.fetch(url, secrets=[key], secret_hosts={"127.0.0.1"},
+                              headers={"Authorization": key})  # fmt: skip
+        assert moved.error == "secret_host" and srv.hits("/b") == 0
+        assert srv.requests[0].headers["Authorization"] == key
+    assert key not in repr(moved) and key not in repr(refused)
+
+
+def test_any_header_carrying_the_key_is_dropped_on_another_origin(fetcher):
+    key = "sk-test-IN-USER-AGENT"
+    with LocalServer({"/a": _to_localhost("/b"), "/b": Route(body=b"{}")}) as srv:
+        result = fetcher.fetch(srv.url("/a"), secrets=[key], headers={"User-Agent": key})
+        assert result.ok
+        [first, second] = srv.requests
+    assert first.headers["User-Agent"] == key
+    assert key not in str(second.headers)

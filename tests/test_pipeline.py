@@ -281,6 +281,11 @@ def _e2e_fiches(root: Path, base: str) -> None:
     write_fiche(root, id="telraam-segmenten", theme="mobiliteit", distributions=[telraam])
     missing = dict(telraam, auth=dict(telraam["auth"], env="TELRAAM_ONBESTAANDE_KEY"))
     write_fiche(root, id="telraam-zonder-sleutel", theme="mobiliteit", distributions=[missing])
+    # the maintainers bind both keys to the local server (config/geheimen.yml)
+    (root / "config").mkdir()
+    (root / "config" / "geheimen.yml").write_text(
+        "TELRAAM_TEST_KEY: [127.0.0.1]\nTELRAAM_ONBESTAANDE_KEY: [127.0.0.1]\n"
+    )
 
 
 def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):

@@ -296,3 +296,45 @@ def test_probe_all_keeps_at_most_twice_the_workers_ahead_of_a_slow_consumer(monk
         assert len(started) - len(seen) <= 6
         seen.append(observation.fiche_id)
     assert sorted(seen) == sorted(f.id for f in fiches)
+
+
+def test_a_key_not_bound_to_the_host_is_never_sent():
+    """The fiche passed validate once; the probe checks the maintainers' map again."""
+    auth = {"kind": "api-key", "env": "TELRAAM_API_KEY", "header": "X-Api-Key"}
+    policy = FetchPolicy(
+        allow_private=True, thresholds=FAST, secret_hosts={"TELRAAM_API_KEY": frozenset({"x.be"})}
+    )
+    with LocalServer({"/t": Route(body=b"{}")}) as srv, Fetcher(policy) as fetcher:
+        fiche = make_fiche("telraam", [distribution(srv.url("/t"), "telraam", auth=auth)])
+        obs = probe_fiche(fiche, fetcher, NOW, {"TELRAAM_API_KEY": "sk-test-NIET-HIER"})
+        assert srv.requests == []
+    [endpoint] = obs.endpoints
+    assert endpoint.error == "secret_host" and "config/geheimen.yml" in endpoint.error_detail
+
+
+def test_a_failing_endpoint_is_asked_once_more_at_the_end_of_the_run(fetcher):
+    body = real_payload("waterinfo/getTimeseriesValueLayer.json")
+    flaky = [Route(status=503, body=b"onderhoud")] * (FAST.retries + 1) + [
+        Route(body=body, content_type=JSON)
+    ]
+    with LocalServer({"/flaky": flaky, "/ok": Route(body=body, content_type=JSON)}) as srv:
+        fiches = [
+            make_fiche("wankel", [distribution(srv.url("/flaky"))]),
+            make_fiche("gezond", [distribution(srv.url("/ok"))]),
+        ]
+        observations = list(probe_all(fiches, fetcher, NOW, {}))
+        assert srv.hits("/flaky") == FAST.retries + 2
+    # held back until the end of the run, then judged on the second round
+    assert [obs.fiche_id for obs in observations] == ["gezond", "wankel"]
+    [endpoint] = observations[1].endpoints
+    assert endpoint.error is None and endpoint.status_code == 200 and endpoint.parsed
+    assert endpoint.attempts == FAST.retries + 2
+
+
+def test_an_endpoint_that_stays_down_is_down_after_the_second_round(fetcher):
+    with LocalServer({"/down": Route(status=503, body=b"weg")}) as srv:
+        fiche = make_fiche("weg", [distribution(srv.url("/down"))])
+        [obs] = probe_all([fiche], fetcher, NOW, {})
+        assert srv.hits("/down") == 2 * (FAST.retries + 1)
+    [endpoint] = obs.endpoints
+    assert endpoint.error == "http" and endpoint.attempts == 2 * (FAST.retries + 1)

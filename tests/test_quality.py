@@ -11,9 +11,11 @@ from factories import endpoint, make_fiche, observe  # noqa: E402
 
 from datapedia.fiche import ColumnExpectation  # noqa: E402
 from datapedia.quality import (  # noqa: E402
+    OverBudget,
     QualityChecker,
     QualityPool,
     _ephemeral_context,
+    budget,
     frictionless_errors,
     may_break,
     profile_columns,
@@ -313,3 +315,69 @@ def test_a_dead_table_worker_costs_only_its_own_samples(start):
         # later samples are validated in-process, with the same verdict
         assert pool.submit(fiche, observation) == {}
         assert checker.assess(fiche, observation, {}).findings == ["VOL-09"]
+
+
+# --- issue #18: what one sample may cost ---------------------------------------------
+def test_a_wide_sample_is_judged_on_its_first_columns_and_says_so(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche(distributions=_distribution([{"name": "laatste", "not_null": True}]))
+    width = checker.thresholds.max_columns
+    rows = [{**{f"k{i}": i for i in range(5 * width)}, "laatste": None} for _ in range(3)]
+    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    assert result.status == Status.fail and "VOL-10" in result.findings  # judged, and said
+    assert "VOL-03" in result.findings  # the declared column is judged however far it is
+    missing = result.evidence["samples"][0]["missing_pct"]
+    assert len(missing) == width + 1 and missing["laatste"] == 100.0
+    narrow = [{"a": 1}] * 3
+    assert "VOL-10" not in checker.assess(fiche, observe(fiche, endpoint(sample=narrow))).findings
+
+
+def test_a_sample_over_its_cpu_budget_is_stopped_and_the_process_restored():
+    import resource
+    import time
+
+    def limits():
+        return resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_AS)
+
+    before = limits()
+    started = time.process_time()
+    with pytest.raises(OverBudget, match="rekentijd"), budget(1, 1024**3):
+        while time.process_time() < started + 20:  # CPU seconds: the limit is 1
+            pass
+    assert time.process_time() < started + 20
+    assert (
+        resource.getrlimit(resource.RLIMIT_CPU),
+        resource.getrlimit(resource.RLIMIT_AS),
+    ) == before
+
+
+def test_a_sample_over_its_memory_budget_fails_to_allocate():
+    with pytest.raises(MemoryError), budget(60, 64 * 1024 * 1024):
+        bytearray(512 * 1024 * 1024)
+    bytearray(512 * 1024 * 1024)  # and the limit is gone again
+
+
+def test_a_runaway_library_check_in_a_worker_is_te_groot_om_te_beoordelen(
+    monkeypatch, single_threaded
+):
+    import time
+
+    from datapedia import quality
+
+    def spin(rows):
+        started = time.process_time()
+        while time.process_time() < started + 30:
+            pass
+        return {}, 0
+
+    monkeypatch.setattr(quality, "can_fork", lambda: True)
+    monkeypatch.setattr(quality, "WORKER_CPU_S", 1)
+    monkeypatch.setattr(quality, "frictionless_errors", spin)  # the forked worker has it too
+    fiche, observation = _csv_with_blank_rows()
+    with QualityPool(1) as pool:
+        tables = pool.submit(fiche, observation)
+        result = QualityChecker().with_checks(tables).assess(fiche, observation)
+        # the worker lives on for the next sample
+        assert pool.submit(fiche, observation)[0].result().over_budget
+    assert result.status == Status.unknown and result.findings == ["VOL-10"]
+    assert "rekentijd" in result.summary

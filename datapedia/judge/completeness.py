@@ -24,6 +24,7 @@ FINDINGS = (
     "VOL-07",
     "VOL-08",
     "VOL-09",
+    "VOL-10",
 )
 
 

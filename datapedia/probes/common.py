@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import defusedxml
@@ -27,8 +27,9 @@ import defusedxml.ElementTree
 
 from datapedia.fiche import Distribution
 from datapedia.results import UnitObservation
+from datapedia.rows import narrow_row
 from datapedia.thresholds import Thresholds
-from datapedia.words import count
+from datapedia.words import count, number
 
 # Notes are Dutch phrases shown to readers as they are; the judge reads measured
 # fields (naive_timestamps, ...), never the text of a note.
@@ -39,6 +40,16 @@ FUTURE_OFFSETS_KEPT = 100
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Non-ISO layouts seen on Belgian portals; a fiche can always set timestamp_format.
 _FALLBACK_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+
+# What one body may make us build in memory: 49 MB of nested XML took 2 GB before
+# these limits. A tree element costs ~0.3 kB; a JSON record of three values ~1 kB once
+# parsed, flattened and counted as a unit. The largest real feed (the Telraam snapshot)
+# has 125,000 values.
+MAX_XML_DEPTH = 256
+MAX_XML_ELEMENTS = 500_000
+MAX_JSON_VALUES = 1_000_000
+_XML_PIECE = 1024 * 1024
 
 
 class ParseError(Exception):
@@ -368,9 +379,12 @@ def summarize_rows(
     sample = Sample(ctx.thresholds.sample_rows, str(distribution.url))
     records = 0
     seen_field = False
+    # One column more than is judged: completeness sees that a record was wider.
+    width = ctx.thresholds.max_columns + 1
+    keep = {c.name for c in distribution.columns} | {ts_field, unit_field} - {None}
     for row in rows:
         records += 1
-        sample.add(dict(row))
+        sample.add(narrow_row(row, width, keep))
         moment = None
         if ts_field:
             seen_field = seen_field or ts_field in row
@@ -441,6 +455,10 @@ def lonlat(lon_key: str, lat_key: str) -> Callable[[Mapping[str, Any]], tuple[An
 
 # --- decoding -------------------------------------------------------------------------
 def load_json(body: bytes) -> Any:
+    # Every value but the last is followed by a comma: an upper bound on what
+    # json.loads would build, counted in C before it builds anything.
+    if body.count(b",") >= MAX_JSON_VALUES:
+        raise ParseError(f"te complexe JSON: meer dan {number(MAX_JSON_VALUES)} waarden")
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -449,10 +467,38 @@ def load_json(body: bytes) -> Any:
         raise ParseError("geen bruikbare JSON: te diep genest") from None
 
 
+class _BoundedTree(TreeBuilder):
+    """A tree builder that stops at a depth or element count, before memory runs out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+        self._elements = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._depth += 1
+        self._elements += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise ParseError(f"XML te diep genest: meer dan {MAX_XML_DEPTH} niveaus")
+        if self._elements > MAX_XML_ELEMENTS:
+            raise ParseError(f"te complexe XML: meer dan {number(MAX_XML_ELEMENTS)} elementen")
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self._depth -= 1
+        return super().end(tag)
+
+
 def load_xml(body: bytes) -> Element:
-    """Parse untrusted XML: entities, DTDs and external references are refused."""
+    """Parse untrusted XML: entities, DTDs and external references are refused, and
+    depth and element count are bounded while parsing."""
+    parser = defusedxml.ElementTree.DefusedXMLParser(target=_BoundedTree())
+    view = memoryview(body)
     try:
-        return defusedxml.ElementTree.fromstring(body)
+        # In pieces: expat buffers what it is fed, and a refusal stops the reading early.
+        for start in range(0, len(view), _XML_PIECE):
+            parser.feed(view[start : start + _XML_PIECE])
+        return parser.close()
     except defusedxml.DefusedXmlException as error:
         raise ParseError(f"XML geweigerd om veiligheidsredenen: {error}") from error
     except XMLSyntaxError as error:

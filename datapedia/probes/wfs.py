@@ -7,6 +7,7 @@ asked with ``outputFormat=application/json`` answers GeoJSON, read as JSON featu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -40,8 +41,11 @@ _LON_FIRST = (
 )
 
 
+_JSON_START = re.compile(rb"\s*[\[{]")
+
+
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
-    if body.lstrip()[:1] in (b"{", b"["):
+    if _JSON_START.match(body):  # not body.lstrip(): that copied the whole body
         return json_file.parse(body, distribution, ctx)
     root = load_xml(body)
     name = local(root.tag)

@@ -23,10 +23,23 @@ from typing import Any
 
 from localserver import Request, Route, RouteSpec, real_payload
 
-from .harness import FAST, JSON, NOW, PRIVATE_NAME, TELRAAM_ENV, healthy_json_body
+from .harness import (
+    FAST,
+    HEALTHY_ENV,
+    HEALTHY_SECRET,
+    JSON,
+    NOW,
+    PRIVATE_IP,
+    PRIVATE_NAME,
+    TELRAAM_ENV,
+    healthy_json_body,
+)
 
 PATH = "/fout/feed"
 OK, WARN, FAIL, UNKNOWN = "ok", "warn", "fail", "unknown"
+# A transient failure is asked once more at the end of the run (probe.probe_all):
+# two rounds of attempts.
+TWO_ROUNDS = 2 * (FAST.retries + 1)
 # The data dimensions when nothing could be read from the body: "niet gemeten".
 NOT_READ = {"timeliness": UNKNOWN, "completeness": UNKNOWN, "coverage": UNKNOWN}
 
@@ -53,6 +66,8 @@ class FeedFault:
     unset_env: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()  # never in any output (besides the secrets)
     xfail: str | None = None
+    drip_s: float = 0.0  # the raw server sends one byte per drip_s seconds
+    max_stored: int | None = None  # bytes checks/<id>.json may take at most
 
 
 def _one(route: RouteSpec) -> Callable[[], dict[str, RouteSpec]]:
@@ -150,6 +165,192 @@ TELRAAM_AUTH = {
 }
 TELRAAM_FICHE = {"theme": "mobiliteit"}
 
+# --- issue #18: bounded in time and memory, secrets that stay home --------------------
+# The healthy neighbour's key, sent as ?api_key= to the local server (bound to it in
+# the test's config/geheimen.yml): these servers echo it back in every way they can.
+KEYED = {
+    "auth": {"kind": "api-key", "env": HEALTHY_ENV, "param": "api_key",
+             "documentation": "https://example.org/sleutel"},
+}  # fmt: skip
+
+
+def _key_of(request: Request) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(request.path).query).get("api_key", [""])[0]
+
+
+def _wide_json() -> bytes:
+    """One record with 10,000 fields (the red team's had 200,000, in 6 MB)."""
+    record = {"station": "s1", "tijd": _iso(5), **{f"veld{i}": i for i in range(10_000)}}
+    return json.dumps({"results": [record]}).encode()
+
+
+def _wide_csv() -> bytes:
+    """15,000 columns, three rows (the red team's: 100,000 columns in 0.8 MB)."""
+    names = ["tijd", *(f"k{i}" for i in range(15_000))]
+    rows = [",".join([_iso(5 * r), *("1" * 15_000)]) for r in range(1, 4)]
+    return ("\n".join([",".join(names), *rows]) + "\n").encode()
+
+
+# The drip: a status line and a header that never end, one byte every DRIP_S seconds.
+DRIP_S = 0.05
+DRIP = b"HTTP/1.1 200 OK\r\nX-Druppel: " + b"a" * 2000
+# CSV that made csv.Sniffer spend 86 s of CPU at 64 KB.
+SNIFF_BOMB = b',"a' * 21_000
+STRADDLE_AT = 190  # the error snippet keeps 200 characters
+
+ISSUE_18_FAULTS: list[FeedFault] = [
+    FeedFault(
+        "header-drip",
+        "stuurt statusregel en headers byte per byte (elke 0,05 s), zonder einde",
+        "json",
+        lambda: {},
+        url="{raw}/data.json",
+        raw=DRIP,
+        drip_s=DRIP_S,
+        error="timeout",
+        statuses={"availability": FAIL, **NOT_READ},
+        findings={"availability": ("BES-02",)},
+    ),
+    FeedFault(
+        "oversized-headers",
+        "200 met 60 headers van elk 1 kB (samen boven de 32 kB)",
+        "json",
+        lambda: {},
+        url="{raw}/data.json",
+        raw=b"HTTP/1.1 200 OK\r\n"
+        + b"".join(b"X-Vulling-%d: %s\r\n" % (i, b"v" * 1024) for i in range(60))
+        + b"Content-Length: 2\r\n\r\n[]",
+        error="too_large",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "wide-json-record",
+        "JSON-record met 10.000 velden",
+        "json",
+        _lazy(lambda: Route(body=_wide_json(), content_type=JSON)),
+        distribution=JSON_DIST,
+        statuses={"availability": OK, "timeliness": OK, "completeness": UNKNOWN},
+        findings={"completeness": ("VOL-10",)},
+        max_stored=64 * 1024,
+    ),
+    FeedFault(
+        "wide-csv",
+        "CSV met 15.000 kolommen",
+        "csv",
+        _lazy(lambda: Route(body=_wide_csv(), content_type="text/csv")),
+        distribution={"format": "text/csv", "timestamp_field": "tijd"},
+        statuses={"availability": OK, "timeliness": OK, "completeness": UNKNOWN},
+        findings={"completeness": ("VOL-10",)},
+        max_stored=64 * 1024,
+    ),
+    FeedFault(
+        "key-echoed-in-content-type",
+        "Content-Type: application/json; charset=<sleutel>",
+        "json",
+        _one(
+            lambda r: Route(
+                body=healthy_json_body(), content_type=f"application/json; charset={_key_of(r)}"
+            )
+        ),
+        distribution={**KEYED, **JSON_DIST},
+        fiche=UNITS,
+        hits=1,
+        statuses={"availability": OK, "timeliness": OK},
+    ),
+    FeedFault(
+        "key-echoed-as-field-name",
+        "JSON-record waarin de sleutel als veldnaam terugkomt",
+        "json",
+        _one(
+            lambda r: Route(
+                body=json.dumps(
+                    {"results": [{"station": "s1", "tijd": _iso(5), _key_of(r): None}]}
+                ),
+                content_type=JSON,
+            )
+        ),
+        distribution={**KEYED, **JSON_DIST},
+        statuses={"availability": OK, "timeliness": OK},
+    ),
+    FeedFault(
+        "key-straddles-error-snippet",
+        "403 waarvan de sleutel over de grens van het foutfragment (200 tekens) valt",
+        "json",
+        _one(
+            lambda r: Route(
+                status=403, body="x" * STRADDLE_AT + _key_of(r) + " ongeldig", content_type=JSON
+            )
+        ),
+        distribution=KEYED,
+        error="http",
+        hits=1,
+        forbidden=(HEALTHY_SECRET[: 200 - STRADDLE_AT],),
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "key-echoed-in-part",
+        "403 die de eerste 12 tekens van de sleutel herhaalt",
+        "json",
+        _one(lambda r: Route(status=403, body=f"sleutel {_key_of(r)[:12]}... onbekend")),
+        distribution=KEYED,
+        error="http",
+        hits=1,
+        forbidden=(HEALTHY_SECRET[:12],),
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    FeedFault(
+        "csv-sniff-bomb",
+        "64 kB ',\"a' zonder regeleinde: kwadratisch voor csv.Sniffer",
+        "csv",
+        _one(Route(body=SNIFF_BOMB, content_type="text/csv")),
+        distribution={"format": "text/csv", "timestamp_field": "tijd"},
+        # one header line and no rows: read (in milliseconds), and empty
+        statuses={"availability": OK, "completeness": WARN},
+        findings={"completeness": ("VOL-08",)},
+    ),
+    FeedFault(
+        "xml-deep-nesting",
+        "WFS-antwoord van 60.000 geneste elementen",
+        "wfs",
+        _one(Route(body=b"<a>" * 60_000, content_type="application/gml+xml")),
+        distribution={"format": "application/gml+xml"},
+        parse_error="te diep genest",
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+    *(
+        FeedFault(
+            f"redirect-to-{name}",
+            f"302 naar {address}: {what}",
+            "json",
+            _one(Route(redirect=f"http://[{address}]/admin")),
+            url="{public}" + PATH,
+            guarded=True,
+            error="blocked_address",
+            hits=1,
+            statuses={"availability": FAIL, **NOT_READ},
+        )
+        for name, address, what in (
+            ("6to4-private", "2002:a00:7::1", "6to4 met 10.0.0.7 erin"),
+            ("teredo", "2001:0:4136:e378:8000:63bf:f5ff:fff8", "Teredo met 10.0.0.7 erin"),
+            ("nat64-private", "64:ff9b::a00:7", "NAT64 met 10.0.0.7 erin"),
+            ("ipv4-mapped-private", "::ffff:192.168.1.7", "IPv4-mapped 192.168.1.7"),
+        )
+    ),
+    FeedFault(
+        "private-name-not-echoed",
+        f"302 naar {PRIVATE_NAME}: het interne adres mag nergens verschijnen (DNS-orakel)",
+        "json",
+        _one(Route(redirect=f"http://{PRIVATE_NAME}/admin")),
+        url="{public}" + PATH,
+        guarded=True,
+        error="blocked_address",
+        forbidden=(PRIVATE_IP,),
+        statuses={"availability": FAIL, **NOT_READ},
+    ),
+]
+
 FEED_FAULTS: list[FeedFault] = [
     # --- transport ---------------------------------------------------------------------
     FeedFault(
@@ -169,7 +370,7 @@ FEED_FAULTS: list[FeedFault] = [
         lambda: {},
         url="http://127.0.0.1:{closed}/data.json",
         error="connect",
-        attempts=FAST.retries + 1,
+        attempts=TWO_ROUNDS,
         statuses={"availability": FAIL, **NOT_READ},
         findings={"availability": ("BES-02",)},
     ),
@@ -179,7 +380,7 @@ FEED_FAULTS: list[FeedFault] = [
         "json",
         _one(Route(body=healthy_json_body(), content_type=JSON, reset_after=20)),
         error="reset",
-        attempts=FAST.retries + 1,
+        attempts=TWO_ROUNDS,
         statuses={"availability": FAIL, **NOT_READ},
     ),
     FeedFault(
@@ -216,7 +417,7 @@ FEED_FAULTS: list[FeedFault] = [
         url="{raw}/data.json",
         raw=b"",
         error="reset",
-        attempts=FAST.retries + 1,
+        attempts=TWO_ROUNDS,
         statuses={"availability": FAIL, **NOT_READ},
     ),
     FeedFault(
@@ -326,7 +527,7 @@ FEED_FAULTS: list[FeedFault] = [
         "json",
         _one(Route(status=500, body=b"Internal Server Error", content_type="text/plain")),
         error="http",
-        attempts=FAST.retries + 1,
+        attempts=TWO_ROUNDS,
         statuses={"availability": FAIL, **NOT_READ},
         findings={"availability": ("BES-03",)},
     ),
@@ -701,5 +902,7 @@ FEED_FAULTS: list[FeedFault] = [
         findings={"timeliness": ("ACT-08",)},
     ),  # fmt: skip
 ]
+
+FEED_FAULTS += ISSUE_18_FAULTS
 
 assert len({f.name for f in FEED_FAULTS}) == len(FEED_FAULTS), "fault names must be unique"

@@ -83,6 +83,14 @@ def fiche_data(fiche_id: str, distribution: dict[str, Any], **overrides: Any) ->
     return data
 
 
+def write_secret_hosts(root: Path) -> None:
+    """The maintainers' map: the test keys may go to the local server only."""
+    path = root / "config" / "geheimen.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    hosts = {name: ["127.0.0.1"] for name in (TELRAAM_ENV, HEALTHY_ENV)}
+    path.write_text(yaml.safe_dump(hosts), encoding="utf-8")
+
+
 def write_fiche(root: Path, data: dict[str, Any]) -> Path:
     folder = root / "fiches" / data["theme"]
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,12 +191,16 @@ class RawServer:
     """A TCP server on 127.0.0.1 that answers every connection with fixed bytes, then closes.
 
     For what ``LocalServer`` (a well-behaved HTTP server) cannot send: a status line
-    that is not HTTP, no answer at all, hundreds of headers.
+    that is not HTTP, no answer at all, hundreds of headers. With ``drip_s`` it sends
+    one byte every ``drip_s`` seconds until the client hangs up, and ``sent`` counts
+    the bytes each connection took: how long a client listened, counted, not timed.
     """
 
-    def __init__(self, reply: bytes) -> None:
+    def __init__(self, reply: bytes, drip_s: float = 0.0) -> None:
         self.reply = reply
+        self.drip_s = drip_s
         self.connections = 0
+        self.sent: list[int] = []
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
@@ -211,7 +223,18 @@ class RawServer:
                 conn.settimeout(1.0)
                 with contextlib.suppress(OSError):
                     conn.recv(65536)  # the request; its content does not matter
-                    conn.sendall(self.reply)
+                    if self.drip_s:
+                        self._drip(conn)
+                    else:
+                        conn.sendall(self.reply)
+
+    def _drip(self, conn: socket.socket) -> None:
+        self.sent.append(0)
+        for byte in self.reply:
+            if self._stop.wait(self.drip_s):
+                return
+            conn.sendall(bytes([byte]))  # raises once the client has closed
+            self.sent[-1] += 1
 
     def __enter__(self) -> RawServer:
         self._thread.start()
@@ -281,6 +304,7 @@ class Outcome:
     after: dict[str, str]
     requests: list[Any]
     diagnoses: dict[str, Diagnosis]
+    raw_sent: list[int] = field(default_factory=list)  # bytes per connection to a dripping server
 
     def outputs(self) -> dict[str, bytes]:
         return {"stdout": self.stdout.encode(), "stderr": self.stderr.encode(),
@@ -301,6 +325,7 @@ def run_scenario(
     unset_env: tuple[str, ...] = (),
     extra: Callable[[], list[dict[str, Any]]] | None = None,
     raw: bytes | None = None,
+    drip_s: float = 0.0,
 ) -> Outcome:
     """Serve the healthy fiches (and a faulty one), seed last night, run the check once."""
     import contextlib
@@ -321,7 +346,7 @@ def run_scenario(
     repo = Repo(root)
     with (
         LocalServer({**healthy_routes(), **fault_routes}) as server,
-        RawServer(raw or b"") as raw_server,
+        RawServer(raw or b"", drip_s) as raw_server,
     ):
         urls = {
             "raw": raw_server.base,
@@ -334,6 +359,7 @@ def run_scenario(
             fiches.append(fault_fiche(urls))
         if extra is not None:  # fiches served elsewhere (their own servers)
             fiches += extra()
+        write_secret_hosts(root)
         for data in fiches:
             write_fiche(root, data)
         repo.seeded = seed_previous_night(repo.checks, [f["id"] for f in fiches])
@@ -353,6 +379,7 @@ def run_scenario(
                 )
             )
         requests = list(server.requests)
+        raw_sent = list(raw_server.sent)
     store = ChecksStore(repo.checks)
     diagnoses = {f["id"]: store.read_latest(f["id"]) for f in fiches}
     return Outcome(
@@ -364,6 +391,7 @@ def run_scenario(
         after=tree(root, exclude="checks"),
         requests=requests,
         diagnoses=diagnoses,
+        raw_sent=raw_sent,
     )
 
 

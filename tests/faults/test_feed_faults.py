@@ -18,6 +18,7 @@ from localserver import LocalServer, Route
 
 from .catalogue import FEED_FAULTS, TELRAAM_AUTH, FeedFault
 from .harness import (
+    FAST,
     FAULT_ID,
     HEALTHY_IDS,
     HEALTHY_SECRET,
@@ -76,6 +77,7 @@ def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
             guarded=fault.guarded,
             unset_env=fault.unset_env,
             raw=fault.raw,
+            drip_s=fault.drip_s,
         )
     except Exception as error:  # (1) below: the run itself must survive the fault
         raise AssertionError(f"the run died: {type(error).__name__}: {error}") from error
@@ -121,6 +123,15 @@ def test_feed_fault(fault: FeedFault, tmp_path, monkeypatch, baseline):
         sent = any(r.headers.get("X-Api-Key") == TELRAAM_SECRET for r in run.requests)
         assert sent == ("auth" in fault.distribution and not fault.skipped)
 
+    if fault.drip_s:
+        # Every request to the dripping server ended within its deadline + 10 %: counted
+        # in bytes the server got out before we hung up (one or two more once closed).
+        limit = round(1.1 * FAST.total_timeout_s / fault.drip_s) + 2
+        assert run.raw_sent and max(run.raw_sent) <= limit < len(fault.raw or b""), run.raw_sent
+    if fault.max_stored is not None:
+        stored = run.repo.checks / f"{FAULT_ID}.json"
+        assert stored.stat().st_size <= fault.max_stored, stored.stat().st_size
+
     # (4) nothing written outside checks/ (the working directory included)
     assert run.after == run.before
 
@@ -148,7 +159,11 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
     faults = [f for f in FEED_FAULTS if not f.unset_env and not f.xfail]
     with contextlib.ExitStack() as stack:
         servers = {f.name: stack.enter_context(LocalServer(f.routes())) for f in faults}
-        raws = {f.name: stack.enter_context(RawServer(f.raw)) for f in faults if f.raw is not None}
+        raws = {
+            f.name: stack.enter_context(RawServer(f.raw, f.drip_s))
+            for f in faults
+            if f.raw is not None
+        }
 
         def fiches() -> list[dict]:
             made = []
@@ -250,3 +265,59 @@ def test_a_redirect_to_another_host_does_not_carry_the_key(tmp_path, monkeypatch
     for fid in HEALTHY_IDS:
         assert run.statuses(fid) == baseline[fid], fid
     assert leaks(run.outputs(), SECRETS) == []
+
+
+@pytest.mark.fault
+def test_csv_is_sniffed_on_a_small_prefix(tmp_path, monkeypatch, baseline):
+    """csv.Sniffer is quadratic on some text: it never sees more than SNIFF_CHARS."""
+    import csv
+
+    from datapedia.probes.csv_file import SNIFF_CHARS
+
+    from .catalogue import SNIFF_BOMB
+
+    seen: list[int] = []
+    for name in ("sniff", "has_header"):
+        real = getattr(csv.Sniffer, name)
+
+        def spy(self, sample, *args, _real=real, **kwargs):
+            seen.append(len(sample))
+            return _real(self, sample, *args, **kwargs)
+
+        monkeypatch.setattr(csv.Sniffer, name, spy)
+
+    def faulty(urls: dict[str, str]) -> dict:
+        distribution = {"protocol": "csv", "url": urls["base"] + "/fout/feed",
+                        "format": "text/csv", "timestamp_field": "tijd"}  # fmt: skip
+        return fiche_data(FAULT_ID, distribution)
+
+    run = run_scenario(
+        tmp_path,
+        monkeypatch,
+        {"/fout/feed": Route(body=SNIFF_BOMB, content_type="text/csv")},
+        faulty,
+    )
+    assert run.code in (0, 1), run.stderr
+    assert seen and max(seen) <= SNIFF_CHARS < len(SNIFF_BOMB), seen
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+
+
+@pytest.mark.fault
+def test_an_unprobed_fiche_with_a_documented_standard_is_never_in_orde(
+    tmp_path, monkeypatch, baseline
+):
+    """Issue #18 finding 7: `probe: false` measured nothing, so it cannot be "in orde"."""
+
+    def faulty(urls: dict[str, str]) -> dict:
+        distribution = {"protocol": "json", "url": urls["base"] + "/fout/feed", "probe": False}
+        return fiche_data(FAULT_ID, distribution)  # open licence, documented standard
+
+    run = run_scenario(tmp_path, monkeypatch, {}, faulty)
+    assert run.code in (0, 1), run.stderr
+    diagnosis = run.diagnoses[FAULT_ID]
+    assert diagnosis.endpoints == [] and not any(r.path.startswith("/fout/") for r in run.requests)
+    assert diagnosis.verdict.value == "niet_beoordeeld" and diagnosis.overall.value == "unknown"
+    assert "niet gemeten" in diagnosis.verdict_reason
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid

@@ -52,8 +52,21 @@ distributions:
 """
 
 
+# The maintainers' map (config/geheimen.yml): which key may go to which host.
+SECRET_HOSTS = "TELRAAM_API_KEY: [telraam-api.net]\n"
+
+
+def _keyed(url: str, env: str = "TELRAAM_API_KEY", where: str = "header: X-Api-Key") -> str:
+    """BASE with one keyed distribution: ``url`` and the key in ``env``."""
+    return BASE.replace("url: https://example.org/api", f"url: {url}") + (
+        f"    auth:\n      kind: api-key\n      env: {env}\n      {where}\n"
+    )
+
+
 def make_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "geheimen.yml").write_text(SECRET_HOSTS, encoding="utf-8")
     for fid in GOOD_IDS:
         write_fiche(
             root, fiche_data(fid, {"protocol": "json", "url": f"https://example.org/{fid}"})
@@ -237,6 +250,69 @@ HOSTILE_FICHES = [
         "keywords:",
         "-",
         r"te diep genest",
+    ),
+    # --- issue #18 --------------------------------------------------------------------
+    HostileFiche(
+        "key-not-bound-to-any-host",
+        _text(_keyed("https://example.org/api", env="GITHUB_TOKEN")),
+        "      env: GITHUB_TOKEN",
+        "distributions[0].auth.env",
+        r"'GITHUB_TOKEN' staat niet in config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "home-as-key",
+        _text(_keyed("https://example.org/api", env="HOME")),
+        "      env: HOME",
+        "distributions[0].auth.env",
+        r"'HOME' staat niet in config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "key-sent-to-own-host",
+        _text(_keyed("https://verzamelaar.example.org/api")),
+        "      env: TELRAAM",
+        "distributions[0].auth.env",
+        r"enkel over https naar telraam-api\.net.*config/geheimen\.yml",
+    ),
+    HostileFiche(
+        "key-over-plain-http",
+        _text(_keyed("http://telraam-api.net/v1/reports", where="param: api_key")),
+        "      env: TELRAAM",
+        "distributions[0].auth.env",
+        r"enkel over https",
+    ),
+    HostileFiche(
+        "key-in-user-agent-header",
+        _text(_keyed("https://telraam-api.net/v1/reports", where="header: User-Agent")),
+        "      header: User-Agent",
+        "distributions[0].auth.header",
+        r"'User-Agent' is een standaardheader",
+    ),
+    HostileFiche(
+        "crlf-in-auth-header",
+        _text(_keyed("https://telraam-api.net/v1", where='header: "X-Api-Key\\r\\nX-Extra: 1"')),
+        '      header: "X-Api',
+        "distributions[0].auth.header",
+        r"zonder spaties, dubbelpunt of regeleinde",
+    ),
+    HostileFiche(
+        "crlf-in-format",
+        _text(
+            BASE.replace("format: application/json", 'format: "application/json\\r\\nX-Extra: 1"')
+        ),
+        "    format:",
+        "distributions[0].format",
+        r"op één regel",
+    ),
+    HostileFiche(
+        "workflow-command-in-echoed-value",
+        _text(
+            BASE.replace(
+                "protocol: json", 'protocol: "json\\n::error file=x.py::gehackt\\u001b[31m"'
+            )
+        ),
+        "    protocol:",
+        "distributions[0].protocol",
+        r"onbekende waarde 'json\\u000a::error file=x\.py::gehackt\\u001b\[31m'",
     ),
     HostileFiche(
         "not-utf8",
@@ -528,3 +604,53 @@ def test_the_live_markup_detector_can_fail():
     assert live_payloads({"f.html": data}, strict=False) == []
     breakout = '<script type="application/ld+json">{"t": "</script><script>alert(1)</script>'
     assert live_payloads({"g.html": breakout}, strict=False) != []
+
+
+# Markdown extensions the site enables (pymdownx.details, admonition, def_list, ...):
+# fiche text that starts a line with their syntax must stay text.
+BLOCK_SYNTAX = (
+    "??? in-orde dp-status dp-ok\n    Alles in orde",
+    '???+ success "Opengeklapt"\n    Alles in orde',
+    '!!! success "In orde"\n    Alles in orde',
+    "::: details\n    Alles in orde",
+    "+ een lijst",
+    "= een kop",
+    ": een definitie",
+)
+
+
+@pytest.mark.fault
+@pytest.mark.skipif(not (REPO / "mkdocs.yml").is_file(), reason="mkdocs.yml is absent")
+def test_markdown_block_syntax_in_fiche_text_is_inert_in_the_built_site(tmp_path, capsys):
+    """Issue #18 finding 8: '??? in-orde dp-status dp-ok' drew a green pill."""
+    root = make_repo(tmp_path)
+    write_fiche(
+        root,
+        fiche_data(
+            "blokken",
+            {"protocol": "json", "url": "https://example.org/api"},
+            description="Beschrijving.\n\n" + "\n\n".join(BLOCK_SYNTAX),
+            problems=list(BLOCK_SYNTAX),
+            privacy=BLOCK_SYNTAX[0],
+        ),
+    )
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(
+        REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"),
+        dirs_exist_ok=True,
+    )  # fmt: skip
+    public = tmp_path / "public"
+    code = cli_main(
+        ["--root", str(root), "build", "--site-dir", str(public), "--now", NOW.isoformat()]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    [page] = [p for p in public.rglob("*.html") if "blokken" in (p.stem, p.parent.name)]
+    html = page.read_text(encoding="utf-8")
+    assert "in-orde dp-status dp-ok" in html  # the text is shown...
+    # ...as text: no collapsible block or admonition of the payload's (the page has its
+    # own "Technische details" block),
+    blocks = re.findall(r'<(?:details|div) class="(?:admonition )?([^"]*)"', html)
+    assert not [b for b in blocks if {"in-orde", "success", "details"} & set(b.split())], blocks
+    assert "<dd>" not in html and "<h1>een kop" not in html  # no definition, no heading
+    assert not re.search(r"<li>\s*een lijst", html)  # no list
