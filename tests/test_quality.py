@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import pytest
+from factories import endpoint, make_fiche, observe
 
-os.environ["GX_ANALYTICS_ENABLED"] = "false"
-
-import pytest  # noqa: E402
-from factories import endpoint, make_fiche, observe  # noqa: E402
-
-from datapedia.fiche import ColumnExpectation  # noqa: E402
-from datapedia.quality import (  # noqa: E402
+from datapedia.fiche import ColumnExpectation
+from datapedia.quality import (
     OverBudget,
     QualityChecker,
     QualityPool,
@@ -20,7 +16,7 @@ from datapedia.quality import (  # noqa: E402
     may_break,
     profile_columns,
 )
-from datapedia.results import Status  # noqa: E402
+from datapedia.results import Status
 
 
 def _distribution(columns, protocol="json"):

@@ -12,7 +12,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 import socket
 import threading
 from collections.abc import Callable
@@ -21,15 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+import yaml
+from localserver import LocalServer, Route
 
-import yaml  # noqa: E402
-from localserver import LocalServer, Route  # noqa: E402
-
-from datapedia import net  # noqa: E402
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status  # noqa: E402
-from datapedia.store import ChecksStore  # noqa: E402
-from datapedia.thresholds import Thresholds  # noqa: E402
+from datapedia import net
+from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store import ChecksStore
+from datapedia.thresholds import Thresholds
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 YESTERDAY = NOW - timedelta(days=1)
