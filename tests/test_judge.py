@@ -54,7 +54,8 @@ def test_the_judge_never_touches_the_network_store_or_clock():
         check=False,
     )
     assert lint.returncode == 0, lint.stdout
-    assert "Contracts: 2 kept, 0 broken." in lint.stdout
+    assert " 0 broken." in lint.stdout
+    assert "The judge is pure" in lint.stdout
 
 
 MODEL = {
