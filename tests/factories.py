@@ -23,8 +23,8 @@ SCHEMA_LINE = SCHEMA_COMMENT + "\n"
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
 
-def make_fiche(**overrides: Any) -> Fiche:
-    """A valid fiche with one JSON distribution."""
+def fiche_data(**overrides: Any) -> dict[str, Any]:
+    """A valid fiche as plain data (open licence, documented, a standard with evidence)."""
     data: dict[str, Any] = {
         "id": "test-dataset",
         "title": "Testdataset",
@@ -49,7 +49,12 @@ def make_fiche(**overrides: Any) -> Fiche:
         ],
     }
     data.update(overrides)
-    return Fiche.model_validate(data)
+    return data
+
+
+def make_fiche(**overrides: Any) -> Fiche:
+    """A valid fiche with one JSON distribution."""
+    return Fiche.model_validate(fiche_data(**overrides))
 
 
 def endpoint(**values: Any) -> EndpointObservation:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import factories
 import yaml
 from localserver import LocalServer, Route
 
@@ -61,23 +62,14 @@ FAULT_ID = "defecte-feed"
 
 def fiche_data(fiche_id: str, distribution: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """A valid fiche (open licence, documented, a claimed standard with evidence)."""
-    data: dict[str, Any] = {
+    fault = {
         "id": fiche_id,
         "title": f"Dataset {fiche_id}",
         "description": "Een dataset voor de fault-injectietests.",
-        "theme": "water",
-        "owner": {"name": "Testorganisatie", "contact": {"email": "data@example.org"}},
-        "licence": {
-            "uri": "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
-            "name": "Modellicentie Gratis Hergebruik v1.0",
-        },
-        "documentation": "https://example.org/docs",
         "update_frequency": "PT1H",
-        "standards": [{"name": "DCAT-AP Vlaanderen", "evidence": "https://example.org/dcat"}],
         "distributions": [{"title": "Eindpunt", "format": JSON, "download": True, **distribution}],
     }
-    data.update(overrides)
-    return data
+    return factories.fiche_data(**(fault | overrides))
 
 
 def write_secret_hosts(root: Path) -> None:
