@@ -222,7 +222,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     checks = args.checks or args.root / "checks"
     folders = [Path(p) for p in args.shards]
     if args.count is None:
-        print(f"{merge_shards(folders, checks)} diagnose(s) samengevoegd")
+        print(f"{words.count(merge_shards(folders, checks), 'diagnose')} samengevoegd")
         return EXIT_OK
     from datapedia.load import load_repository
     from datapedia.nightly import MergeError, merge_night
@@ -233,7 +233,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     except MergeError as error:
         print(f"datapedia merge: {error}", file=sys.stderr)
         return EXIT_BROKEN
-    print(f"{night.merged} diagnose(s) samengevoegd")
+    print(f"{words.count(night.merged, 'diagnose')} samengevoegd")
     if night.complete:
         return EXIT_OK
     print(

@@ -29,6 +29,7 @@ from datapedia.fiche import Fiche
 from datapedia.files import atomic_write
 from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
 from datapedia.store import ChecksStore, summary_document
+from datapedia.words import count as count_of
 
 if TYPE_CHECKING:
     from datapedia.quality import QualityPool
@@ -215,7 +216,7 @@ def print_table(summary: dict[str, Any]) -> None:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = summary["counts"]
     print(
-        f"{len(datasets)} dataset(s): {counts['ok']} in orde, {counts['warn']} aandacht, "
+        f"{count_of(len(datasets), 'dataset')}: {counts['ok']} in orde, {counts['warn']} aandacht, "
         f"{counts['fail']} probleem, {counts['unknown']} onbekend."
     )
 
@@ -325,8 +326,9 @@ def _run(options: CheckOptions) -> int:
 
 def _kept(published: bool, diagnoses: int, checks_dir: Path) -> str:
     if published:
-        return f"de {diagnoses} diagnose(s) van deze run staan in {checks_dir}."
-    return f"{checks_dir} is niet aangepast; de {diagnoses} diagnose(s) van deze run zijn weg."
+        return f"{count_of(diagnoses, 'diagnose')} van deze run bewaard in {checks_dir}."
+    lost = count_of(diagnoses, "diagnose")
+    return f"{checks_dir} is niet aangepast; {lost} van deze run niet bewaard."
 
 
 def quality_pool(

@@ -654,6 +654,7 @@ def _env() -> Environment:
         day=day_text,
         short_day=short_day,
         age=duration,
+        count=count,
         json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(

@@ -13,6 +13,8 @@ import re
 
 import yaml
 
+from datapedia.words import count
+
 PREFIX = "YAML-syntaxfout: "
 _KEY = re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>[^\s#:'\"\[\]{}][^:#]*?):(?:\s|$)")
 _QUOTES = "zet de waarde tussen aanhalingstekens"
@@ -134,7 +136,7 @@ def _indentation(lines: list[str], line: int) -> str:
             same.append(key)
             if level == 0 or len(same) == 2:
                 break
-    where = f"verkeerde inspringing: {name} staat op {spaces} spatie(s)"
+    where = f"verkeerde inspringing: {name} staat op {count(spaces, 'spatie')}"
     if not same:
         return where
     return f"{where}; zet het {deeper}op dezelfde hoogte als " + " of ".join(same)

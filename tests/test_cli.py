@@ -262,27 +262,27 @@ YAML_MISTAKES = {
     "too little indentation": (
         "    email: mobiliteit@stad.gent",
         " email: mobiliteit@stad.gent",
-        "9:2: -: YAML-syntaxfout: verkeerde inspringing: 'email' staat op 1 spatie(s); zet het "
+        "9:2: -: YAML-syntaxfout: verkeerde inspringing: 'email' staat op 1 spatie; zet het "
         "dieper dan 'contact' (regel 8, 2 spaties) als onderdeel ervan, of op dezelfde hoogte "
         "als 'contact' (regel 8, 2 spaties) of 'owner' (regel 6, 0 spaties)",
     ),
     "too much indentation": (
         "  contact:\n",
         "   contact:\n",
-        "8:4: -: YAML-syntaxfout: verkeerde inspringing: 'contact' staat op 3 spatie(s); zet het "
+        "8:4: -: YAML-syntaxfout: verkeerde inspringing: 'contact' staat op 3 spaties; zet het "
         "op dezelfde hoogte als 'name' (regel 7, 2 spaties) of 'owner' (regel 6, 0 spaties)",
     ),
     "inside a list item": (
         "    format: application/json",
         "   format: application/json",
-        "17:4: -: YAML-syntaxfout: verkeerde inspringing: 'format' staat op 3 spatie(s); zet "
+        "17:4: -: YAML-syntaxfout: verkeerde inspringing: 'format' staat op 3 spaties; zet "
         "het op dezelfde hoogte als 'url' (regel 16, 4 spaties) of 'distributions' (regel 13, "
         "0 spaties)",
     ),
     "under a key with a value": (
         "theme: mobiliteit",
         "  theme: mobiliteit",
-        "5:3: -: YAML-syntaxfout: verkeerde inspringing: 'theme' staat op 2 spatie(s); zet het "
+        "5:3: -: YAML-syntaxfout: verkeerde inspringing: 'theme' staat op 2 spaties; zet het "
         "op dezelfde hoogte als 'description' (regel 4, 0 spaties)",
     ),
     "a handle without quotes": (
@@ -424,7 +424,7 @@ def test_check_offline_never_writes_checks_by_default(tmp_path, capsys):
     assert code == 1  # no licence: accessibility fails
     assert sorted(p.name for p in (root / "checks").iterdir()) == ["README.md"]
     lines = out.splitlines()
-    assert lines[-2] == "1 dataset(s): 0 in orde, 0 aandacht, 1 probleem, 0 onbekend."
+    assert lines[-2] == "1 dataset: 0 in orde, 0 aandacht, 1 probleem, 0 onbekend."
     assert lines[-1] == (
         "Offline: er is niets bewaard, checks/ is niet aangepast. Geef --checks MAP om deze "
         "diagnoses te bewaren."
@@ -488,8 +488,8 @@ def test_ctrl_c_stops_check_at_once_and_says_what_was_kept(tmp_path):
                 process.kill()
     assert process.returncode == 2
     assert err.splitlines()[-1] == (
-        f"datapedia check: onderbroken (Ctrl-C); {root / 'checks'} is niet aangepast; de 0 "
-        "diagnose(s) van deze run zijn weg."
+        f"datapedia check: onderbroken (Ctrl-C); {root / 'checks'} is niet aangepast; 0 "
+        "diagnoses van deze run niet bewaard."
     )
     assert "Traceback" not in err
     assert list((root / "checks").iterdir()) in ([], [root / "checks" / ".lock"])
@@ -521,7 +521,7 @@ def test_ctrl_c_after_the_results_were_published_says_they_are_kept(tmp_path, mo
     code, _, err = run([*argv, "--now", NOW.isoformat()], capsys)
     assert code == 2
     assert err.splitlines()[-1] == (
-        f"datapedia check: onderbroken (Ctrl-C); de 1 diagnose(s) van deze run staan in {checks}."
+        f"datapedia check: onderbroken (Ctrl-C); 1 diagnose van deze run bewaard in {checks}."
     )
     assert ChecksStore(checks).read_latest("zonder-licentie") is not None
 

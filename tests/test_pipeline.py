@@ -78,7 +78,7 @@ def test_writes_latest_history_and_summary_exit_0(tmp_path, fake_probe, capsys):
 
     out = capsys.readouterr().out
     assert "[1/2] matig: warn" in out  # plain progress in the completion order
-    assert "2 dataset(s): 1 in orde, 1 aandacht, 0 probleem, 0 onbekend." in out
+    assert "2 datasets: 1 in orde, 1 aandacht, 0 probleem, 0 onbekend." in out
 
     # a second run appends to the history
     assert run_check(options(tmp_path)) == 0
