@@ -113,16 +113,15 @@ def flanders() -> BaseGeometry:
 
 
 @functools.cache
-def _prepared() -> dict[str, object]:
-    return {city: prepared.prep(shape) for city, shape in city_shapes().items()}
+def _prepared() -> list[tuple[str, tuple[float, float, float, float], object]]:
+    """Each city's bounding box (plain floats: asking shapely each time costs more than
+    the test) and its prepared shape."""
+    return [(city, shape.bounds, prepared.prep(shape)) for city, shape in city_shapes().items()]
 
 
 def city_of(lon: float, lat: float) -> str | None:
-    point = Point(lon, lat)
-    shapes = city_shapes()
-    for city, shape in _prepared().items():
-        west, south, east, north = shapes[city].bounds
-        if west <= lon <= east and south <= lat <= north and shape.contains(point):
+    for city, (west, south, east, north), shape in _prepared():
+        if west <= lon <= east and south <= lat <= north and shape.contains(Point(lon, lat)):
             return city
     return None
 
