@@ -391,6 +391,11 @@ class Entry:
     def verdict(self) -> Verdict:
         return self._verdict[0]
 
+    @cached_property
+    def mqa_score(self) -> mqa.Score | None:
+        """The MQA score: shown on the dataset page and in the handbook's table."""
+        return mqa.score(self.fiche, self.diagnosis)
+
     @property
     def has_positions(self) -> bool:
         return self.checked and any(o.unit_positions for o in self.diagnosis.endpoints)
@@ -895,7 +900,7 @@ def render_site(
                 map_alt=_map_alt(e, ctx),
                 uptimes=e.judged_uptimes,
                 stale=e.judged("timeliness", "stale_since"),
-                score=mqa.score(e.fiche, e.diagnosis),
+                score=e.mqa_score,
                 mqa=mqa,
             )(),
         )
@@ -965,7 +970,7 @@ def render_site(
         _key(everything, "mqa"),
         lambda: page(
             "mqa_scores.md.j2",
-            scores=[(e, mqa.score(e.fiche, e.diagnosis)) for e in entries],
+            scores=[(e, e.mqa_score) for e in entries],
             mqa=mqa,
         )(),
     )
