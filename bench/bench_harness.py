@@ -26,7 +26,7 @@ from pathlib import Path
 import bench_fiches
 import bench_server
 
-from datapedia.thresholds import THRESHOLDS
+from datapedia.model.thresholds import THRESHOLDS
 
 REPO = Path(__file__).resolve().parents[1]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
@@ -36,8 +36,8 @@ PROFILE_STEP = Path(__file__).resolve().parent / "profile_step.py"
 # What the check process itself imports; frictionless loads in its worker, and Great
 # Expectations only for samples the screen flags.
 CHECK_IMPORTS = (
-    "import datapedia.pipeline, datapedia.probe, datapedia.judge, datapedia.quality, "
-    "datapedia.net, datapedia.load, datapedia.store"
+    "import datapedia.pipeline, datapedia.probe.runner, datapedia.judge, datapedia.probe.quality, "
+    "datapedia.probe.transport, datapedia.load.fiches, datapedia.store.checks"
 )
 NOW = "2026-11-23T06:00:00+00:00"
 STEP_TIMEOUT_S = 1800.0
@@ -271,7 +271,7 @@ def calibrate(server: bench_server.FeedServer, count: int, concurrency: int) -> 
 
 def renderer_version() -> str:
     """The renderer's code hash, which is part of every page's cache key."""
-    code = "from datapedia.render import code_version; print(code_version())"
+    code = "from datapedia.publish.render import code_version; print(code_version())"
     return subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True).stdout
 
 

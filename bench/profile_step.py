@@ -12,7 +12,7 @@ import pstats
 import sys
 from pathlib import Path
 
-from datapedia.cli import main
+from datapedia.cli.main import main
 
 if __name__ == "__main__":
     out, args = Path(sys.argv[1]), sys.argv[3:]

@@ -4,7 +4,7 @@ load fiches -> select (--only, --shard) -> probe (unless offline) -> diagnose ->
 publish to ``checks/`` in one transaction -> print a summary.
 
 A run where every probed endpoint failed to even connect (DNS, connection,
-blocked address) asks the canary (``datapedia.canary``): when no canary host answers
+blocked address) asks the canary (``datapedia.probe.canary``): when no canary host answers
 either, the runner has no network, so the run writes nothing and exits 2 and the site
 never shows false outages; when one does, the provider is down, which is news (exit 1).
 """
@@ -24,17 +24,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datapedia.canary import canary_urls, network_up
-from datapedia.fiche import Fiche
-from datapedia.files import atomic_write
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Observation, Status
-from datapedia.store import ChecksStore, summary_document
-from datapedia.words import count as count_of
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Observation, Status
+from datapedia.model.words import count as count_of
+from datapedia.probe.canary import canary_urls, network_up
+from datapedia.store.checks import ChecksStore, summary_document
+from datapedia.util.files import atomic_write
 
 if TYPE_CHECKING:
-    from datapedia.quality import QualityPool
+    from datapedia.probe.quality import QualityPool
 
-from datapedia.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
+from datapedia.cli.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
 
 QUALITY_POOL_MIN_SAMPLES = 50
 PROBE_PROCESSES_MIN_FICHES = 100
@@ -102,7 +102,7 @@ def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fich
 
 
 def load(root: Path) -> list[Fiche]:
-    from datapedia.load import load_repository, print_problems
+    from datapedia.load.fiches import load_repository, print_problems
 
     result = load_repository(root)
     print_problems(result.problems, "ongeldige fiches worden overgeslagen")
@@ -130,9 +130,9 @@ def observe(
     """
     if options.offline:
         return ((fiche, None) for fiche in fiches)
-    from datapedia.geheimen import load_secret_hosts
-    from datapedia.net import Fetcher, FetchPolicy
-    from datapedia.probe import probe_all, probe_forked, probe_processes
+    from datapedia.load.geheimen import load_secret_hosts
+    from datapedia.probe.runner import probe_all, probe_forked, probe_processes
+    from datapedia.probe.transport import Fetcher, FetchPolicy
 
     by_id = {f.id: f for f in fiches}
     secret_hosts = load_secret_hosts(options.root).hosts
@@ -236,7 +236,7 @@ def run_check(options: CheckOptions) -> int:
 
 def _run(options: CheckOptions) -> int:
     from datapedia.judge import diagnose
-    from datapedia.quality import QualityChecker
+    from datapedia.probe.quality import QualityChecker
 
     fiches = select(load(options.root), options.only, options.shard)
     if not fiches:
@@ -340,7 +340,7 @@ def quality_pool(
     interpreter), the price of ~50 CSV samples; below that, and on one core, they run
     in-process.
     """
-    from datapedia.quality import QualityPool, may_need_libraries
+    from datapedia.probe.quality import QualityPool, may_need_libraries
 
     cores = os.cpu_count() or 1
     samples = sum(1 for f in fiches for d in f.distributions if d.probe and may_need_libraries(d))

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_home(tmp_path_factory):
-    """The parse cache (datapedia.load.FicheCache) of every test lives in a temporary
+    """The parse cache (datapedia.load.fiches.FicheCache) of every test lives in a temporary
     folder, never in the home folder of the machine running the tests."""
     patch = pytest.MonkeyPatch()
     patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
@@ -19,7 +19,7 @@ def _private_cache_home(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _canary_without_internet():
-    """The no-network canary (datapedia.canary) asks a closed local port, never the
+    """The no-network canary (datapedia.probe.canary) asks a closed local port, never the
     internet; a test that needs a live canary sets DATAPEDIA_CANARY itself."""
     patch = pytest.MonkeyPatch()
     patch.setenv("DATAPEDIA_CANARY", "http://127.0.0.1:9/")

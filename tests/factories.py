@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from datapedia.fiche import Fiche
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import EndpointObservation, Observation
 from datapedia.pipeline import CheckOptions
-from datapedia.results import EndpointObservation, Observation
-from datapedia.store import LOCK
+from datapedia.store.checks import LOCK
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schema/fiche.schema.json"
 SCHEMA_LINE = SCHEMA_COMMENT + "\n"
@@ -73,9 +73,9 @@ def endpoint(**values: Any) -> EndpointObservation:
     }
     base.update(values)
     if base.get("error") and "error_reason" not in values:
-        from datapedia.net import ERRORS
+        from datapedia.probe.transport import ERRORS
 
-        base["error_reason"] = ERRORS[base["error"]]  # as datapedia.probe fills it in
+        base["error_reason"] = ERRORS[base["error"]]  # as datapedia.probe.runner fills it in
     return EndpointObservation(**base)
 
 

@@ -25,14 +25,14 @@ from pathlib import Path
 
 import yaml
 
-from datapedia.results import (
+from datapedia.model.results import (
     Diagnosis,
     Dimension,
     DimensionResult,
     EndpointObservation,
     Status,
 )
-from datapedia.store import ChecksStore
+from datapedia.store.checks import ChecksStore
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -25,8 +25,8 @@ import bench_fiches  # noqa: E402
 import bench_harness  # noqa: E402
 import bench_server  # noqa: E402
 
-from datapedia.fiche import Protocol  # noqa: E402
-from datapedia.load import load_fiches  # noqa: E402
+from datapedia.load.fiches import load_fiches  # noqa: E402
+from datapedia.model.fiche import Protocol  # noqa: E402
 
 NOW = datetime.fromisoformat(bench_harness.NOW)
 

@@ -12,15 +12,15 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 from site_fixtures import NOW, make_repo
 
-from datapedia.catalogue import mqa, vocab
-from datapedia.catalogue.dcat import catalog_graph
-from datapedia.catalogue.measures import measured_values
-from datapedia.catalogue.text import plain_text
-from datapedia.fiche import Fiche
 from datapedia.judge import diagnose
-from datapedia.load import load_fiches
-from datapedia.render import load_entries
-from datapedia.results import Diagnosis, Dimension, EndpointObservation, Observation, Status
+from datapedia.load.fiches import load_fiches
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import Diagnosis, Dimension, EndpointObservation, Observation, Status
+from datapedia.publish.catalogue import mqa, vocab
+from datapedia.publish.catalogue.dcat import catalog_graph
+from datapedia.publish.catalogue.measures import measured_values
+from datapedia.publish.catalogue.text import plain_text
+from datapedia.publish.render import load_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = Path(__file__).parent / "data" / "shacl"
@@ -218,7 +218,7 @@ def test_measured_values_follow_the_evidence_keys():
         Dimension.coverage: {"coverage_pct": 87.5},
         Dimension.standards: {"verified": ["WFS"], "claimed": ["WFS", "OSLO"]},
     }
-    from datapedia.results import DimensionResult
+    from datapedia.model.results import DimensionResult
 
     diagnosis = Diagnosis.build(
         "x", NOW, {d: DimensionResult(status=Status.warn, evidence=e) for d, e in evidence.items()}
@@ -294,7 +294,7 @@ def test_mqa_says_what_costs_the_most(real):
 
 
 def test_mqa_on_the_dataset_page_and_in_the_handbook(tmp_path):
-    from datapedia.render import render_site
+    from datapedia.publish.render import render_site
 
     root = make_repo(tmp_path, history_days=2)
     report = render_site(root, root / "checks", NOW)
@@ -315,7 +315,7 @@ def test_mqa_on_the_dataset_page_and_in_the_handbook(tmp_path):
 
 
 def test_built_site_links_every_dataset_page_to_its_rdf(tmp_path):
-    from datapedia.build import run_build
+    from datapedia.publish.build import run_build
 
     root = make_repo(tmp_path, history_days=2)
     assert run_build(root, root / "checks", None, NOW, render_only=False, strict=True) == 0

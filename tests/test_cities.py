@@ -8,11 +8,11 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from localserver import real_payload
 
-from datapedia import cities, plots
-from datapedia.fiche import Distribution
-from datapedia.probes import ParseContext, adapter_for
-from datapedia.results import Diagnosis, EndpointObservation, UnitObservation
-from datapedia.thresholds import THRESHOLDS
+from datapedia.model.fiche import Distribution
+from datapedia.model.results import Diagnosis, EndpointObservation, UnitObservation
+from datapedia.model.thresholds import THRESHOLDS
+from datapedia.probe.adapters import ParseContext, adapter_for
+from datapedia.publish import cities, plots
 
 TELRAAM_NOW = datetime(2023, 12, 10, 6, 0, tzinfo=UTC)  # the morning of the recording
 
@@ -130,7 +130,7 @@ def test_positions_outside_the_fiche_area_are_not_stored():
     """Telraam lists segments worldwide: only those in the fiche's area count and are kept."""
     from datetime import UTC, datetime
 
-    from datapedia.results import Diagnosis, EndpointObservation, UnitObservation
+    from datapedia.model.results import Diagnosis, EndpointObservation, UnitObservation
 
     units = [
         UnitObservation(id="gent", lon=3.72, lat=51.05),

@@ -15,9 +15,9 @@ import pytest
 from factories import NOW, VALID, variant, write, write_fiche
 from localserver import LocalServer, Route
 
-from datapedia.cli import COMMANDS, main
-from datapedia.store import ChecksStore
-from datapedia.thresholds import Thresholds
+from datapedia.cli.main import COMMANDS, main
+from datapedia.model.thresholds import Thresholds
+from datapedia.store.checks import ChecksStore
 
 REPO = Path(__file__).resolve().parents[1]
 ENGLISH = ("usage:", "options:", "positional arguments", "show this help", "error:", "invalid")
@@ -149,7 +149,16 @@ def test_a_bad_now_is_a_clear_error_and_exit_2(value, message, tmp_path, capsys)
 def test_a_bad_now_from_the_shell_has_no_traceback(tmp_path):
     root = repo(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "datapedia.cli", "--root", str(root), "check", "--now", "gisteren"],
+        [
+            sys.executable,
+            "-m",
+            "datapedia.cli.main",
+            "--root",
+            str(root),
+            "check",
+            "--now",
+            "gisteren",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -474,7 +483,7 @@ def test_ctrl_c_stops_check_at_once_and_says_what_was_kept(tmp_path):
             ],
         )
         (root / "checks").mkdir()
-        cmd = [sys.executable, "-m", "datapedia.cli", "--root", str(root), "check"]
+        cmd = [sys.executable, "-m", "datapedia.cli.main", "--root", str(root), "check"]
         cmd += ["--allow-private", "--now", NOW.isoformat(), "--progress", "plain"]
         process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
@@ -528,8 +537,8 @@ def test_ctrl_c_after_the_results_were_published_says_they_are_kept(tmp_path, mo
 
 # --- the README's command table -------------------------------------------------------------
 def test_the_readme_table_is_generated_from_the_parser():
-    from datapedia.cli import command_table
-    from datapedia.commands_table import check_readme
+    from datapedia.cli.commands_table import check_readme
+    from datapedia.cli.main import command_table
 
     assert check_readme(REPO, command_table()) is None
     table = command_table()
@@ -556,7 +565,7 @@ def test_readme_check_fails_on_a_stale_table_and_readme_fixes_it(tmp_path, capsy
 
 # --- serve: the address, and a new render when a fiche or checks/ changes ----------------
 def test_a_change_under_the_watched_folders_renders_again(tmp_path):
-    from datapedia.watch import RenderOnChange
+    from datapedia.util.watch import RenderOnChange
 
     root = offline_repo(tmp_path)
     renders: list[int] = []
@@ -576,8 +585,8 @@ def test_serve_prints_its_address_and_renders_again_when_a_fiche_changes(
 ):
     import mkdocs.commands.serve
 
-    import datapedia.build as build
-    import datapedia.watch as watch
+    import datapedia.publish.build as build
+    import datapedia.util.watch as watch
 
     root = offline_repo(tmp_path)
     page = root / "site" / "generated" / "datasets" / "zonder-licentie.md"
@@ -626,7 +635,7 @@ def test_contributors_find_the_design_in_the_repository():
 
 
 def test_quality_workers_leave_ctrl_c_to_the_run():
-    from datapedia.quality import QualityPool
+    from datapedia.probe.quality import QualityPool
 
     with QualityPool(1) as pool:
         assert pool._pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
@@ -637,7 +646,7 @@ def test_ctrl_c_while_publishing_finishes_the_publication(tmp_path, monkeypatch)
     (as the next open would), instead of leaving half the files moved."""
     from factories import files_in
 
-    from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
+    from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
 
     store = ChecksStore(tmp_path / "checks")
     tx = store.begin()

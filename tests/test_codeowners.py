@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from datapedia.cli import main
-from datapedia.codeowners import MAINTAINERS_TEAM, check_codeowners, write_codeowners
+from datapedia.cli.main import main
+from datapedia.github.codeowners import MAINTAINERS_TEAM, check_codeowners, write_codeowners
 
 REPO = Path(__file__).resolve().parents[1]
 

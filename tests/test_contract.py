@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datapedia.fiche import parse_duration
-from datapedia.findings import CATALOGUE
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status, worst
-from datapedia.thresholds import EXPLANATIONS, Thresholds
+from datapedia.model.fiche import parse_duration
+from datapedia.model.findings import CATALOGUE
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status, worst
+from datapedia.model.thresholds import EXPLANATIONS, Thresholds
 
 
 def test_worst_ignores_unknown_and_orders_ok_warn_fail():

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from factories import NOW, endpoint, make_fiche, observe, run
 
-from datapedia.fiche import Fiche
-from datapedia.results import (
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import (
     Dimension,
     HistoryEntry,
     Status,

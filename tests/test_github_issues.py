@@ -8,11 +8,11 @@ import pytest
 import yaml
 from fakegithub import REPO, TOKEN, FakeGitHub
 
-from datapedia import github_issues
-from datapedia.cli import main
-from datapedia.github_issues import sync_from_cli
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import ChecksStore
+from datapedia.cli.main import main
+from datapedia.github import issues as github_issues
+from datapedia.github.issues import sync_from_cli
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store.checks import ChecksStore
 
 SITE = "https://datapedia.example/"
 NIGHT1 = datetime(2026, 11, 22, 3, 17, tzinfo=UTC)

@@ -12,19 +12,19 @@ from pathlib import Path
 from factories import NOW, endpoint, make_fiche, observe, run
 from localserver import real_payload
 
-from datapedia import plots
-from datapedia.findings import CATALOGUE
 from datapedia.judge import JUDGES
 from datapedia.judge.history import uptime
-from datapedia.probes import ParseContext, adapter_for
-from datapedia.results import (
+from datapedia.model.findings import CATALOGUE
+from datapedia.model.results import (
     Dimension,
     HistoryEntry,
     Status,
     UnitObservation,
     Verdict,
 )
-from datapedia.thresholds import THRESHOLDS, Thresholds
+from datapedia.model.thresholds import THRESHOLDS, Thresholds
+from datapedia.probe.adapters import ParseContext, adapter_for
+from datapedia.publish import plots
 
 ROOT = Path(__file__).resolve().parent.parent
 FLANDERS = {"name": "Vlaanderen", "bbox": [2.54, 50.68, 5.92, 51.51]}
@@ -44,7 +44,13 @@ def test_every_catalogue_finding_belongs_to_exactly_one_judge():
 
 def test_the_judge_never_touches_the_network_store_or_clock():
     sources = "\n".join(p.read_text() for p in (ROOT / "datapedia" / "judge").glob("*.py"))
-    for word in ("requests", "datapedia.net", "datapedia.store", "datetime.now", "open("):
+    for word in (
+        "requests",
+        "datapedia.probe.transport",
+        "datapedia.store.checks",
+        "datetime.now",
+        "open(",
+    ):
         assert word not in sources, word
     lint = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports"))],
@@ -59,11 +65,11 @@ def test_the_judge_never_touches_the_network_store_or_clock():
 
 
 MODEL = {
-    "datapedia.fiche",
-    "datapedia.findings",
-    "datapedia.results",
-    "datapedia.thresholds",
-    "datapedia.words",
+    "datapedia.model.fiche",
+    "datapedia.model.findings",
+    "datapedia.model.results",
+    "datapedia.model.thresholds",
+    "datapedia.model.words",
 }
 
 
@@ -161,7 +167,7 @@ def test_dead_series_in_a_value_layer_do_not_count_as_reporting():
 
 def run_at(fiche, ep, now):
     from datapedia.judge import diagnose
-    from datapedia.results import Observation
+    from datapedia.model.results import Observation
 
     return diagnose(
         fiche, Observation(fiche_id=fiche.id, checked_at=now, endpoints=[ep]), [], now, None
@@ -318,7 +324,7 @@ def test_telraam_coverage_counts_only_the_segments_in_the_fiche_area():
 
 # --- "Fiches that will fail on the real service" ----------------------------------------
 def test_validate_refuses_a_value_layer_field_the_request_never_returns(tmp_path):
-    from datapedia.load import load_repository
+    from datapedia.load.fiches import load_repository
 
     fiche = (ROOT / "fiches" / "water" / "vmm-neerslag.yml").read_text()
     folder = tmp_path / "fiches" / "water"
@@ -335,7 +341,7 @@ def test_validate_refuses_a_value_layer_field_the_request_never_returns(tmp_path
 
 
 def test_validate_checks_wfs_type_name_and_opendatasoft_records():
-    from datapedia.fiche import Distribution
+    from datapedia.model.fiche import Distribution
 
     wfs = Distribution(
         title="w",
@@ -401,8 +407,8 @@ def test_clock_skew_is_judged_by_the_judge_not_filtered_by_the_probe():
 
 
 def test_the_update_interval_reads_the_same_everywhere():
-    from datapedia.render import fmt_duration
-    from datapedia.words import duration
+    from datapedia.model.words import duration
+    from datapedia.publish.render import fmt_duration
 
     fiche = make_fiche(update_frequency="P1M")
     timeliness = run(fiche, observe(fiche, endpoint(newest=NOW - timedelta(days=3)))).dimensions[

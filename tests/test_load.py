@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from factories import SCHEMA_COMMENT, VALID, variant, write
 
-from datapedia.cli import main
-from datapedia.load import MAX_FILE_BYTES, load_fiches
+from datapedia.cli.main import main
+from datapedia.load.fiches import MAX_FILE_BYTES, load_fiches
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fiches"
 
@@ -224,13 +224,13 @@ def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
 
 def test_nesting_guard_runs_before_pyyaml_sees_the_text(tmp_path, monkeypatch):
     """Our limit must not depend on a PyYAML release's own limit or wording."""
-    import datapedia.load
+    import datapedia.load.fiches
 
     def no_yaml(*args, **kwargs):
         raise AssertionError("PyYAML was given a document deeper than our limit")
 
-    monkeypatch.setattr(datapedia.load.yaml, "compose", no_yaml)
-    monkeypatch.setattr(datapedia.load.yaml, "parse", no_yaml)
+    monkeypatch.setattr(datapedia.load.fiches.yaml, "compose", no_yaml)
+    monkeypatch.setattr(datapedia.load.fiches.yaml, "parse", no_yaml)
     refused = at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")
     for depth in (51, 2_000):
         text = f"{SCHEMA_COMMENT}\nid: " + "[" * depth + "]" * depth + "\n"
@@ -243,7 +243,7 @@ def test_compact_sequences_are_nesting_too(tmp_path):
 
 
 def test_brackets_in_text_are_not_nesting():
-    from datapedia.yaml_guard import find_too_deep
+    from datapedia.load.yaml_guard import find_too_deep
 
     deep = "[" * 80 + "]" * 80
     for text in (
@@ -487,8 +487,8 @@ def real_repo(tmp_path):
 
 
 def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypatch):
-    from datapedia import load as load_module
-    from datapedia.load import FicheCache, load_repository
+    from datapedia.load.fiches import FicheCache, load_repository
+    from datapedia.load.fiches import fiches as load_module
 
     first = load_repository(real_repo)
     assert first.problems == [] and len(first.fiches) == 14
@@ -506,7 +506,7 @@ def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypa
 
 
 def test_a_changed_fiche_is_parsed_and_checked_again(real_repo):
-    from datapedia.load import load_repository
+    from datapedia.load.fiches import load_repository
 
     load_repository(real_repo)
     path = real_repo / "fiches" / "water" / "vmm-waterstanden.yml"
@@ -518,7 +518,7 @@ def test_a_changed_fiche_is_parsed_and_checked_again(real_repo):
 
 
 def test_checks_across_files_still_point_at_the_line_in_a_cached_fiche(real_repo):
-    from datapedia.load import load_repository
+    from datapedia.load.fiches import load_repository
 
     load_repository(real_repo)  # every fiche now cached
     original = real_repo / "fiches" / "water" / "vmm-waterstanden.yml"
@@ -537,7 +537,7 @@ def test_checks_across_files_still_point_at_the_line_in_a_cached_fiche(real_repo
 def test_an_address_read_back_from_the_cache_is_not_parsed_again(real_repo, monkeypatch):
     import pydantic.networks
 
-    from datapedia.load import load_repository
+    from datapedia.load.fiches import load_repository
 
     load_repository(real_repo)
     parsed = []
@@ -557,7 +557,7 @@ def test_an_address_read_back_from_the_cache_is_not_parsed_again(real_repo, monk
 def test_a_broken_stale_or_tampered_cache_is_not_trusted(real_repo):
     import json
 
-    from datapedia.load import FicheCache, load_repository
+    from datapedia.load.fiches import FicheCache, load_repository
 
     cache = FicheCache.for_root(real_repo).path
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -582,9 +582,9 @@ def test_fiches_parsed_by_forked_workers_are_the_fiches_parsed_in_process(
 ):
     import json
 
-    from datapedia import load as load_module
-    from datapedia import parallel
-    from datapedia.load import FicheCache, load_repository
+    from datapedia.load.fiches import FicheCache, load_repository
+    from datapedia.load.fiches import fiches as load_module
+    from datapedia.util import parallel
 
     write(real_repo, "gent-parkings", VALID + "related:\n  - gent-bestaat-niet\n")
     write(real_repo, "gent-syntax", variant("gent-syntax", "theme: mobiliteit", "theme: [x"))
@@ -621,7 +621,7 @@ def test_fiches_parsed_by_forked_workers_are_the_fiches_parsed_in_process(
 
 
 def test_a_broken_secrets_map_is_a_problem_naming_its_file(real_repo):
-    from datapedia.load import load_repository
+    from datapedia.load.fiches import load_repository
 
     (real_repo / "config" / "geheimen.yml").write_text("TELRAAM_API_KEY: [telraam-api.net]\nx: 1\n")
     result = load_repository(real_repo)

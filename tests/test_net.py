@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from localserver import LocalServer, Request, Route
 
-from datapedia import net
-from datapedia.net import ERRORS, Fetcher, FetchPolicy
-from datapedia.thresholds import Thresholds
+from datapedia.model.thresholds import Thresholds
+from datapedia.probe.runner import transport as net
+from datapedia.probe.transport import ERRORS, Fetcher, FetchPolicy
 
 FAST = Thresholds(
     connect_timeout_s=1.0,

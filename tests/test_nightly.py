@@ -59,11 +59,11 @@ case "$cmd" in
   build)
     if [ -n "${FAULT_BUILD:-}" ]; then echo "mkdocs stuk (ingespoten fout)" >&2; exit 2; fi
     # mkdocs itself is tested elsewhere; here the rendered pages stand in for the HTML.
-    "$PYTHON" -m datapedia.cli build --render-only --now "$NIGHT_NOW" "$@" || exit $?
+    "$PYTHON" -m datapedia.cli.main build --render-only --now "$NIGHT_NOW" "$@" || exit $?
     mkdir -p public && cp -R site/generated public/ && exit 0 ;;
   merge|issues) set -- "$@" --now "$NIGHT_NOW" ;;
 esac
-exec "$PYTHON" -m datapedia.cli "$cmd" "$@"
+exec "$PYTHON" -m datapedia.cli.main "$cmd" "$@"
 """
 
 GIT_SHIM = """#!/bin/bash
@@ -546,7 +546,7 @@ def shard_folder(tmp_path: Path, index: int, text: str | None = None) -> Path:
     ],
 )
 def test_merge_refuses_shard_folders_it_cannot_place(tmp_path, texts, message, capsys):
-    from datapedia.cli import main
+    from datapedia.cli.main import main
 
     (tmp_path / "fiches").mkdir()
     folders = []
@@ -560,7 +560,7 @@ def test_merge_refuses_shard_folders_it_cannot_place(tmp_path, texts, message, c
 
 
 def test_a_shard_folder_without_proof_of_finishing_is_refused(tmp_path):
-    from datapedia.nightly import MergeError, shard_of
+    from datapedia.store.nightly import MergeError, shard_of
 
     (tmp_path / "leeg").mkdir()
     with pytest.raises(MergeError, match="is de shard afgelopen"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
-from datapedia import parallel
-from datapedia.parallel import fork_map
+from datapedia.util import parallel
+from datapedia.util.parallel import fork_map
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:

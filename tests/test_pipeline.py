@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from factories import NOW, SCHEMA_LINE, endpoint, files_in, options, write_fiche
 
-from datapedia.pipeline import in_shard, run_check
-from datapedia.results import (
+from datapedia.model.results import (
     ColumnProfile,
     Observation,
 )
-from datapedia.store import (
+from datapedia.pipeline import in_shard, run_check
+from datapedia.store.checks import (
     ChecksStore,
 )
 
 
 @pytest.fixture
 def fake_probe(monkeypatch):
-    """Replace datapedia.probe with a fake; the test fills ``endpoints[id]``."""
+    """Replace datapedia.probe.runner with a fake; the test fills ``endpoints[id]``."""
     endpoints: dict[str, list] = {}
     calls: list[list[str]] = []
 
@@ -35,11 +35,11 @@ def fake_probe(monkeypatch):
                 fiche_id=fiche.id, checked_at=now, endpoints=endpoints.get(fiche.id, [])
             )
 
-    module = types.ModuleType("datapedia.probe")
+    module = types.ModuleType("datapedia.probe.runner")
     module.probe_all = probe_all
     module.probe_processes = lambda fiches, policy, min_fiches: 1  # threads, in this process
     module.probe_forked = None
-    monkeypatch.setitem(sys.modules, "datapedia.probe", module)
+    monkeypatch.setitem(sys.modules, "datapedia.probe.runner", module)
     return types.SimpleNamespace(endpoints=endpoints, calls=calls)
 
 
@@ -206,7 +206,7 @@ def test_progress_bar_and_corrupt_history(tmp_path, fake_probe, capsys):
 
 
 def test_cli_passes_its_options(tmp_path, fake_probe):
-    from datapedia.cli import main
+    from datapedia.cli.main import main
 
     write_fiche(tmp_path, id="een")
     code = main(
@@ -351,7 +351,8 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
 
 
 def test_samples_checked_in_a_worker_give_the_same_diagnosis(tmp_path, fake_probe, monkeypatch):
-    from datapedia import pipeline, quality
+    from datapedia import pipeline
+    from datapedia.probe.runner import quality
 
     csv = {
         "title": "CSV",

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from datapedia import plots
-from datapedia.results import Status
-from datapedia.store import HistoryEntry
+from datapedia.model.results import Status
+from datapedia.publish import plots
+from datapedia.store.checks import HistoryEntry
 
 NS = "{http://www.w3.org/2000/svg}"
 # Midnight, as render passes it (the window ends at midnight after the build's `now`).

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 from localserver import LocalServer, Route, real_payload
 
-from datapedia import probe as probe_module
-from datapedia.fiche import Fiche, Protocol
-from datapedia.net import Fetcher, FetchPolicy
-from datapedia.probe import MISSING_KEY, probe_all, probe_fiche, with_param
-from datapedia.probes import ADAPTERS, Adapter
-from datapedia.results import Observation
-from datapedia.thresholds import Thresholds
+from datapedia.model.fiche import Fiche, Protocol
+from datapedia.model.results import Observation
+from datapedia.model.thresholds import Thresholds
+from datapedia.probe.adapters import ADAPTERS, Adapter
+from datapedia.probe.runner import MISSING_KEY, probe_all, probe_fiche, with_param
+from datapedia.probe.runner import runner as probe_module
+from datapedia.probe.transport import Fetcher, FetchPolicy
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 FAST = Thresholds(

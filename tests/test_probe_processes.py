@@ -18,12 +18,12 @@ import pytest
 from factories import NOW, make_fiche, options, write_fiche
 
 from datapedia import pipeline
-from datapedia import probe as probe_module
-from datapedia.net import Fetcher, FetchPolicy
+from datapedia.model.results import Observation
 from datapedia.pipeline import run_check
-from datapedia.probe import probe_all, probe_forked, probe_processes, shares_by_host
-from datapedia.results import Observation
-from datapedia.store import ChecksStore
+from datapedia.probe.runner import probe_all, probe_forked, probe_processes, shares_by_host
+from datapedia.probe.runner import runner as probe_module
+from datapedia.probe.transport import Fetcher, FetchPolicy
+from datapedia.store.checks import ChecksStore
 
 CSV = "teller;tijdstip;aantal\nT1;2026-11-23T05:00:00+01:00;12\nT2;2026-11-23T04:30:00+01:00;7\n"
 POLICY = FetchPolicy(allow_private=True)

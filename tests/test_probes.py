@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from localserver import real_payload
 
-from datapedia.fiche import Distribution, Protocol
-from datapedia.probes import ADAPTERS, ParseContext, ParseError, adapter_for
-from datapedia.probes.common import (
+from datapedia.model.fiche import Distribution, Protocol
+from datapedia.model.thresholds import THRESHOLDS
+from datapedia.probe.adapters import ADAPTERS, ParseContext, ParseError, adapter_for
+from datapedia.probe.adapters.common import (
     Timestamps,
     gaps,
     parse_timestamp,
 )
-from datapedia.thresholds import THRESHOLDS
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 CTX = ParseContext(now=NOW, thresholds=THRESHOLDS)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from factories import endpoint, make_fiche, observe
 
-from datapedia.fiche import ColumnExpectation
-from datapedia.quality import (
+from datapedia.model.fiche import ColumnExpectation
+from datapedia.model.results import Status
+from datapedia.probe.quality import (
     OverBudget,
     QualityChecker,
     QualityPool,
@@ -16,7 +17,6 @@ from datapedia.quality import (
     may_break,
     profile_columns,
 )
-from datapedia.results import Status
 
 
 def _distribution(columns, protocol="json"):
@@ -229,7 +229,7 @@ def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
     """A sample the screen calls clean is not validated, so a miss would hide errors."""
     import random
 
-    from datapedia import quality
+    from datapedia.probe.runner import quality
 
     generator = random.Random(20261124)
     verdicts: list[bool] = []
@@ -271,7 +271,7 @@ def _csv_with_blank_rows():
 @pytest.fixture(params=["fork", "spawn"])
 def start(request, monkeypatch):
     """Workers forked (check, probing from other processes) or spawned (threads run)."""
-    from datapedia import quality
+    from datapedia.probe.runner import quality
 
     if request.param == "fork":
         request.getfixturevalue("single_threaded")
@@ -358,7 +358,7 @@ def test_a_runaway_library_check_in_a_worker_is_te_groot_om_te_beoordelen(
 ):
     import time
 
-    from datapedia import quality
+    from datapedia.probe.runner import quality
 
     def spin(rows):
         started = time.process_time()

@@ -13,10 +13,10 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 from site_fixtures import NOW, make_repo
 
-from datapedia.badge import COLOURS, status_badge
-from datapedia.build import write_machine_outputs
-from datapedia.render import render_site
-from datapedia.results import Status
+from datapedia.model.results import Status
+from datapedia.publish.badge import COLOURS, status_badge
+from datapedia.publish.build import write_machine_outputs
+from datapedia.publish.render import render_site
 
 # rdflib's closed namespaces are used as ns.X: as module globals pytest's probing warns.
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -197,8 +197,8 @@ def test_catalogue_uris_dereference_to_published_files(built):
 
 
 def test_dataset_files_written_by_forked_workers_are_the_same(built, monkeypatch, single_threaded):
-    from datapedia import parallel
-    from datapedia.catalogue import publish
+    from datapedia.publish.catalogue import publish
+    from datapedia.util import parallel
 
     root, out = built
 

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from localserver import LocalServer, Route, real_payload
 
-from datapedia.fiche import Fiche, Protocol
 from datapedia.judge import diagnose
-from datapedia.load import load_repository
-from datapedia.net import Fetcher, FetchPolicy
-from datapedia.probe import probe_fiche
-from datapedia.results import Dimension, Verdict
+from datapedia.load.fiches import load_repository
+from datapedia.model.fiche import Fiche, Protocol
+from datapedia.model.results import Dimension, Verdict
+from datapedia.probe.runner import probe_fiche
+from datapedia.probe.transport import Fetcher, FetchPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -122,8 +122,8 @@ def test_a_real_fiche_reads_every_field_it_names_from_its_own_request(fiche_id):
 def test_dov_grondwatermeetnetten_with_its_real_payload_is_not_in_orde_and_the_page_says_why(
     tmp_path,
 ):
-    from datapedia.render import render_site
-    from datapedia.store import ChecksStore
+    from datapedia.publish.render import render_site
+    from datapedia.store.checks import ChecksStore
 
     fiches = real_fiches()
     fiche = fiches["dov-grondwatermeetnetten"]

@@ -12,12 +12,12 @@ import markdown
 import pytest
 from site_fixtures import FICHES, NOW, diagnosis, make_repo, write_fiche
 
-from datapedia.build import run_build
-from datapedia.findings import CATALOGUE
-from datapedia.render import RenderReport, ext_link, md, md_block, md_text, render_site
-from datapedia.results import Dimension, Status
-from datapedia.store import ChecksStore
-from datapedia.thresholds import EXPLANATIONS
+from datapedia.model.findings import CATALOGUE
+from datapedia.model.results import Dimension, Status
+from datapedia.model.thresholds import EXPLANATIONS
+from datapedia.publish.build import run_build
+from datapedia.publish.render import RenderReport, ext_link, md, md_block, md_text, render_site
+from datapedia.store.checks import ChecksStore
 
 IDS = ["fietstellingen", "regen-gent", "waterpeil"]
 # The Markdown extensions of mkdocs.yml that can turn text into markup.
@@ -263,8 +263,8 @@ def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
 def test_pages_made_by_forked_workers_are_the_pages_made_in_process(
     repo, monkeypatch, single_threaded
 ):
-    from datapedia import parallel
-    from datapedia import render as render_module
+    from datapedia.publish import render as render_module
+    from datapedia.util import parallel
 
     out = repo / "site" / "generated"
     render(repo)
@@ -313,7 +313,7 @@ def test_missing_dataset_has_its_own_state_without_plot_or_check_date(repo):
     }
     write_fiche(repo, "water/riolering.yml", missing)
     tx = ChecksStore(repo / "checks").begin()
-    from datapedia.results import Diagnosis
+    from datapedia.model.results import Diagnosis
 
     tx.add(Diagnosis.build("riolering", NOW, {}, missing=True))
     tx.commit()

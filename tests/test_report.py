@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
-from datapedia.cli import main
-from datapedia.fiche import Fiche
-from datapedia.report import markdown_report, md_code_block, md_text, run_report
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import ChecksStore, HistoryEntry
+from datapedia.cli.main import main
+from datapedia.github.report import markdown_report, md_code_block, md_text, run_report
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store.checks import ChecksStore, HistoryEntry
 
 NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
 

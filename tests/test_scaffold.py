@@ -6,11 +6,11 @@ import jsonschema
 import pytest
 import yaml
 
-from datapedia.cli import main
-from datapedia.fiche import DatasetStatus, Theme
-from datapedia.load import load_fiches
-from datapedia.scaffold import new_fiche
-from datapedia.schema import fiche_json_schema
+from datapedia.cli.main import main
+from datapedia.load.fiches import load_fiches
+from datapedia.load.scaffold import new_fiche
+from datapedia.load.schema import fiche_json_schema
+from datapedia.model.fiche import DatasetStatus, Theme
 
 
 @pytest.mark.parametrize("theme", ["water", "mobiliteit"])

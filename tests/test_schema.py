@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from datapedia.cli import main
-from datapedia.schema import (
+from datapedia.cli.main import main
+from datapedia.load.schema import (
     SCHEMA_RELATIVE,
     check_schema_file,
     fiche_json_schema,

@@ -27,7 +27,7 @@ from site_fixtures import (
     make_measured_repo,
 )
 
-from datapedia.build import run_build
+from datapedia.publish.build import run_build
 
 # Debian's chromium here and in .ci/run; GitHub's Ubuntu runners bring Google Chrome
 # instead, named by the workflow (tests.yml).

@@ -7,15 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from datapedia.files import atomic_write
-from datapedia.results import (
+from datapedia.model.results import (
     MEASURED,
     Diagnosis,
     DimensionResult,
     EndpointObservation,
     Status,
 )
-from datapedia.store import (
+from datapedia.store.checks import (
     JOURNAL,
     LOCK,
     STAGING,
@@ -23,6 +22,7 @@ from datapedia.store import (
     ChecksStore,
     merge_shards,
 )
+from datapedia.util.files import atomic_write
 
 NOW = datetime(2026, 11, 23, 6, tzinfo=UTC)
 
@@ -152,7 +152,7 @@ def test_a_reader_never_discards_a_running_transaction_and_writers_exclude_each_
 
 
 def test_a_failed_staging_write_surfaces_and_publishes_nothing(tmp_path, monkeypatch):
-    from datapedia import store as store_module
+    from datapedia.store.checks import checks as store_module
 
     def full_disk(path, data):
         raise OSError(28, "No space left on device")

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from datapedia.fiche import parse_duration
-from datapedia.words import count, duration, number, percent, show
+from datapedia.model.fiche import parse_duration
+from datapedia.model.words import count, duration, number, percent, show
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,13 @@ stored and never judge again.
 
 An offline run (``observation is None``) judges only what the fiche itself says
 (accessibility, standards); the measured dimensions are ``unknown``, and so the
-verdict is "niet beoordeeld" (``datapedia.results.verdict_of``).
+verdict is "niet beoordeeld" (``datapedia.model.results.verdict_of``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from datapedia.fiche import DatasetStatus, Fiche
 from datapedia.judge import (
     accessibility,
     availability,
@@ -26,7 +25,8 @@ from datapedia.judge import (
 )
 from datapedia.judge.common import NOT_APPLICABLE, judged, measured, say
 from datapedia.judge.completeness import QualityAssessor
-from datapedia.results import (
+from datapedia.model.fiche import DatasetStatus, Fiche
+from datapedia.model.results import (
     Diagnosis,
     Dimension,
     DimensionResult,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from datapedia.fiche import AuthKind, DatasetStatus, Fiche
 from datapedia.judge.common import NOT_APPLICABLE, judged, media_family, say
-from datapedia.results import DimensionResult, Status
+from datapedia.model.fiche import AuthKind, DatasetStatus, Fiche
+from datapedia.model.results import DimensionResult, Status
 
 FINDINGS = (
     "TOE-01",

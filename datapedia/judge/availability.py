@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from datapedia.fiche import Fiche
-from datapedia.findings import finding
 from datapedia.judge.common import error_reason, judged, measured, media_family, say
 from datapedia.judge.history import checks_in_window, down_since, uptime, usable_answer
-from datapedia.results import (
+from datapedia.model.fiche import Fiche
+from datapedia.model.findings import finding
+from datapedia.model.results import (
     DimensionResult,
     EndpointObservation,
     HistoryEntry,
     Observation,
     Status,
 )
-from datapedia.thresholds import THRESHOLDS
-from datapedia.words import count, number, percent
+from datapedia.model.thresholds import THRESHOLDS
+from datapedia.model.words import count, number, percent
 
 FINDINGS = (
     "BES-01",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from datapedia.findings import finding
-from datapedia.results import DimensionResult, EndpointObservation, Observation, worst
+from datapedia.model.findings import finding
+from datapedia.model.results import DimensionResult, EndpointObservation, Observation, worst
 
 NOT_APPLICABLE = "Niet van toepassing: de dataset bestaat nog niet."
 

@@ -1,6 +1,6 @@
 """Volledigheid: missing values and broken rules in the sample the probe kept.
 
-The checks themselves (frictionless, Great Expectations) run in ``datapedia.quality``,
+The checks themselves (frictionless, Great Expectations) run in ``datapedia.probe.quality``,
 handed in as a ``QualityAssessor``: this judge stays free of those libraries. It adds
 what the sample was: how many rows of how many, taken from head, tail and middle.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from datapedia.fiche import Fiche
 from datapedia.judge.common import measured
-from datapedia.results import DimensionResult, Observation
-from datapedia.words import count
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import DimensionResult, Observation
+from datapedia.model.words import count
 
 FINDINGS = (
     "VOL-01",

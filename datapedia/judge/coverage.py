@@ -11,12 +11,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from datapedia.fiche import Fiche
 from datapedia.judge.common import judged, measured, say
 from datapedia.judge.timeliness import freshness_window
-from datapedia.results import DimensionResult, EndpointObservation, Observation, UnitObservation
-from datapedia.thresholds import THRESHOLDS
-from datapedia.words import count, duration, number, percent, plural
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import (
+    DimensionResult,
+    EndpointObservation,
+    Observation,
+    UnitObservation,
+)
+from datapedia.model.thresholds import THRESHOLDS
+from datapedia.model.words import count, duration, number, percent, plural
 
 FINDINGS = (
     "DEK-01",

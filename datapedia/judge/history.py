@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from datapedia.results import Dimension, EndpointObservation, HistoryEntry, Status
+from datapedia.model.results import Dimension, EndpointObservation, HistoryEntry, Status
 
 
 def usable_answer(e: EndpointObservation) -> bool:

@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from datapedia.fiche import DatasetStatus, Fiche, Standard
 from datapedia.judge.common import NOT_APPLICABLE, error_reason, judged, measured, media_family, say
-from datapedia.results import DimensionResult, EndpointObservation, Observation, Status
+from datapedia.model.fiche import DatasetStatus, Fiche, Standard
+from datapedia.model.results import DimensionResult, EndpointObservation, Observation, Status
 
 FINDINGS = ("STA-01", "STA-02", "STA-03", "STA-04")
 

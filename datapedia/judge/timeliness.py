@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from datapedia.fiche import Fiche
 from datapedia.judge.common import judged, measured, say
-from datapedia.results import DimensionResult, EndpointObservation, Observation
-from datapedia.thresholds import THRESHOLDS
-from datapedia.words import count, duration
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import DimensionResult, EndpointObservation, Observation
+from datapedia.model.thresholds import THRESHOLDS
+from datapedia.model.words import count, duration
 
 FINDINGS = (
     "ACT-01",

@@ -6,7 +6,7 @@ public (for the address-guard faults), ``{closed}`` a port nothing listens on.
 ``routes`` builds the server's routes for the faulty dataset; it may read a recorded
 real payload from ``tests/data/real/``.
 
-Expected outcome: the endpoint's stable ``error`` code (``datapedia.net.ERRORS``), a
+Expected outcome: the endpoint's stable ``error`` code (``datapedia.probe.transport.ERRORS``), a
 regex the ``parse_error`` must match (or None: no parse error), whether the endpoint
 was ``skipped``, and the status of every dimension the fault speaks to. Dimensions
 not listed are not asserted (they follow from the fiche, not from the feed).

@@ -19,7 +19,7 @@ CRASH_EXIT = 86
 
 
 def arm(point: str, n: int) -> None:
-    from datapedia import store
+    from datapedia.store.checks import checks as store
 
     real_replace, real_write_staged = os.replace, store.write_staged
     counts = {"staging": 0, "rename": 0}
@@ -50,7 +50,7 @@ def arm(point: str, n: int) -> None:
 def main() -> int:
     root, now, point, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     arm(point, n)
-    from datapedia.cli import main as cli_main
+    from datapedia.cli.main import main as cli_main
 
     return cli_main(
         ["--root", root, "check", "--offline", "--checks", f"{root}/checks", "--now", now]

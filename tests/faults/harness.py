@@ -24,10 +24,10 @@ import factories
 import yaml
 from localserver import LocalServer, Route
 
-from datapedia import net
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import ChecksStore
-from datapedia.thresholds import Thresholds
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.model.thresholds import Thresholds
+from datapedia.probe.runner import transport as net
+from datapedia.store.checks import ChecksStore
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 YESTERDAY = NOW - timedelta(days=1)

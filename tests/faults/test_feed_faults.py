@@ -153,7 +153,7 @@ def test_every_fault_in_one_night(tmp_path, monkeypatch, baseline):
     faults put into ``checks/`` (error details, parse errors) must render without leaking.
     The production address guard is on for the whole run (loopback plays the public host).
     """
-    from datapedia.render import render_site
+    from datapedia.publish.render import render_site
 
     # Every key is set in this run; known bugs join once their xfail is removed.
     faults = [f for f in FEED_FAULTS if not f.unset_env and not f.xfail]
@@ -272,7 +272,7 @@ def test_csv_is_sniffed_on_a_small_prefix(tmp_path, monkeypatch, baseline):
     """csv.Sniffer is quadratic on some text: it never sees more than SNIFF_CHARS."""
     import csv
 
-    from datapedia.probes.csv_file import SNIFF_CHARS
+    from datapedia.probe.adapters.csv_file import SNIFF_CHARS
 
     from .catalogue import SNIFF_BOMB
 

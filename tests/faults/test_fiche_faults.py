@@ -18,10 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from datapedia.cli import main as cli_main
-from datapedia.load import load_fiches
-from datapedia.results import Diagnosis, Dimension, DimensionResult, EndpointObservation, Status
-from datapedia.store import ChecksStore
+from datapedia.cli.main import main as cli_main
+from datapedia.load.fiches import load_fiches
+from datapedia.model.results import (
+    Diagnosis,
+    Dimension,
+    DimensionResult,
+    EndpointObservation,
+    Status,
+)
+from datapedia.store.checks import ChecksStore
 
 from .harness import NOW, fiche_data, offline_check, write_fiche
 
@@ -546,7 +552,7 @@ def hostile_repo(tmp_path) -> Path:
 
 @pytest.mark.fault
 def test_html_in_every_text_field_validates_but_renders_inert(hostile_repo, capsys):
-    from datapedia.render import render_site
+    from datapedia.publish.render import render_site
 
     assert cli_main(["--root", str(hostile_repo), "validate"]) == 0, capsys.readouterr().out
     out_dir = hostile_repo / "site" / "generated"

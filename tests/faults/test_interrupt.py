@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from localserver import LocalServer, Route
 
-from datapedia.cli import main as cli_main
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import JOURNAL, LOCK, STAGING, ChecksStore
+from datapedia.cli.main import main as cli_main
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store.checks import JOURNAL, LOCK, STAGING, ChecksStore
 
 from .crash_child import CRASH_EXIT
 from .harness import (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from datapedia.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.store import ChecksStore
+from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.store.checks import ChecksStore
 
 from .harness import NOW
 from .test_fiche_faults import GOOD_IDS, make_repo, survive

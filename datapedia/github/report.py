@@ -1,0 +1,252 @@
+"""A Markdown report of the diagnosis of some fiches: PR comments and job summaries.
+
+Fiche text comes from pull requests and is posted by a job that holds a write
+token, so everything taken from a fiche or a remote service is escaped: no HTML,
+no links or images of the author's choosing, no @-mentions, no references that
+GitHub would turn into cross-links (``#12``, ``org/repo#3``, ``GH-2``, bare URLs),
+no fake markers. The joiners are Python string escapes, so no locale can mangle them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from datapedia.load.fiches import load_repository
+from datapedia.model.fiche import Fiche
+from datapedia.model.results import Diagnosis, Dimension, Status
+from datapedia.publish.render import dataset_page
+from datapedia.store.checks import SUMMARY, ChecksStore, HistoryEntry
+
+# GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
+EVIDENCE_LIMIT = 4000
+
+EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}
+
+# Inline only (table cells, one line): these are the characters that can start
+# emphasis, code, links or images, or end a table cell, wherever they stand.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# GitHub autolinks these in issues and comments; a word joiner (U+2060) inside breaks
+# the link and the notification to the other issue, and reads the same.
+_WORD_JOINER = "\u2060"
+_GITHUB_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)|(?<=[A-Za-z0-9])(://)|\b(www)(\.)", re.I)
+
+
+def status_badge(status: Status) -> str:
+    return f"{EMOJI[status]} {status.label}"
+
+
+def md_text(value: object) -> str:
+    """Untrusted text as inert inline Markdown on one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # A zero-width space after '@' stops GitHub from notifying whoever is named.
+    return neutralise_references(text.replace("@", "@\u200b"))
+
+
+def neutralise_references(text: str) -> str:
+    """``#12``, ``org/repo#3``, ``GH-2``, ``https://…`` and ``www.…`` as plain text."""
+
+    def joined(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1) + _WORD_JOINER
+        if match.group(2):
+            return ":" + _WORD_JOINER + "//"
+        return match.group(3) + _WORD_JOINER + match.group(4)
+
+    return _GITHUB_REFERENCE.sub(joined, text)
+
+
+def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
+    """Evidence as a JSON block whose fence is longer than any backtick run inside it."""
+    body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    if len(body) > limit:
+        body = body[:limit] + "\n… (ingekort; het volledige bewijs staat in checks/)"
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}json\n{body}\n{fence}"
+
+
+def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
+    """The dataset's page on the published site."""
+    if not site_url:
+        return None
+    return f"{site_url.rstrip('/')}/{dataset_page(fiche_id)}"
+
+
+def fiche_link(fiche: Fiche, site_url: str | None) -> str:
+    title = md_text(fiche.title)
+    url = dataset_url(site_url, fiche.id)
+    return f"[{title}]({url})" if url else title
+
+
+def dimension_section(diagnosis: Diagnosis, dimension: Dimension) -> str:
+    """One dimension in full: status, summary, findings and the evidence behind it."""
+    result = diagnosis.dimensions[dimension]
+    lines = [
+        f"**{dimension.label.capitalize()}**: {status_badge(result.status)}",
+        "",
+        md_text(result.summary),
+    ]
+    if result.findings:
+        lines += ["", "Bevindingen: " + ", ".join(f"`{md_text(f)}`" for f in result.findings)]
+    if result.evidence:
+        lines += ["", md_code_block(result.evidence)]
+    return "\n".join(lines)
+
+
+def _change(current: Status, before: Status | None) -> str:
+    """The emoji, preceded by the previous one when the status moved since the last check."""
+    if before is None or before == current:
+        return EMOJI[current]
+    return f"{EMOJI[before]}→{EMOJI[current]}"
+
+
+def _fiche_section(
+    fiche: Fiche, diagnosis: Diagnosis | None, before: HistoryEntry | None, site_url: str | None
+) -> str:
+    head = f"### {fiche_link(fiche, site_url)} (`{fiche.id}`)"
+    if diagnosis is None:
+        return f"{head}\n\nNog geen diagnose: deze fiche werd nog niet gecontroleerd."
+    lines = [
+        head,
+        "",
+        f"Gecontroleerd op {format_time(diagnosis.checked_at)}; globaal oordeel: "
+        f"{status_badge(diagnosis.overall)}"
+        + (
+            f" (vorige controle: {status_badge(before.overall)})."
+            if before and before.overall != diagnosis.overall
+            else "."
+        ),
+        "",
+        "| dimensie | oordeel | samenvatting | bevindingen |",
+        "|---|---|---|---|",
+    ]
+    for dimension in Dimension:
+        result = diagnosis.dimensions[dimension]
+        findings = ", ".join(f"`{md_text(f)}`" for f in result.findings) or "–"
+        was = before.dimensions.get(dimension) if before else None
+        verdict = status_badge(result.status)
+        if was is not None and was != result.status:
+            verdict += f" (was {was.label})"
+        lines.append(f"| {dimension.label} | {verdict} | {md_text(result.summary)} | {findings} |")
+    return "\n".join(lines)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def markdown_report(
+    fiches: list[Fiche],
+    diagnoses: dict[str, Diagnosis],
+    site_url: str | None,
+    previous: dict[str, HistoryEntry] | None = None,
+    table_only: bool = False,
+    not_rechecked: list[str] | None = None,
+) -> str:
+    """Overview table (one row per fiche, one column per dimension) plus a section per fiche.
+
+    ``previous`` holds each fiche's check before the latest one, so a reader sees what
+    moved: on a pull request that is the effect of the change, at night the last day's.
+    ``table_only`` leaves out the sections: a job summary must stay under GitHub's 1 MiB
+    with thousands of fiches (about 1 KB each in full, 0.2 KB as a row).
+    ``not_rechecked`` are the fiches of a shard that delivered nothing tonight.
+    """
+    previous = previous or {}
+    if not fiches:
+        return "## Diagnose\n\nGeen fiches om te rapporteren.\n"
+    header = "| dataset | globaal | " + " | ".join(d.label for d in Dimension) + " |"
+    lines = ["## Diagnose van de fiches", ""]
+    if not_rechecked:
+        lines += [
+            "**Onvolledige nacht**: niet opnieuw gecontroleerd, met hun vorige diagnose: "
+            + ", ".join(f"`{md_text(fid)}`" for fid in not_rechecked)
+            + ".",
+            "",
+        ]
+    lines += [
+        header,
+        "|" + "---|" * (len(Dimension) + 2),
+    ]
+    for fiche in fiches:
+        diagnosis, before = diagnoses.get(fiche.id), previous.get(fiche.id)
+        if diagnosis is None:
+            cells = [EMOJI[Status.unknown]] * (len(Dimension) + 1)
+        else:
+            cells = [status_badge(diagnosis.overall)] + [
+                _change(diagnosis.dimensions[d].status, before and before.dimensions.get(d))
+                for d in Dimension
+            ]
+        lines.append(f"| {fiche_link(fiche, site_url)} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Legende: "
+        + ", ".join(status_badge(s) for s in Status)
+        + f"; {EMOJI[Status.ok]}→{EMOJI[Status.fail]}: veranderd sinds de vorige controle.",
+        "",
+    ]
+    if table_only:
+        return "\n".join([*lines, "Het volledige rapport staat in het artefact van de run.", ""])
+    for fiche in fiches:
+        section = _fiche_section(fiche, diagnoses.get(fiche.id), previous.get(fiche.id), site_url)
+        lines += [section, ""]
+    return "\n".join(lines)
+
+
+def _not_rechecked(checks_dir: Path) -> list[str]:
+    """The fiches the last night could not re-check (``summary.json``, ``incomplete``)."""
+    try:
+        summary = json.loads((checks_dir / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # no summary yet, or one that says nothing: nothing to flag
+    incomplete = summary.get("incomplete") if isinstance(summary, dict) else None
+    return list(incomplete.get("not_rechecked", [])) if isinstance(incomplete, dict) else []
+
+
+def run_report(
+    root: Path,
+    checks_dir: Path,
+    only: list[str],
+    output: Path | None,
+    site_url: str | None = None,
+    table_only: bool = False,
+) -> int:
+    """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
+    loaded = load_repository(root)
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    by_id = {item.fiche.id: item.fiche for item in loaded.fiches}
+    unknown = sorted(set(only) - set(by_id))
+    for fiche_id in unknown:
+        print(f"geen fiche met id '{fiche_id}'", file=sys.stderr)
+    ids = sorted(set(only) & set(by_id)) if only else sorted(by_id)
+    store = ChecksStore(checks_dir)
+    diagnoses = {fid: d for fid in ids if (d := store.read_latest(fid)) is not None}
+    previous = {}
+    for fid, diagnosis in diagnoses.items():
+        # The last history line is the latest diagnosis itself; the one before is the
+        # previous check.
+        earlier = [h for h in store.read_history(fid) if h.checked_at < diagnosis.checked_at]
+        if earlier:
+            previous[fid] = earlier[-1]
+    text = markdown_report(
+        [by_id[fid] for fid in ids],
+        diagnoses,
+        site_url or os.environ.get("DATAPEDIA_SITE_URL"),
+        previous,
+        table_only,
+        [] if only else _not_rechecked(checks_dir),
+    )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 1 if unknown else 0

@@ -1,0 +1,127 @@
+"""KiWIS (Kisters WISKI web services: waterinfo.be, HIC) JSON responses.
+
+The shape is read from the body, not the URL, because fiches may ask any request:
+- ``getTimeseriesValueLayer``: a list of dicts, one per station (latest value);
+- ``getTimeseriesValues``: a list of ``{"columns": "Timestamp,Value,...", "data": [[...]]}``;
+- ``getTimeseriesList``/``getStationList``: a list of lists, the first being the header;
+- an error: ``{"type": "error", "code": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from datapedia.model.fiche import Distribution
+from datapedia.probe.adapters.common import (
+    Adapter,
+    Content,
+    ParseContext,
+    ParseError,
+    UrlProblem,
+    load_json,
+    lonlat,
+    query_of,
+    summarize_rows,
+)
+
+# Fields a value layer returns only with metadata=true and the field in md_returnfields
+# (as pywaterinfo and wateRinfo ask them); without, a row is ts_id, timestamp, ts_value.
+_METADATA_PREFIXES = ("station_", "stationparameter_", "parametertype_", "catchment_", "site_")
+_METADATA_FIELDS = {"ts_name", "ts_shortname", "ts_unitname", "ts_unitsymbol", "dataprovider"}
+
+
+def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    data = load_json(body)
+    if isinstance(data, Mapping):
+        if data.get("type") == "error" or "message" in data and "data" not in data:
+            code = data.get("code")
+            raise ParseError(f"KiWIS-fout{f' {code}' if code else ''}: {data.get('message')}")
+        if "data" in data:  # a single series not wrapped in a list
+            data = [data]
+    if not isinstance(data, list):
+        raise ParseError("onverwacht KiWIS-antwoord: geen lijst")
+    if not data:
+        return Content(records=0, sample=[], rows_sampled=0)
+    first = data[0]
+    if isinstance(first, Mapping) and "data" in first:
+        return _values(data, distribution, ctx)
+    if isinstance(first, list):
+        return _table(data, distribution, ctx)
+    if isinstance(first, Mapping):
+        return summarize_rows(
+            (row for row in data if isinstance(row, Mapping)),
+            distribution,
+            ctx,
+            timestamp_field="timestamp",
+            id_field="station_no",
+            point=lonlat("station_longitude", "station_latitude"),
+        )
+    raise ParseError("onverwacht KiWIS-antwoord: onbekende vorm")
+
+
+def _values(series: list[Any], distribution: Distribution, ctx: ParseContext) -> Content:
+    """One or more time series: gaps are measured along each series' timestamps."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for item in series:
+            if not isinstance(item, Mapping):
+                continue
+            columns = [c.strip() for c in str(item.get("columns", "")).split(",") if c.strip()]
+            for values in item.get("data") or []:
+                row = dict(zip(columns, values, strict=False))
+                row["ts_id"] = item.get("ts_id")
+                yield row
+
+    content = summarize_rows(
+        rows(), distribution, ctx, timestamp_field="Timestamp", id_field="ts_id", series=True
+    )
+    declared = [int(s["rows"]) for s in series if isinstance(s, Mapping) and _is_int(s.get("rows"))]
+    if declared:
+        content.total_records = sum(declared)
+    return content
+
+
+def _table(table: list[Any], distribution: Distribution, ctx: ParseContext) -> Content:
+    header = [str(name) for name in table[0]]
+    rows = (
+        dict(zip(header, values, strict=False)) for values in table[1:] if isinstance(values, list)
+    )
+    return summarize_rows(rows, distribution, ctx, id_field="station_no")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
+def url_needs(distribution: Distribution) -> list[UrlProblem]:
+    """A value layer field the fiche names needs metadata=true and md_returnfields."""
+    query = query_of(distribution)
+    if query.get("request", "").lower() != "gettimeseriesvaluelayer":
+        return []
+    metadata = query.get("metadata", "").lower() == "true"
+    returned = (
+        {f.strip() for f in query.get("md_returnfields", "").split(",")} if metadata else set()
+    )
+    named = [("id_field", distribution.id_field), ("timestamp_field", distribution.timestamp_field)]
+    named += [("columns", column.name) for column in distribution.columns]
+    problems = []
+    for field, name in named:
+        if name and _is_metadata(name) and name not in returned:
+            problems.append(
+                (
+                    field,
+                    f"'{name}' staat enkel in een getTimeseriesValueLayer-antwoord met "
+                    f"metadata=true en '{name}' in md_returnfields; voeg aan de URL toe: "
+                    f"&metadata=true&md_returnfields={name} (naast de andere velden die je "
+                    "nodig hebt)",
+                )
+            )
+    return problems
+
+
+def _is_metadata(name: str) -> bool:
+    return name.startswith(_METADATA_PREFIXES) or name in _METADATA_FIELDS
+
+
+ADAPTER = Adapter(parse=parse, url_needs=url_needs)

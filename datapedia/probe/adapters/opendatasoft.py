@@ -1,0 +1,62 @@
+"""Opendatasoft Explore API v2.1 (data.stad.gent, ...): ``/records`` and JSON ``/exports``.
+
+``{"total_count": N, "results": [...]}``; nested fields (a geo_point_2d such as
+``location``) are flattened to dotted names and give the record's position;
+an error is ``{"error_code": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from datapedia.model.fiche import Distribution
+from datapedia.probe.adapters.common import (
+    Adapter,
+    Content,
+    ParseContext,
+    ParseError,
+    UrlProblem,
+    flatten,
+    geo_point,
+    load_json,
+    summarize_rows,
+)
+
+
+def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
+    data = load_json(body)
+    if isinstance(data, Mapping) and "error_code" in data:
+        raise ParseError(f"Opendatasoft-fout {data['error_code']}: {data.get('message', '')}")
+    if isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        results, total = data["results"], data.get("total_count")
+    elif isinstance(data, list):  # the JSON export of a whole dataset
+        results, total = data, len(data)
+    else:
+        raise ParseError("onverwacht Opendatasoft-antwoord: geen 'results'")
+    content = summarize_rows(
+        (flatten(r) for r in results if isinstance(r, Mapping)),
+        distribution,
+        ctx,
+        point=geo_point,
+    )
+    if isinstance(total, int):
+        content.total_records = total
+    return content
+
+
+def url_needs(distribution: Distribution) -> list[UrlProblem]:
+    """Records come from .../records or .../exports/json; other paths describe a dataset."""
+    path = urlsplit(str(distribution.url)).path.rstrip("/")
+    if path.endswith("/records") or "/exports/" in path:
+        return []
+    return [
+        (
+            "url",
+            "een Opendatasoft-URL levert enkel records via .../records of .../exports/json; "
+            "bv. https://data.stad.gent/api/explore/v2.1/catalog/datasets/<dataset>/records",
+        )
+    ]
+
+
+ADAPTER = Adapter(parse=parse, url_needs=url_needs)

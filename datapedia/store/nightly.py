@@ -1,0 +1,99 @@
+"""``datapedia merge --shards N``: a night is kept even when some shards are missing.
+
+Each shard folder carries ``shard.txt`` ("i/n"), written by the workflow after its
+check finished. The fiches of a shard that never delivered keep their last diagnosis
+in ``checks/`` (nothing is re-judged here), and ``summary.json`` lists them as not
+re-checked under ``incomplete``, which `issues sync` turns into one run issue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from datapedia.store.checks import (
+    SUMMARY,
+    ChecksStore,
+    merge_shards,
+    merge_summaries,
+    summary_document,
+)
+
+SHARD_FILE = "shard.txt"
+INCOMPLETE = "incomplete"
+
+
+class MergeError(Exception):
+    """A shard folder cannot be used; the message (Dutch) says which and why."""
+
+
+@dataclass
+class NightMerge:
+    merged: int
+    missing_shards: list[int] = field(default_factory=list)
+    not_rechecked: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_shards
+
+
+def shard_of(folder: Path, count: int) -> int:
+    """The shard index a folder holds, checked against the expected count."""
+    try:
+        index, of = (int(part) for part in (folder / SHARD_FILE).read_text().strip().split("/"))
+    except (OSError, ValueError):
+        raise MergeError(f"{folder}: geen geldige {SHARD_FILE}; is de shard afgelopen?") from None
+    if of != count or not 1 <= index <= count:
+        raise MergeError(f"{folder}: shard {index}/{of} hoort niet bij een nacht van {count}")
+    return index
+
+
+def merge_night(
+    shard_dirs: list[Path], checks_dir: Path, fiche_ids: list[str], count: int, now: datetime
+) -> NightMerge:
+    """Fold the shards that exist into ``checks_dir`` and account for the ones that don't."""
+    from datapedia.pipeline import in_shard, summary_row
+
+    present: dict[int, Path] = {}
+    for folder in shard_dirs:
+        index = shard_of(folder, count)
+        if index in present:
+            raise MergeError(f"shard {index} twee keer gegeven: {present[index]} en {folder}")
+        present[index] = folder
+    merged = merge_shards([present[i] for i in sorted(present)], checks_dir)
+    missing = [i for i in range(1, count + 1) if i not in present]
+    result = NightMerge(merged, missing)
+    if not missing:
+        return result
+    store = ChecksStore(checks_dir)
+    result.not_rechecked = sorted(
+        fid for fid in fiche_ids if any(in_shard(fid, i, count) for i in missing)
+    )
+    rows = []
+    for fid in result.not_rechecked:
+        diagnosis = store.read_latest(fid)
+        if diagnosis is not None:
+            rows.append({**summary_row(diagnosis), "rechecked": False})
+    # Tonight's shards only: checks/summary.json may still be yesterday's.
+    summaries = [_read_summary(present[i]) for i in sorted(present)]
+    tonight = merge_summaries([s for s in summaries if s]) if any(summaries) else {}
+    summary = summary_document(
+        tonight.get("checked_at", now.isoformat()),
+        max(tonight.get("exit_code", 0), 1),
+        [*tonight.get("datasets", []), *rows],
+    )
+    summary[INCOMPLETE] = {"missing_shards": missing, "not_rechecked": result.not_rechecked}
+    tx = store.begin()
+    tx.add_summary(summary)
+    tx.commit()
+    return result
+
+
+def _read_summary(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
