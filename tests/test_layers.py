@@ -1,20 +1,35 @@
-"""The package's doors: which modules may touch the network (an allow-list, unlike
-import-linter's contracts by name, so a module added later cannot slip through)."""
+"""The house rules of the package that import-linter cannot state: the network doors
+as an allow-list (a module added later cannot slip through), module and function
+sizes, a docstring per package that says what it may touch, and no module-level
+state changed at run time."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[1] / "datapedia"
 NETWORK = {"requests", "urllib3", "socket", "http", "ssl"}
-# One door per purpose: feeds (net), the no-network canary, GitHub's REST API.
-DOORS = {"net.py", "canary.py", "github_issues.py"}
+# One door per purpose: feeds and the no-network canary (probe.transport), GitHub's REST API.
+DOORS = {"probe/transport.py", "github/client.py"}
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def name_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def imported(path: Path) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree(path)):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
@@ -24,9 +39,9 @@ def imported(path: Path) -> set[str]:
 
 def test_only_the_doors_import_network_libraries():
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(imported(path) & NETWORK)
-        for path in PACKAGE.rglob("*.py")
-        if path.name not in DOORS or path.parent != PACKAGE
+        name_of(path): sorted(imported(path) & NETWORK)
+        for path in MODULES
+        if name_of(path) not in DOORS
     }
     assert {name: libs for name, libs in offenders.items() if libs} == {}
 
@@ -35,3 +50,35 @@ def test_the_doors_are_real():
     """A door that no longer imports a network library should leave the list."""
     for name in DOORS:
         assert imported(PACKAGE / name) & NETWORK, name
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_a_module_stays_small_enough_to_read(path: Path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{name_of(path)}: {lines} regels"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_a_function_fits_on_a_screen(path: Path):
+    long = {
+        node.name: node.end_lineno - node.lineno + 1
+        for node in ast.walk(tree(path))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    }
+    assert long == {}, name_of(path)
+
+
+@pytest.mark.parametrize(
+    "package", sorted(p.parent for p in MODULES if p.name == "__init__.py"), ids=name_of
+)
+def test_every_package_says_what_it_may_touch(package: Path):
+    doc = ast.get_docstring(tree(package / "__init__.py"))
+    assert doc and len(doc) > 60, name_of(package)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_no_module_state_is_changed_at_run_time(path: Path):
+    """``global`` is how a module's state gets changed from inside a function; steps that
+    need state carry it in an object they pass along."""
+    assert not [node for node in ast.walk(tree(path)) if isinstance(node, ast.Global)]

@@ -14,7 +14,7 @@ import pytest
 from localserver import LocalServer, Request, Route
 
 from datapedia.model.thresholds import Thresholds
-from datapedia.probe.runner import transport as net
+from datapedia.probe import transport as net
 from datapedia.probe.transport import ERRORS, Fetcher, FetchPolicy
 
 FAST = Thresholds(

@@ -352,7 +352,7 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
 
 def test_samples_checked_in_a_worker_give_the_same_diagnosis(tmp_path, fake_probe, monkeypatch):
     from datapedia import pipeline
-    from datapedia.probe.runner import quality
+    from datapedia.probe import quality
 
     csv = {
         "title": "CSV",

@@ -21,7 +21,7 @@ from datapedia import pipeline
 from datapedia.model.results import Observation
 from datapedia.pipeline import run_check
 from datapedia.probe.runner import probe_all, probe_forked, probe_processes, shares_by_host
-from datapedia.probe.runner import runner as probe_module
+from datapedia.probe import runner as probe_module
 from datapedia.probe.transport import Fetcher, FetchPolicy
 from datapedia.store.checks import ChecksStore
 

@@ -229,7 +229,7 @@ def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
     """A sample the screen calls clean is not validated, so a miss would hide errors."""
     import random
 
-    from datapedia.probe.runner import quality
+    from datapedia.probe import quality
 
     generator = random.Random(20261124)
     verdicts: list[bool] = []
@@ -271,7 +271,7 @@ def _csv_with_blank_rows():
 @pytest.fixture(params=["fork", "spawn"])
 def start(request, monkeypatch):
     """Workers forked (check, probing from other processes) or spawned (threads run)."""
-    from datapedia.probe.runner import quality
+    from datapedia.probe import quality
 
     if request.param == "fork":
         request.getfixturevalue("single_threaded")
@@ -358,7 +358,7 @@ def test_a_runaway_library_check_in_a_worker_is_te_groot_om_te_beoordelen(
 ):
     import time
 
-    from datapedia.probe.runner import quality
+    from datapedia.probe import quality
 
     def spin(rows):
         started = time.process_time()

@@ -152,7 +152,7 @@ def test_a_reader_never_discards_a_running_transaction_and_writers_exclude_each_
 
 
 def test_a_failed_staging_write_surfaces_and_publishes_nothing(tmp_path, monkeypatch):
-    from datapedia.store.checks import checks as store_module
+    from datapedia.store import checks as store_module
 
     def full_disk(path, data):
         raise OSError(28, "No space left on device")

@@ -19,7 +19,7 @@ CRASH_EXIT = 86
 
 
 def arm(point: str, n: int) -> None:
-    from datapedia.store.checks import checks as store
+    from datapedia.store import checks as store
 
     real_replace, real_write_staged = os.replace, store.write_staged
     counts = {"staging": 0, "rename": 0}

@@ -26,7 +26,7 @@ from localserver import LocalServer, Route
 
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
 from datapedia.model.thresholds import Thresholds
-from datapedia.probe.runner import transport as net
+from datapedia.probe import transport as net
 from datapedia.store.checks import ChecksStore
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
