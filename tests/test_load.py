@@ -487,8 +487,8 @@ def real_repo(tmp_path):
 
 
 def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypatch):
-    from datapedia.load.fiches import FicheCache, load_repository
     from datapedia.load import fiches as load_module
+    from datapedia.load.fiches import FicheCache, load_repository
 
     first = load_repository(real_repo)
     assert first.problems == [] and len(first.fiches) == 14
@@ -582,8 +582,8 @@ def test_fiches_parsed_by_forked_workers_are_the_fiches_parsed_in_process(
 ):
     import json
 
-    from datapedia.load.fiches import FicheCache, load_repository
     from datapedia.load import fiches as load_module
+    from datapedia.load.fiches import FicheCache, load_repository
     from datapedia.util import parallel
 
     write(real_repo, "gent-parkings", VALID + "related:\n  - gent-bestaat-niet\n")

@@ -12,9 +12,9 @@ from localserver import LocalServer, Route, real_payload
 from datapedia.model.fiche import Fiche, Protocol
 from datapedia.model.results import Observation
 from datapedia.model.thresholds import Thresholds
+from datapedia.probe import runner as probe_module
 from datapedia.probe.adapters import ADAPTERS, Adapter
 from datapedia.probe.runner import MISSING_KEY, probe_all, probe_fiche, with_param
-from datapedia.probe import runner as probe_module
 from datapedia.probe.transport import Fetcher, FetchPolicy
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

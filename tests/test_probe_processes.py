@@ -20,8 +20,8 @@ from factories import NOW, make_fiche, options, write_fiche
 from datapedia import pipeline
 from datapedia.model.results import Observation
 from datapedia.pipeline import run_check
-from datapedia.probe.runner import probe_all, probe_forked, probe_processes, shares_by_host
 from datapedia.probe import runner as probe_module
+from datapedia.probe.runner import probe_all, probe_forked, probe_processes, shares_by_host
 from datapedia.probe.transport import Fetcher, FetchPolicy
 from datapedia.store.checks import ChecksStore
 

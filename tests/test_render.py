@@ -16,7 +16,8 @@ from datapedia.model.findings import CATALOGUE
 from datapedia.model.results import Dimension, Status
 from datapedia.model.thresholds import EXPLANATIONS
 from datapedia.publish.build import run_build
-from datapedia.publish.render import RenderReport, ext_link, md, md_block, md_text, render_site
+from datapedia.publish.escape import ext_link, md, md_block, md_text
+from datapedia.publish.render import RenderReport, render_site
 from datapedia.store.checks import ChecksStore
 
 IDS = ["fietstellingen", "regen-gent", "waterpeil"]

@@ -8,9 +8,11 @@ from pathlib import Path
 import yaml
 
 from datapedia.cli.main import main
-from datapedia.github.report import markdown_report, md_code_block, md_text, run_report
+from datapedia.github.report import markdown_report, run_report
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+from datapedia.publish.escape import github_code_block as md_code_block
+from datapedia.publish.escape import github_text as md_text
 from datapedia.store.checks import ChecksStore, HistoryEntry
 
 NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)

@@ -36,12 +36,13 @@ from urllib.parse import urlsplit
 import requests
 
 from datapedia.cli.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
-from datapedia.github.report import dataset_url, dimension_section, format_time, md_text
+from datapedia.github.report import dataset_url, dimension_section, format_time
 from datapedia.load.fiches import LoadedFiche, load_repository
 from datapedia.model import words
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, Status, Verdict
 from datapedia.model.thresholds import THRESHOLDS
+from datapedia.publish.escape import github_text
 from datapedia.store.checks import SUMMARY, ChecksStore, HistoryEntry
 
 LABEL = "datapedia"
@@ -300,7 +301,7 @@ def muted(issue: dict, today: date) -> bool:
 
 def _owner_line(fiche: Fiche) -> str:
     handle = fiche.owner.github
-    owner = md_text(fiche.owner.name)
+    owner = github_text(fiche.owner.name)
     if not handle:
         return (
             f"Eigenaar: {owner}. De fiche vermeldt geen GitHub-handle (`owner.github`), "
@@ -343,7 +344,7 @@ def issue_body(fiche: Fiche, path: str, diagnosis: Diagnosis, site_url: str | No
             DATASET_MARKER.format(fiche.id),
             _markers(diagnosis, state_key(diagnosis)),
             f"De controle van {format_time(diagnosis.checked_at)} vond een probleem met "
-            f"**{md_text(fiche.title)}** (`{fiche.id}`) op: "
+            f"**{github_text(fiche.title)}** (`{fiche.id}`) op: "
             + ", ".join(d.label for d in failing)
             + ".",
             "",

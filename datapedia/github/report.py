@@ -11,66 +11,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from datapedia.load.fiches import load_repository
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, Status
+from datapedia.publish.escape import github_code_block, github_text
 from datapedia.publish.render import dataset_page
 from datapedia.store.checks import SUMMARY, ChecksStore, HistoryEntry
 
-# GitHub refuses comments over 65,536 characters; six dimensions of evidence must fit.
-EVIDENCE_LIMIT = 4000
-
 EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}
-
-# Inline only (table cells, one line): these are the characters that can start
-# emphasis, code, links or images, or end a table cell, wherever they stand.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-# GitHub autolinks these in issues and comments; a word joiner (U+2060) inside breaks
-# the link and the notification to the other issue, and reads the same.
-_WORD_JOINER = "\u2060"
-_GITHUB_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)|(?<=[A-Za-z0-9])(://)|\b(www)(\.)", re.I)
 
 
 def status_badge(status: Status) -> str:
     return f"{EMOJI[status]} {status.label}"
-
-
-def md_text(value: object) -> str:
-    """Untrusted text as inert inline Markdown on one line."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    # A zero-width space after '@' stops GitHub from notifying whoever is named.
-    return neutralise_references(text.replace("@", "@\u200b"))
-
-
-def neutralise_references(text: str) -> str:
-    """``#12``, ``org/repo#3``, ``GH-2``, ``https://…`` and ``www.…`` as plain text."""
-
-    def joined(match: re.Match[str]) -> str:
-        if match.group(1):
-            return match.group(1) + _WORD_JOINER
-        if match.group(2):
-            return ":" + _WORD_JOINER + "//"
-        return match.group(3) + _WORD_JOINER + match.group(4)
-
-    return _GITHUB_REFERENCE.sub(joined, text)
-
-
-def md_code_block(value: Any, limit: int = EVIDENCE_LIMIT) -> str:
-    """Evidence as a JSON block whose fence is longer than any backtick run inside it."""
-    body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-    if len(body) > limit:
-        body = body[:limit] + "\n… (ingekort; het volledige bewijs staat in checks/)"
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}json\n{body}\n{fence}"
 
 
 def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
@@ -81,7 +37,7 @@ def dataset_url(site_url: str | None, fiche_id: str) -> str | None:
 
 
 def fiche_link(fiche: Fiche, site_url: str | None) -> str:
-    title = md_text(fiche.title)
+    title = github_text(fiche.title)
     url = dataset_url(site_url, fiche.id)
     return f"[{title}]({url})" if url else title
 
@@ -92,12 +48,12 @@ def dimension_section(diagnosis: Diagnosis, dimension: Dimension) -> str:
     lines = [
         f"**{dimension.label.capitalize()}**: {status_badge(result.status)}",
         "",
-        md_text(result.summary),
+        github_text(result.summary),
     ]
     if result.findings:
-        lines += ["", "Bevindingen: " + ", ".join(f"`{md_text(f)}`" for f in result.findings)]
+        lines += ["", "Bevindingen: " + ", ".join(f"`{github_text(f)}`" for f in result.findings)]
     if result.evidence:
-        lines += ["", md_code_block(result.evidence)]
+        lines += ["", github_code_block(result.evidence)]
     return "\n".join(lines)
 
 
@@ -130,12 +86,14 @@ def _fiche_section(
     ]
     for dimension in Dimension:
         result = diagnosis.dimensions[dimension]
-        findings = ", ".join(f"`{md_text(f)}`" for f in result.findings) or "–"
+        findings = ", ".join(f"`{github_text(f)}`" for f in result.findings) or "–"
         was = before.dimensions.get(dimension) if before else None
         verdict = status_badge(result.status)
         if was is not None and was != result.status:
             verdict += f" (was {was.label})"
-        lines.append(f"| {dimension.label} | {verdict} | {md_text(result.summary)} | {findings} |")
+        lines.append(
+            f"| {dimension.label} | {verdict} | {github_text(result.summary)} | {findings} |"
+        )
     return "\n".join(lines)
 
 
@@ -167,7 +125,7 @@ def markdown_report(
     if not_rechecked:
         lines += [
             "**Onvolledige nacht**: niet opnieuw gecontroleerd, met hun vorige diagnose: "
-            + ", ".join(f"`{md_text(fid)}`" for fid in not_rechecked)
+            + ", ".join(f"`{github_text(fid)}`" for fid in not_rechecked)
             + ".",
             "",
         ]

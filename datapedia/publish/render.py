@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
 import os
 import re
@@ -41,6 +40,15 @@ from datapedia.model.words import count, duration, percent, show
 from datapedia.model.words import label as evidence_label
 from datapedia.publish import cities, plots
 from datapedia.publish.catalogue import mqa
+from datapedia.publish.escape import (
+    ext_link,
+    mail_link,
+    md,
+    md_block,
+    md_text,
+    plain,
+    trusted,
+)
 from datapedia.store.checks import ChecksStore
 from datapedia.util.files import atomic_write, read_or_empty
 from datapedia.util.parallel import fork_map
@@ -113,127 +121,9 @@ class RenderReport:
         )
 
 
-# --- escaping -------------------------------------------------------------
-# HTML-escape first, then turn every character that starts Markdown or extension
-# syntax able to create links, images, attributes, code or includes into an
-# entity: the text still reads the same, but it can no longer become markup.
-_MD_ENTITIES = {
-    "[": "&#91;",
-    "]": "&#93;",
-    "{": "&#123;",
-    "}": "&#125;",
-    "`": "&#96;",
-    "\\": "&#92;",
-    "|": "&#124;",
-    "!": "&#33;",
-    ":": "&#58;",
-}
-_MD_RE = re.compile("[" + re.escape("".join(_MD_ENTITIES)) + "]")
-# Text that can neither be HTML nor start or contain Markdown syntax.
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,/-]*")
-_DANGEROUS_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:")
-
-
-def _trusted(text: str) -> Markup:
-    """Mark text built here from escaped parts as final; the one place that does so."""
-    return Markup(text)  # noqa: S704 (every untrusted part went through _escape_text)
-
-
-def _escape_text(text: str) -> str:
-    escaped = html.escape(text, quote=True)
-    return _MD_RE.sub(lambda m: _MD_ENTITIES[m.group()], escaped)
-
-
-def md(value: Any) -> Markup:
-    """One line of untrusted text, safe in Markdown, table cells and raw HTML."""
-    if value is None:
-        return Markup("")
-    if isinstance(value, Markup):
-        return value
-    return _md_line(str(value))
-
-
-# Every value on every page passes here (~190 on a dataset page) and most recur
-# (labels, statuses, owners, units): cached, each is escaped once per process.
-@functools.lru_cache(maxsize=1 << 16)
-def _md_line(value: str) -> Markup:
-    if _PLAIN.fullmatch(value):
-        return _trusted(value)  # the common case (ids, labels, numbers): nothing to escape
-    text = _escape_text(re.sub(r"\s+", " ", value))
-    # A leading '#', '-', '+', '*', '=' or 'n. ' would start a block (heading, list),
-    # '???' a collapsible block (pymdownx.details: "??? in-orde dp-ok" drew a green
-    # pill); '!' and ':' (admonitions, definitions, ':::') are entities already.
-    body = text.lstrip()
-    lead = text[: len(text) - len(body)]
-    numbered = re.match(r"^(\d+)([.)])(?=\s|$)", body)
-    if numbered:
-        body = f"{numbered[1]}&#{ord(numbered[2])};{body[numbered.end() :]}"
-    elif body[:1] in ("#", "-", "+", "*", "=", "~", "_", "?"):
-        body = f"&#{ord(body[0])};{body[1:]}"
-    return _trusted(lead + body)
-
-
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
-
-
-def md_text(value: Any) -> Markup:
-    """Like ``md``, but `code` in backticks is shown as code (fiche authors write it).
-
-    Only for text shown as page content, never inside an HTML attribute.
-    """
-    if value is None:
-        return Markup("")
-    parts = _CODE_SPAN.split(str(value))
-    # Odd parts were inside backticks; a <code> element (not a Markdown code span,
-    # which would print our entities literally) keeps them escaped and readable.
-    out = [
-        str(md(part)) if i % 2 == 0 else f"<code>{md(part)}</code>" for i, part in enumerate(parts)
-    ]
-    return _trusted("".join(out))
-
-
-def md_block(value: Any) -> Markup:
-    """Untrusted multi-line text (a description): paragraphs kept, no markup possible."""
-    if value is None:
-        return Markup("")
-    paragraphs = re.split(r"\n\s*\n", str(value).strip())
-    return _trusted("\n\n".join(str(md_text(p.strip())) for p in paragraphs if p.strip()))
-
-
-def plain(value: Any) -> str:
-    """Text for the mkdocs page title and tags, which the theme prints without escaping."""
-    return html.escape(" ".join(str(value).split()), quote=True)
-
-
-def safe_url(url: Any) -> str | None:
-    text = str(url or "").strip()
-    if not re.match(r"(?i)^https?://[^\s]+$", text) or _DANGEROUS_SCHEME.search(text):
-        return None
-    return text
-
-
-def ext_link(text: Any, url: Any) -> Markup:
-    """An external link, only for http(s); otherwise just the escaped text."""
-    target = safe_url(url)
-    label = md(text if text not in (None, "") else url)
-    if target is None:
-        return label
-    # Inline HTML rather than Markdown link syntax: the URL cannot break out of
-    # an attribute once quoted, and it works in Markdown and in raw HTML blocks.
-    href = _escape_text(target)
-    return _trusted(f'<a href="{href}" rel="nofollow noopener">{label}</a>')
-
-
-def mail_link(email: Any) -> Markup:
-    text = str(email)
-    if not re.fullmatch(r"[^@\s<>\"'()\[\]]+@[A-Za-z0-9.-]+", text):
-        return md(text)
-    return _trusted(f'<a href="mailto:{_escape_text(text)}">{md(text)}</a>')
-
-
 def status_span(status: Status | str) -> Markup:
     status = Status(status)
-    return _trusted(
+    return trusted(
         f'<span class="dp-status dp-{status.value}" data-status="{status.value}">'
         f"{status.label}</span>"
     )
@@ -250,7 +140,7 @@ _VERDICT_CLASS = {
 
 def verdict_span(verdict: Verdict | str) -> Markup:
     verdict = Verdict(verdict)
-    return _trusted(
+    return trusted(
         f'<span class="dp-status dp-{_VERDICT_CLASS[verdict]}" data-verdict="{verdict.value}">'
         f"{verdict.label}</span>"
     )
@@ -660,7 +550,7 @@ def _env() -> Environment:
         short_day=short_day,
         age=duration,
         count=count,
-        json=lambda v: _trusted(json.dumps(v, ensure_ascii=True)),
+        json=lambda v: trusted(json.dumps(v, ensure_ascii=True)),
     )
     env.globals.update(
         Dimension=Dimension,
