@@ -102,7 +102,8 @@ def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fich
 
 
 def load(root: Path) -> list[Fiche]:
-    from datapedia.load.fiches import load_repository, print_problems
+    from datapedia.cli.problems import print_problems
+    from datapedia.load.fiches import load_repository
 
     result = load_repository(root)
     print_problems(result.problems, "ongeldige fiches worden overgeslagen")

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_home(tmp_path_factory):
-    """The parse cache (datapedia.load.fiches.FicheCache) of every test lives in a temporary
+    """The parse cache (datapedia.load.cache.FicheCache) of every test lives in a temporary
     folder, never in the home folder of the machine running the tests."""
     patch = pytest.MonkeyPatch()
     patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))

@@ -224,13 +224,13 @@ def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
 
 def test_nesting_guard_runs_before_pyyaml_sees_the_text(tmp_path, monkeypatch):
     """Our limit must not depend on a PyYAML release's own limit or wording."""
-    import datapedia.load.fiches
+    from datapedia.load import yaml_tree
 
     def no_yaml(*args, **kwargs):
         raise AssertionError("PyYAML was given a document deeper than our limit")
 
-    monkeypatch.setattr(datapedia.load.fiches.yaml, "compose", no_yaml)
-    monkeypatch.setattr(datapedia.load.fiches.yaml, "parse", no_yaml)
+    monkeypatch.setattr(yaml_tree.yaml, "compose", no_yaml)
+    monkeypatch.setattr(yaml_tree.yaml, "parse", no_yaml)
     refused = at(2, 54, "-", "te diep genest (meer dan 50 niveaus)")
     for depth in (51, 2_000):
         text = f"{SCHEMA_COMMENT}\nid: " + "[" * depth + "]" * depth + "\n"
@@ -487,7 +487,7 @@ def real_repo(tmp_path):
 
 
 def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypatch):
-    from datapedia.load import fiches as load_module
+    from datapedia.load import yaml_tree
     from datapedia.load.fiches import FicheCache, load_repository
 
     first = load_repository(real_repo)
@@ -498,7 +498,7 @@ def test_a_second_load_reads_unchanged_fiches_from_the_cache(real_repo, monkeypa
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(load_module.yaml, "compose", no_parsing)
+    monkeypatch.setattr(yaml_tree.yaml, "compose", no_parsing)
     second = load_repository(real_repo)
     assert [(f.path, f.fiche, f.digest) for f in second.fiches] == [
         (f.path, f.fiche, f.digest) for f in first.fiches

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from datapedia.load.fiches import SCHEMA_COMMENT_PREFIX, SCHEMA_RELATIVE
+from datapedia.load.one_file import SCHEMA_COMMENT_PREFIX, SCHEMA_RELATIVE
 from datapedia.model.fiche import ID_PATTERN, Theme
 
 _TEMPLATE = """\

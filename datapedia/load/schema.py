@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from datapedia.load.fiches import SCHEMA_RELATIVE
+from datapedia.load.one_file import SCHEMA_RELATIVE
 from datapedia.model.fiche import Fiche
 
 __all__ = ["SCHEMA_RELATIVE", "check_schema_file", "fiche_json_schema", "write_schema_file"]
@@ -36,7 +36,8 @@ def fiche_json_schema() -> dict[str, Any]:
                 "Eén dataset over water of mobiliteit in Vlaanderen: wie de eigenaar is, waar "
                 "de data staat (distributies die elke nacht gemeten worden) en wat er bekend is "
                 "over problemen, blokkades en prioritaire partners. Gegenereerd uit "
-                "datapedia/model/fiche.py met `datapedia schema`; niet met de hand aanpassen."
+                "datapedia/model/ (fiche.py, distribution.py) met `datapedia schema`; niet met de "
+                "hand aanpassen."
             ),
         }
     )

@@ -10,6 +10,7 @@ hint names the line where it started.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import yaml
 
@@ -25,28 +26,36 @@ def describe(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     lines = text.splitlines()
-    here = lines[line - 1] if 0 < line <= len(lines) else ""
     start = error.context_mark.line + 1 if error.context_mark else line
-    problem = error.problem or ""
-
     tab = _first_tab(lines, start, line)
     if tab is not None:
         message = f"tab-teken op regel {tab}; YAML springt in met spaties: gebruik spaties"
         return tab, lines[tab - 1].index("\t") + 1, PREFIX + message
+    return _explain(error, lines, _Where(line, column, start))
+
+
+@dataclass(frozen=True)
+class _Where:
+    line: int  # where libyaml noticed the mistake
+    column: int
+    start: int  # where the construct it was reading began
+
+
+def _explain(error: yaml.MarkedYAMLError, lines: list[str], at: _Where) -> tuple[int, int, str]:
+    """The (line, column, message) for each problem libyaml names; its own words else."""
+    line, column, start = at.line, at.column, at.start
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    problem = error.problem or ""
     if problem == "found character that cannot start any token":
         char = here[column - 1 : column] or "?"
         return line, column, PREFIX + f"een waarde mag niet met '{char}' beginnen; {_QUOTES}"
     if problem in ("did not find expected key", "did not find expected '-' indicator"):
         if here.lstrip().startswith("- ") and problem == "did not find expected key":
-            return (
-                line,
-                column,
-                PREFIX
-                + (
-                    "een lijstelement ('- ') staat hier niet op zijn plaats; zet het onder een "
-                    "sleutel en laat het inspringen"
-                ),
+            message = (
+                "een lijstelement ('- ') staat hier niet op zijn plaats; zet het onder een "
+                "sleutel en laat het inspringen"
             )
+            return line, column, PREFIX + message
         return line, column, PREFIX + _indentation(lines, line)
     if problem == "mapping values are not allowed in this context":
         previous = _previous_content(lines, line)
@@ -56,31 +65,20 @@ def describe(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     if problem == "could not find expected ':'":
         return start, 1, PREFIX + f"regel {start} is geen 'sleutel: waarde': er staat geen ':'"
     if problem == "found unexpected end of stream" and "quoted" in (error.context or ""):
-        return (
-            start,
-            error.context_mark.column + 1,
-            PREFIX + (f"het aanhalingsteken op regel {start} wordt nergens gesloten"),
-        )
+        message = f"het aanhalingsteken op regel {start} wordt nergens gesloten"
+        return start, error.context_mark.column + 1, PREFIX + message
     closing = re.fullmatch(r"did not find expected ',' or '([\]}])'", problem)
     if closing:
-        return (
-            line,
-            column,
-            PREFIX
-            + (
-                f"verwacht ',' of '{closing.group(1)}': de {_bracket(closing.group(1))} "
-                f"van regel {start} is niet gesloten"
-            ),
+        message = (
+            f"verwacht ',' of '{closing.group(1)}': de {_bracket(closing.group(1))} "
+            f"van regel {start} is niet gesloten"
         )
+        return line, column, PREFIX + message
     if problem == "but found another document":
         return line, column, PREFIX + "een fiche is één document: verwijder '---' op deze regel"
     if problem == "found unknown escape character":
-        return (
-            line,
-            column,
-            PREFIX
-            + ("onbekende '\\' tussen dubbele aanhalingstekens; gebruik enkele aanhalingstekens"),
-        )
+        message = "onbekende '\\' tussen dubbele aanhalingstekens; gebruik enkele aanhalingstekens"
+        return line, column, PREFIX + message
     return line, column, PREFIX + f"{_context(error)}de tekst is hier geen geldige YAML ({problem})"
 
 

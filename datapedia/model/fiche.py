@@ -13,8 +13,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
@@ -25,28 +23,56 @@ from pydantic import (
     model_validator,
 )
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
-ENV_VAR_PATTERN = r"^[A-Z][A-Z0-9_]{1,63}$"
-GITHUB_HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?$"
-# An HTTP field name (RFC 9110 token): no space, colon, CR or LF that could add a header.
-HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"
-# Text sent in a header (the format goes out as Accept): no control characters.
-NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-# Standard request headers a key may not travel in: the probe sets or strips them
-# itself, and on a redirect to another server they would carry the key along.
-# Authorization is the standard place for a token and stays allowed.
-STANDARD_HEADERS = frozenset(
-    h.lower()
-    for h in (
-        "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Cache-Control",
-        "Connection", "Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Date",
-        "Expect", "Forwarded", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match",
-        "If-Range", "If-Unmodified-Since", "Keep-Alive", "Max-Forwards", "Origin", "Pragma",
-        "Proxy-Authorization", "Range", "Referer", "TE", "Trailer", "Transfer-Encoding",
-        "Upgrade", "User-Agent", "Via",
-    )
-)  # fmt: skip
+# Re-exported: the distribution models are part of what a fiche is, and every step
+# imports them from here.
+from datapedia.model.distribution import (
+    ENV_VAR_PATTERN,
+    HEADER_NAME_PATTERN,
+    NO_CONTROL_PATTERN,
+    STANDARD_HEADERS,
+    Auth,
+    AuthKind,
+    ColumnExpectation,
+    Distribution,
+    Protocol,
+    Strict,
+)
 
+__all__ = [
+    "ENV_VAR_PATTERN",
+    "FROM_CACHE",
+    "GITHUB_HANDLE_PATTERN",
+    "HEADER_NAME_PATTERN",
+    "ID_PATTERN",
+    "NO_CONTROL_PATTERN",
+    "STANDARD_HEADERS",
+    "Auth",
+    "AuthKind",
+    "Blocker",
+    "BlockerKind",
+    "ColumnExpectation",
+    "Contact",
+    "DatasetStatus",
+    "Distribution",
+    "ExpectedUnits",
+    "Fiche",
+    "Holder",
+    "Level",
+    "Licence",
+    "Organisation",
+    "Owner",
+    "Partner",
+    "Protocol",
+    "Spatial",
+    "Standard",
+    "Temporal",
+    "Theme",
+    "UnitKind",
+    "parse_duration",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
+GITHUB_HANDLE_PATTERN = r"^@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9._-]+)?$"
 # ISO 8601 durations as fiches write them (P1D, PT15M, P1M, P1Y, P1W); months and
 # years are approximated (30 and 365 days) because only the order of magnitude
 # matters when judging freshness.
@@ -107,25 +133,6 @@ class DatasetStatus(StrEnum):
     ontbrekend = "ontbrekend"
 
 
-class Protocol(StrEnum):
-    kiwis = "kiwis"
-    wfs = "wfs"
-    dov_xml = "dov-xml"
-    opendatasoft = "opendatasoft"
-    telraam = "telraam"
-    brussels_mobility = "brussels-mobility"
-    csv = "csv"
-    json = "json"
-    html = "html"  # a landing page only: availability is measured, nothing is parsed
-
-
-class AuthKind(StrEnum):
-    none = "none"
-    api_key = "api-key"
-    token = "token"  # noqa: S105 (a kind of credential, not one)
-    registration = "registration"
-
-
 class BlockerKind(StrEnum):
     politiek = "politiek"
     privacy = "privacy"
@@ -149,14 +156,9 @@ class UnitKind(StrEnum):
     records = "records"
 
 
-class _Strict(BaseModel):
-    # Unknown keys are errors: a typo in a fiche must not be silently ignored.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 # Context key for fiches read back from the parse cache (load.FicheCache): they passed
-# every check when they were stored, so their address is not parsed again; that was a
-# third of the time to read a cached fiche (0.16 ms of email_validator each).
+# every check when they were stored, so their address is not parsed again (checking an
+# address is a large part of the cost of reading a cached fiche).
 FROM_CACHE = "datapedia-from-cache"
 
 
@@ -168,7 +170,7 @@ def _email_unless_cached(
     return handler(value)
 
 
-class Contact(_Strict):
+class Contact(Strict):
     """dcat:contactPoint (vcard:Kind)."""
 
     name: str | None = Field(None, description="Naam van de dienst of persoon.")
@@ -178,7 +180,7 @@ class Contact(_Strict):
     url: HttpUrl | None = Field(None, description="Contactpagina.")
 
 
-class Organisation(_Strict):
+class Organisation(Strict):
     """dct:publisher / foaf:Organization."""
 
     name: str = Field(min_length=2, description="Officiële naam van de organisatie.")
@@ -207,95 +209,14 @@ class Holder(Organisation):
     )
 
 
-class Licence(_Strict):
+class Licence(Strict):
     """dct:license."""
 
     uri: HttpUrl = Field(description="URI van de licentie.")
     name: str = Field(description="Leesbare naam, bv. 'Modellicentie Gratis Hergebruik v1.0'.")
 
 
-class Auth(_Strict):
-    kind: AuthKind = Field(AuthKind.none, description="Wat er nodig is om de data te krijgen.")
-    env: str | None = Field(
-        None,
-        pattern=ENV_VAR_PATTERN,
-        description="Naam van de omgevingsvariabele met de sleutel. Nooit de sleutel zelf.",
-    )
-    header: str | None = Field(
-        None,
-        pattern=HEADER_NAME_PATTERN,
-        description="HTTP-header waarin de sleutel meegaat, bv. X-Api-Key of Authorization.",
-    )
-    param: str | None = Field(
-        None, pattern=HEADER_NAME_PATTERN, description="Queryparameter waarin de sleutel meegaat."
-    )
-    documentation: HttpUrl | None = Field(None, description="Waar men een sleutel aanvraagt.")
-
-    @field_validator("header")
-    @classmethod
-    def _own_header(cls, header: str | None) -> str | None:
-        if header is not None and header.lower() in STANDARD_HEADERS:
-            raise ValueError(
-                f"'{header}' is een standaardheader en geen plaats voor een sleutel; "
-                "gebruik bv. X-Api-Key of Authorization"
-            )
-        return header
-
-    @model_validator(mode="after")
-    def _key_needs_env(self) -> Auth:
-        if self.kind in (AuthKind.api_key, AuthKind.token) and not self.env:
-            raise ValueError("een sleutel of token vraagt 'env': de naam van de omgevingsvariabele")
-        if self.env and not (self.header or self.param):
-            raise ValueError("geef 'header' of 'param' op: waar de sleutel meegestuurd wordt")
-        return self
-
-
-class ColumnExpectation(_Strict):
-    """What a column must satisfy; checked with Great Expectations on a sample."""
-
-    name: str = Field(description="Naam van de kolom of het veld.")
-    required: bool = Field(True, description="Het veld moet in elke rij bestaan.")
-    not_null: bool = Field(False, description="Lege waarden zijn fouten.")
-    min: float | None = Field(None, description="Kleinste toegelaten waarde.")
-    max: float | None = Field(None, description="Grootste toegelaten waarde.")
-    values: list[str] | None = Field(None, description="Toegelaten waarden.")
-
-
-class Distribution(_Strict):
-    """dcat:Distribution: one endpoint the probes check."""
-
-    title: str = Field(description="dct:title van de distributie.")
-    protocol: Protocol = Field(description="Hoe de probe dit eindpunt leest.")
-    url: HttpUrl = Field(description="dcat:accessURL: de URL die de probe opvraagt.")
-    format: str = Field(
-        pattern=NO_CONTROL_PATTERN,
-        description="dcat:mediaType: het verwachte inhoudstype, bv. application/json, text/csv.",
-    )
-    documentation: HttpUrl | None = Field(None, description="foaf:page: uitleg over dit eindpunt.")
-    download: bool = Field(
-        False, description="dcat:downloadURL: de URL levert de volledige data in bulk."
-    )
-    auth: Auth = Field(default_factory=Auth)
-    params: dict[str, str | int | float | bool] = Field(
-        default_factory=dict,
-        description="Protocol-specifieke parameters (bv. typeName voor WFS, dataset voor "
-        "Opendatasoft, timeseries voor KiWIS).",
-    )
-    timestamp_field: str | None = Field(
-        None, description="Waar het tijdstip van een waarneming staat (kolom, veld of XPath)."
-    )
-    timestamp_format: str | None = Field(
-        None, description="strptime-formaat als het tijdstip geen ISO 8601 is."
-    )
-    id_field: str | None = Field(None, description="Waar het station- of segment-id staat.")
-    delimiter: str | None = Field(None, max_length=1, description="Scheidingsteken voor CSV.")
-    columns: list[ColumnExpectation] = Field(
-        default_factory=list, description="Verwachtingen per kolom (volledigheid)."
-    )
-    probe: bool = Field(True, description="Zet op false om dit eindpunt niet te bevragen.")
-
-
-class Spatial(_Strict):
+class Spatial(Strict):
     """dct:spatial."""
 
     name: str = Field(description="Het gebied, bv. 'Vlaanderen', 'Gent'.")
@@ -316,14 +237,14 @@ class Spatial(_Strict):
         return bbox
 
 
-class Temporal(_Strict):
+class Temporal(Strict):
     """dct:temporal."""
 
     start: date | None = Field(None, description="Eerste dag met data.")
     end: date | None = Field(None, description="Laatste dag, leeg als de reeks loopt.")
 
 
-class ExpectedUnits(_Strict):
+class ExpectedUnits(Strict):
     count: int = Field(
         ge=1, description="Hoeveel stations/segmenten/tellers er zouden moeten melden."
     )
@@ -331,7 +252,7 @@ class ExpectedUnits(_Strict):
     source: str | None = Field(None, description="Waar dit aantal vandaan komt.")
 
 
-class Standard(_Strict):
+class Standard(Strict):
     """dct:conformsTo."""
 
     name: str = Field(description="Bv. OSLO Verkeersmetingen, DCAT-AP Vlaanderen, INSPIRE.")
@@ -341,18 +262,18 @@ class Standard(_Strict):
     )
 
 
-class Blocker(_Strict):
+class Blocker(Strict):
     kind: BlockerKind
     level: Level
     note: str = Field(min_length=3, description="Wat het probleem is.")
 
 
-class Partner(_Strict):
+class Partner(Strict):
     name: str = Field(description="Organisatie die moet handelen.")
     role: str = Field(description="Wat zij moet doen.")
 
 
-class Fiche(_Strict):
+class Fiche(Strict):
     """dcat:Dataset."""
 
     id: str = Field(pattern=ID_PATTERN, description="Unieke id; gelijk aan de bestandsnaam.")

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from datapedia.cli.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
-from datapedia.load.fiches import print_problems
+from datapedia.cli.problems import print_problems
 from datapedia.publish.badge import status_badge
 from datapedia.publish.render import Entry, RenderReport, dataset_page, load_entries, render_site
 from datapedia.util.files import atomic_write

@@ -16,16 +16,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from datapedia.model.fiche import Distribution
+from datapedia.model.protocols import brussels_mobility_url_needs as url_needs
 from datapedia.probe.adapters.common import (
     Adapter,
     BBox,
     Content,
     ParseContext,
     ParseError,
-    UrlProblem,
     flatten,
     load_json,
-    query_of,
     summarize_rows,
 )
 
@@ -71,21 +70,6 @@ def _devices(features: list[Any], distribution: Distribution, ctx: ParseContext)
     content.units_total = len(rows)
     content.units_reporting = sum(1 for row in rows if row.get("active") is True)
     return content
-
-
-def url_needs(distribution: Distribution) -> list[UrlProblem]:
-    """``cnt_time`` (the time of the latest count) exists only in ``request=live``."""
-    if distribution.timestamp_field != "cnt_time":
-        return []
-    if query_of(distribution).get("request") == "live":
-        return []
-    return [
-        (
-            "timestamp_field",
-            "'cnt_time' staat enkel in het antwoord op request=live; gebruik "
-            "https://data.mobility.brussels/bike/api/counts/?request=live",
-        )
-    ]
 
 
 ADAPTER = Adapter(parse=parse, url_needs=url_needs)

@@ -13,22 +13,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from datapedia.model.fiche import Distribution
+from datapedia.model.protocols import kiwis_url_needs as url_needs
 from datapedia.probe.adapters.common import (
     Adapter,
     Content,
     ParseContext,
     ParseError,
-    UrlProblem,
     load_json,
     lonlat,
-    query_of,
     summarize_rows,
 )
-
-# Fields a value layer returns only with metadata=true and the field in md_returnfields
-# (as pywaterinfo and wateRinfo ask them); without, a row is ts_id, timestamp, ts_value.
-_METADATA_PREFIXES = ("station_", "stationparameter_", "parametertype_", "catchment_", "site_")
-_METADATA_FIELDS = {"ts_name", "ts_shortname", "ts_unitname", "ts_unitsymbol", "dataprovider"}
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
@@ -92,36 +86,6 @@ def _table(table: list[Any], distribution: Distribution, ctx: ParseContext) -> C
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-
-
-def url_needs(distribution: Distribution) -> list[UrlProblem]:
-    """A value layer field the fiche names needs metadata=true and md_returnfields."""
-    query = query_of(distribution)
-    if query.get("request", "").lower() != "gettimeseriesvaluelayer":
-        return []
-    metadata = query.get("metadata", "").lower() == "true"
-    returned = (
-        {f.strip() for f in query.get("md_returnfields", "").split(",")} if metadata else set()
-    )
-    named = [("id_field", distribution.id_field), ("timestamp_field", distribution.timestamp_field)]
-    named += [("columns", column.name) for column in distribution.columns]
-    problems = []
-    for field, name in named:
-        if name and _is_metadata(name) and name not in returned:
-            problems.append(
-                (
-                    field,
-                    f"'{name}' staat enkel in een getTimeseriesValueLayer-antwoord met "
-                    f"metadata=true en '{name}' in md_returnfields; voeg aan de URL toe: "
-                    f"&metadata=true&md_returnfields={name} (naast de andere velden die je "
-                    "nodig hebt)",
-                )
-            )
-    return problems
-
-
-def _is_metadata(name: str) -> bool:
-    return name.startswith(_METADATA_PREFIXES) or name in _METADATA_FIELDS
 
 
 ADAPTER = Adapter(parse=parse, url_needs=url_needs)

@@ -8,15 +8,14 @@ an error is ``{"error_code": ..., "message": ...}``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from datapedia.model.fiche import Distribution
+from datapedia.model.protocols import opendatasoft_url_needs as url_needs
 from datapedia.probe.adapters.common import (
     Adapter,
     Content,
     ParseContext,
     ParseError,
-    UrlProblem,
     flatten,
     geo_point,
     load_json,
@@ -43,20 +42,6 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if isinstance(total, int):
         content.total_records = total
     return content
-
-
-def url_needs(distribution: Distribution) -> list[UrlProblem]:
-    """Records come from .../records or .../exports/json; other paths describe a dataset."""
-    path = urlsplit(str(distribution.url)).path.rstrip("/")
-    if path.endswith("/records") or "/exports/" in path:
-        return []
-    return [
-        (
-            "url",
-            "een Opendatasoft-URL levert enkel records via .../records of .../exports/json; "
-            "bv. https://data.stad.gent/api/explore/v2.1/catalog/datasets/<dataset>/records",
-        )
-    ]
 
 
 ADAPTER = Adapter(parse=parse, url_needs=url_needs)

@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from datapedia.model.fiche import Distribution
+from datapedia.model.protocols import wfs_url_needs as url_needs
 from datapedia.probe.adapters import json_file
 from datapedia.probe.adapters.common import (
     LAMBERT72,
@@ -21,12 +22,10 @@ from datapedia.probe.adapters.common import (
     Content,
     ParseContext,
     ParseError,
-    UrlProblem,
     iter_local,
     lambert72_to_wgs84,
     load_xml,
     local,
-    query_of,
     summarize_rows,
     text_of,
 )
@@ -129,22 +128,6 @@ def _add_geometry(prop: Element, box: BBox) -> None:
 
 def _dimension(prop: Element) -> str | None:
     return next((e.get("srsDimension") for e in prop.iter() if e.get("srsDimension")), None)
-
-
-def url_needs(distribution: Distribution) -> list[UrlProblem]:
-    """A GetFeature names the layer it asks (typeName in WFS 1.1, typeNames in 2.0)."""
-    query = query_of(distribution)
-    if query.get("request", "").lower() != "getfeature":
-        return []
-    if query.get("typename") or query.get("typenames"):
-        return []
-    return [
-        (
-            "url",
-            "een WFS GetFeature zonder typeName levert geen features; voeg aan de URL "
-            "toe: &typeName=<werkruimte:laag>",
-        )
-    ]
 
 
 ADAPTER = Adapter(parse=parse, url_needs=url_needs)
