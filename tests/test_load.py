@@ -632,3 +632,40 @@ def test_a_broken_secrets_map_is_a_problem_naming_its_file(real_repo):
         "hic-waterstanden.yml" in s and "'HIC_KIWIS_TOKEN' staat niet in config/geheimen.yml" in s
         for s in shown
     )
+
+
+def test_each_adapter_carries_the_url_rule_its_protocol_declares_in_the_model():
+    """One declaration (datapedia.model.protocols) for validate and the probe alike."""
+    from datapedia.model.fiche import Distribution, Protocol
+    from datapedia.model.protocols import URL_NEEDS, url_needs
+    from datapedia.probe.adapters import adapter_for
+
+    for protocol in Protocol:
+        named_everything = Distribution(
+            title="t",
+            protocol=protocol,
+            url="https://example.org/x?request=GetFeature",
+            format="application/json",
+            timestamp_field="cnt_time",
+            id_field="station_no",
+            columns=[{"name": "station_name"}],
+        )
+        if protocol in URL_NEEDS:
+            assert adapter_for(protocol).url_needs is URL_NEEDS[protocol]
+        assert adapter_for(protocol).url_needs(named_everything) == url_needs(named_everything)
+
+
+def test_the_cli_prints_each_problem_on_a_line_then_the_count_and_what_follows(tmp_path, capsys):
+    from datapedia.cli.problems import print_problems
+
+    write(tmp_path, "gent-parkings", VALID.replace("theme: mobiliteit", "theme: lucht"))
+    problems = load_fiches([tmp_path / "fiches"], tmp_path).problems
+    print_problems(problems, "ongeldige fiches worden overgeslagen")
+    print_problems([], "niets")
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        *(str(p) for p in problems),
+        f"{len(problems)} {'probleem' if len(problems) == 1 else 'problemen'} in de fiches; "
+        "ongeldige fiches worden overgeslagen.",
+    ]

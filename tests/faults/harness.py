@@ -397,3 +397,33 @@ def offline_check(root: Path, now: str) -> list[str]:
         "--now",
         now,
     ]
+
+
+# --- a repository of two good fiches, and the CLI that must survive what is added ------
+GOOD_IDS = ("goed-een", "goed-twee")
+# The maintainers' map (config/geheimen.yml): which key may go to which host.
+GOOD_SECRET_HOSTS = "TELRAAM_API_KEY: [telraam-api.net]\n"
+
+
+def good_repo(tmp_path: Path) -> Path:
+    """A repository with the two fiches of ``GOOD_IDS``, both valid."""
+    root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    (root / "config" / "geheimen.yml").write_text(GOOD_SECRET_HOSTS, encoding="utf-8")
+    for fid in GOOD_IDS:
+        write_fiche(
+            root, fiche_data(fid, {"protocol": "json", "url": f"https://example.org/{fid}"})
+        )
+    return root
+
+
+def survive(argv: list[str]) -> int:
+    """The CLI's exit code; a traceback is the failure the fault suites look for."""
+    from datapedia.cli.main import main as cli_main
+
+    try:
+        return cli_main(argv)
+    except Exception as error:
+        raise AssertionError(
+            f"datapedia {argv[2]} died: {type(error).__name__}: {error}"
+        ) from error

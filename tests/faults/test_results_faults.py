@@ -16,12 +16,11 @@ import pytest
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
 from datapedia.store.checks import ChecksStore
 
-from .harness import NOW
-from .test_fiche_faults import GOOD_IDS, make_repo, survive
+from .harness import GOOD_IDS, NOW, good_repo, survive
 
 
 def _seeded(tmp_path: Path) -> Path:
-    root = make_repo(tmp_path)
+    root = good_repo(tmp_path)
     store = ChecksStore(root / "checks")
     tx = store.begin()
     for fid in GOOD_IDS:
