@@ -2,41 +2,20 @@
 
 from pathlib import Path
 
+import factories
 import pytest
-import yaml
 
 from datapedia.cli.main import main
 from datapedia.github.codeowners import MAINTAINERS_TEAM, check_codeowners, write_codeowners
 
 REPO = Path(__file__).resolve().parents[1]
 
-# load_fiches wants line 1 to point editors at the schema.
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
 
-
-def write_fiche(root: Path, fiche_id: str, theme: str, github: str | None) -> Path:
+def write_fiche(root: Path, fiche_id: str, theme: str, github: str | None) -> None:
     owner = {"name": "Vlaamse Milieumaatschappij", "contact": {"email": "data@vmm.be"}}
     if github:
         owner["github"] = github
-    data = {
-        "id": fiche_id,
-        "title": f"Dataset {fiche_id}",
-        "description": "Een dataset voor de test van CODEOWNERS.",
-        "theme": theme,
-        "owner": owner,
-        "distributions": [
-            {
-                "title": "CSV",
-                "protocol": "csv",
-                "url": "https://example.org/x.csv",
-                "format": "text/csv",
-            }
-        ],
-    }
-    path = root / "fiches" / theme / f"{fiche_id}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    factories.write_fiche(root, id=fiche_id, theme=theme, owner=owner)
 
 
 @pytest.fixture

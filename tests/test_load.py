@@ -62,17 +62,15 @@ def test_unknown_field_suggests_the_right_name(tmp_path):
     ]
 
 
+UNKNOWN_FTP = (
+    "onbekende waarde 'ftp'; verwacht een van: kiwis, wfs, dov-xml, opendatasoft, "
+    "telraam, brussels-mobility, csv, json, html"
+)
+
+
 def test_unknown_protocol_lists_the_valid_ones(tmp_path):
     text = variant("gent-parkings", "protocol: opendatasoft", "protocol: ftp")
-    assert problems_of(tmp_path, text) == [
-        at(
-            15,
-            15,
-            "distributions[0].protocol",
-            "onbekende waarde 'ftp'; verwacht een van: kiwis, wfs, dov-xml, opendatasoft, "
-            "telraam, brussels-mobility, csv, json, html",
-        )
-    ]
+    assert problems_of(tmp_path, text) == [at(15, 15, "distributions[0].protocol", UNKNOWN_FTP)]
 
 
 def test_bad_email_url_and_pattern(tmp_path):
@@ -457,14 +455,7 @@ def test_must_show_validate_reports_every_problem_and_counts_the_good_fiche(tmp_
     lines = capsys.readouterr().out.splitlines()
     assert lines[:-1] == [
         "fiches/mobiliteit/gent-eigenaar.yml:2:1: owner: verplicht veld ontbreekt",
-        at(
-            15,
-            15,
-            "distributions[0].protocol",
-            "onbekende waarde 'ftp'; verwacht een van: kiwis, wfs, dov-xml, opendatasoft, "
-            "telraam, brussels-mobility, csv, json, html",
-            "gent-ftp",
-        ),
+        at(15, 15, "distributions[0].protocol", UNKNOWN_FTP, "gent-ftp"),
         "fiches/mobiliteit/gent-syntax.yml:6:6: -: YAML-syntaxfout: "
         "verwacht ',' of ']': de lijst tussen [ ] van regel 5 is niet gesloten",
         "fiches/water/gent-parkings.yml:2:5: id: id 'gent-parkings' is al gebruikt in "
