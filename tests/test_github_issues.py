@@ -9,8 +9,8 @@ import yaml
 from fakegithub import REPO, TOKEN, FakeGitHub
 
 from datapedia.cli.main import main
-from datapedia.github import issues as github_issues
-from datapedia.github.issues import sync_from_cli
+from datapedia.github import client as github_client
+from datapedia.github.issues import CannotSync, run_sync
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
 from datapedia.store.checks import ChecksStore
 
@@ -27,7 +27,7 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
 def sleeps(monkeypatch) -> list[float]:
     """The sync's pauses, recorded instead of slept."""
     slept: list[float] = []
-    monkeypatch.setattr(github_issues.time, "sleep", slept.append)
+    monkeypatch.setattr(github_client.time, "sleep", slept.append)
     return slept
 
 
@@ -106,8 +106,13 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path
 
 
-def sync(root: Path, github: FakeGitHub, now: datetime = NIGHT2, dry_run=False) -> int:
-    return sync_from_cli(root, root / "checks", REPO, github.url, SITE, dry_run, now)
+def sync(
+    root: Path, github: FakeGitHub, now: datetime = NIGHT2, dry_run=False, api_url=None
+) -> int:
+    """`datapedia issues sync` as the nightly runs it; its exit code."""
+    argv = ["--root", str(root), "issues", "sync", "--repo", REPO, "--site-url", SITE]
+    argv += ["--api-url", api_url or github.url, "--now", now.isoformat()]
+    return main([*argv, "--dry-run"] if dry_run else argv)
 
 
 def first_issue(repo: Path, github: FakeGitHub) -> tuple[Path, int]:
@@ -380,7 +385,7 @@ def test_token_never_appears_in_output(repo, github, capsys):
     dead = FakeGitHub()
     dead.server.shutdown()
     dead.server.server_close()
-    assert sync_from_cli(repo, repo / "checks", REPO, dead.url, SITE, False, NIGHT2) == 2
+    assert sync(repo, github, api_url=dead.url) == 2
     captured = capsys.readouterr()
     assert "boom for Bearer ***" in captured.err
     assert TOKEN not in captured.out + captured.err
@@ -425,10 +430,34 @@ def test_labels_follow_the_failing_dimensions_and_keep_manual_ones(repo, github)
     assert sync(repo, github) == 0 and len(github.writes()) == 3  # nothing left to change
 
 
-def test_missing_repository_exits_2(repo, github, capsys):
-    assert sync_from_cli(repo, repo / "checks", None, github.url, SITE, False, NIGHT2) == 2
+def test_missing_repository_exits_2(repo, github, monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    argv = ["--root", str(repo), "issues", "sync", "--api-url", github.url]
+    assert main([*argv, "--now", NIGHT2.isoformat()]) == 2
     assert github.requests == []
     assert "--repo" in capsys.readouterr().err
+    with pytest.raises(CannotSync, match="--repo"):
+        run_sync(repo, repo / "checks", "geen-slash", github.url, TOKEN, SITE, False, NIGHT2)
+    assert github.requests == []
+
+
+def test_the_library_returns_what_it_did_and_prints_nothing(repo, github, capsys):
+    night(repo / "checks", NIGHT1, waterstanden=True, afvoer=False, zonder_eigenaar=False)
+    night(repo / "checks", NIGHT2, zonder_eigenaar=True)  # its first failure after a pass
+    heard = []
+    result = run_sync(
+        repo, repo / "checks", REPO, github.url, TOKEN, SITE, False, NIGHT2, heard.append
+    )
+    assert capsys.readouterr() == ("", "")
+    assert (result.opened, result.commented, result.closed) == ([1], [], [])
+    assert result.skipped == ["zonder-eigenaar"]  # a first failure: no issue yet
+    assert result.complete and not result.dry_run
+    assert heard == result.notes
+    assert [n.text for n in result.notes] == [
+        "waterstanden: issue #1 geopend",
+        "zonder-eigenaar: eerste mislukte controle; een issue volgt als de volgende faalt",
+    ]
+    assert result.warnings == []
 
 
 def test_writes_are_spaced_and_a_throttle_is_waited_out(repo, github, sleeps):
@@ -472,7 +501,7 @@ def test_secondary_limit_without_retry_after_waits_a_minute_once(repo, github, s
 def test_the_write_cap_stops_the_night_and_the_next_night_continues(
     repo, github, monkeypatch, capsys
 ):
-    monkeypatch.setattr(github_issues, "MAX_WRITES", 1)
+    monkeypatch.setattr(github_client, "MAX_WRITES", 1)
     night(repo / "checks", NIGHT1, waterstanden=True, afvoer=True)
     assert sync(repo, github) == 1
     assert len(github.issues) == 1

@@ -120,7 +120,8 @@ def test_code_block_is_capped_so_an_issue_fits_githubs_limit():
 def test_run_report_writes_only_the_asked_fiches(tmp_path: Path):
     root, checks = make_repo(tmp_path)
     out = tmp_path / "out" / "report.md"
-    assert run_report(root, checks, ["waterstanden"], out, site_url="https://dp.example") == 0
+    result = run_report(root, checks, ["waterstanden"], out, site_url="https://dp.example")
+    assert (result.output, result.unknown, result.warnings) == (out, [], [])
     text = out.read_text(encoding="utf-8")
     assert "Waterstanden" in text and "Afvoerdebieten" not in text
     assert "`ACT-03`" in text
@@ -128,7 +129,13 @@ def test_run_report_writes_only_the_asked_fiches(tmp_path: Path):
 
 def test_run_report_unknown_id_exits_1(tmp_path: Path, capsys):
     root, checks = make_repo(tmp_path)
-    assert run_report(root, checks, ["bestaat-niet", "afvoer"], None) == 1
+    result = run_report(root, checks, ["bestaat-niet", "afvoer"], None)
+    assert capsys.readouterr() == ("", "")  # the library returns; the CLI prints
+    assert result.unknown == ["bestaat-niet"] and result.output is None
+    assert result.warnings == ["geen fiche met id 'bestaat-niet'"]
+    assert "Afvoerdebieten" in result.markdown
+    argv = ["--root", str(root), "report", "--checks", str(checks), "--only"]
+    assert main([*argv, "bestaat-niet", "afvoer"]) == 1
     captured = capsys.readouterr()
     assert "geen fiche met id 'bestaat-niet'" in captured.err
     assert "Afvoerdebieten" in captured.out and "Nog geen diagnose" in captured.out
@@ -152,7 +159,7 @@ def test_report_shows_what_moved_since_the_previous_check(tmp_path: Path):
     line = HistoryEntry.from_diagnosis(earlier).model_dump_json()
     history.write_text(line + "\n" + history.read_text(), encoding="utf-8")
     out = tmp_path / "report.md"
-    assert run_report(root, checks, ["waterstanden"], out) == 0
+    assert run_report(root, checks, ["waterstanden"], out).unknown == []
     text = out.read_text(encoding="utf-8")
     overview = next(line for line in text.splitlines() if line.startswith("| Waterstanden"))
     assert overview == "| Waterstanden | 🔴 probleem | 🟢 | ⚪ | 🟢→🔴 | ⚪ | 🟠 | ⚪ |"

@@ -284,29 +284,15 @@ def _cmd_codeowners(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from datapedia.github.report import run_report
+    from datapedia.cli.github_commands import report
 
-    return run_report(
-        root=args.root,
-        checks_dir=args.checks or args.root / "checks",
-        only=args.only or [],
-        output=args.output,
-        table_only=args.table,
-    )
+    return report(args)
 
 
 def _cmd_issues_sync(args: argparse.Namespace) -> int:
-    from datapedia.github.issues import sync_from_cli
+    from datapedia.cli.github_commands import issues_sync
 
-    return sync_from_cli(
-        root=args.root,
-        checks_dir=args.checks or args.root / "checks",
-        repo=args.repo,
-        api_url=args.api_url,
-        site_url=args.site_url,
-        dry_run=args.dry_run,
-        now=_now(args.now),
-    )
+    return issues_sync(args, _now(args.now))
 
 
 def _cmd_readme(args: argparse.Namespace) -> int:

@@ -1,17 +1,17 @@
 """A Markdown report of the diagnosis of some fiches: PR comments and job summaries.
 
 Fiche text comes from pull requests and is posted by a job that holds a write
-token, so everything taken from a fiche or a remote service is escaped: no HTML,
-no links or images of the author's choosing, no @-mentions, no references that
-GitHub would turn into cross-links (``#12``, ``org/repo#3``, ``GH-2``, bare URLs),
-no fake markers. The joiners are Python string escapes, so no locale can mangle them.
+token, so everything taken from a fiche or a remote service goes through
+``publish.escape``: no HTML, no links or images of the author's choosing, no
+@-mentions, no references that GitHub would turn into cross-links (``#12``,
+``org/repo#3``, ``GH-2``, bare URLs), no fake markers. ``run_report`` returns a
+``ReportResult``; ``datapedia.cli`` prints it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -168,25 +168,18 @@ def _not_rechecked(checks_dir: Path) -> list[str]:
     return list(incomplete.get("not_rechecked", [])) if isinstance(incomplete, dict) else []
 
 
-def run_report(
-    root: Path,
-    checks_dir: Path,
-    only: list[str],
-    output: Path | None,
-    site_url: str | None = None,
-    table_only: bool = False,
-) -> int:
-    """``datapedia report``: 0 when written, 1 when an asked id has no fiche."""
-    loaded = load_repository(root)
-    for problem in loaded.problems:
-        print(problem, file=sys.stderr)
-    by_id = {item.fiche.id: item.fiche for item in loaded.fiches}
-    unknown = sorted(set(only) - set(by_id))
-    for fiche_id in unknown:
-        print(f"geen fiche met id '{fiche_id}'", file=sys.stderr)
-    ids = sorted(set(only) & set(by_id)) if only else sorted(by_id)
-    store = ChecksStore(checks_dir)
-    diagnoses = {fid: d for fid in ids if (d := store.read_latest(fid)) is not None}
+@dataclass
+class ReportResult:
+    """The report's Markdown, where it was written (None: the caller shows it), the
+    problems met on the way and the asked ids that have no fiche."""
+
+    markdown: str
+    output: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _previous_checks(store: ChecksStore, diagnoses: dict[str, Diagnosis]) -> dict:
     previous = {}
     for fid, diagnosis in diagnoses.items():
         # The last history line is the latest diagnosis itself; the one before is the
@@ -194,17 +187,36 @@ def run_report(
         earlier = [h for h in store.read_history(fid) if h.checked_at < diagnosis.checked_at]
         if earlier:
             previous[fid] = earlier[-1]
+    return previous
+
+
+def run_report(
+    root: Path,
+    checks_dir: Path,
+    only: list[str],
+    output: Path | None,
+    site_url: str | None = None,
+    table_only: bool = False,
+) -> ReportResult:
+    """``datapedia report``: the Markdown of the asked fiches (all when ``only`` is empty),
+    written to ``output`` when given (a job summary, a PR comment's file)."""
+    loaded = load_repository(root)
+    warnings = [str(problem) for problem in loaded.problems]
+    by_id = {item.fiche.id: item.fiche for item in loaded.fiches}
+    unknown = sorted(set(only) - set(by_id))
+    warnings += [f"geen fiche met id '{fiche_id}'" for fiche_id in unknown]
+    ids = sorted(set(only) & set(by_id)) if only else sorted(by_id)
+    store = ChecksStore(checks_dir)
+    diagnoses = {fid: d for fid in ids if (d := store.read_latest(fid)) is not None}
     text = markdown_report(
         [by_id[fid] for fid in ids],
         diagnoses,
-        site_url or os.environ.get("DATAPEDIA_SITE_URL"),
-        previous,
+        site_url,
+        _previous_checks(store, diagnoses),
         table_only,
         [] if only else _not_rechecked(checks_dir),
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 1 if unknown else 0
+    return ReportResult(text, output, warnings, unknown)
