@@ -4,8 +4,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import factories
 import pytest
 import yaml
+from factories import SCHEMA_LINE
 from fakegithub import REPO, TOKEN, FakeGitHub
 
 from datapedia.cli.main import main
@@ -18,9 +20,6 @@ SITE = "https://datapedia.example/"
 NIGHT1 = datetime(2026, 11, 22, 3, 17, tzinfo=UTC)
 NIGHT0 = NIGHT1 - timedelta(days=1)
 NIGHT2 = NIGHT1 + timedelta(days=1)
-
-# load_fiches wants line 1 to point editors at the schema.
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
 
 
 @pytest.fixture(autouse=True)
@@ -43,24 +42,7 @@ def write_fiche(root: Path, fiche_id: str, github_handle: str | None) -> None:
     owner = {"name": "Vlaamse Milieumaatschappij", "contact": {"email": "data@vmm.be"}}
     if github_handle:
         owner["github"] = github_handle
-    data = {
-        "id": fiche_id,
-        "title": f"Titel {fiche_id}",
-        "description": "Een dataset voor de test van de issues.",
-        "theme": "water",
-        "owner": owner,
-        "distributions": [
-            {
-                "title": "API",
-                "protocol": "json",
-                "url": "https://example.org/x",
-                "format": "application/json",
-            }
-        ],
-    }
-    path = root / "fiches" / "water" / f"{fiche_id}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SCHEMA_LINE + yaml.safe_dump(data), encoding="utf-8")
+    factories.write_fiche(root, id=fiche_id, title=f"Titel {fiche_id}", owner=owner)
 
 
 def diagnosis(fiche_id: str, when: datetime, failing: bool, available: bool = True) -> Diagnosis:
