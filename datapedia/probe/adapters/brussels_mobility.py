@@ -21,13 +21,11 @@ from datapedia.probe.adapters.common import (
     BBox,
     Content,
     ParseContext,
-    ParseError,
     UrlProblem,
-    flatten,
-    load_json,
     query_of,
-    summarize_rows,
 )
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, summarize_rows
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

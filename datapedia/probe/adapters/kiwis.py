@@ -13,17 +13,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from datapedia.model.fiche import Distribution
-from datapedia.probe.adapters.common import (
-    Adapter,
-    Content,
-    ParseContext,
-    ParseError,
-    UrlProblem,
-    load_json,
-    lonlat,
-    query_of,
-    summarize_rows,
-)
+from datapedia.probe.adapters.common import Adapter, Content, ParseContext, UrlProblem, query_of
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import lonlat, summarize_rows
 
 # Fields a value layer returns only with metadata=true and the field in md_returnfields
 # (as pywaterinfo and wateRinfo ask them); without, a row is ts_id, timestamp, ts_value.

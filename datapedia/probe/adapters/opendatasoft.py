@@ -11,17 +11,9 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from datapedia.model.fiche import Distribution
-from datapedia.probe.adapters.common import (
-    Adapter,
-    Content,
-    ParseContext,
-    ParseError,
-    UrlProblem,
-    flatten,
-    geo_point,
-    load_json,
-    summarize_rows,
-)
+from datapedia.probe.adapters.common import Adapter, Content, ParseContext, UrlProblem
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, geo_point, summarize_rows
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:
