@@ -14,7 +14,8 @@ from datapedia.model.results import Observation
 from datapedia.model.thresholds import Thresholds
 from datapedia.probe import runner as probe_module
 from datapedia.probe.adapters import ADAPTERS, Adapter
-from datapedia.probe.runner import MISSING_KEY, probe_all, probe_fiche, with_param
+from datapedia.probe.keys import MISSING_KEY, with_param
+from datapedia.probe.runner import probe_all, probe_fiche
 from datapedia.probe.transport import Fetcher, FetchPolicy
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

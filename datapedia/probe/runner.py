@@ -11,18 +11,18 @@ import dataclasses
 import itertools
 import multiprocessing
 import signal
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_readable
 from multiprocessing.process import BaseProcess
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from datapedia.load.geheimen import SecretHosts, refusal
 from datapedia.model.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.model.results import EndpointObservation, Observation
 from datapedia.probe.adapters import ParseContext, adapter_for
+from datapedia.probe.keys import request_for
 from datapedia.probe.parsing import new_runner, parse_fields
 from datapedia.probe.transport import (
     ERRORS,
@@ -35,8 +35,6 @@ from datapedia.probe.transport import (
 )
 from datapedia.util.parallel import fork_workers, heap_frozen
 from datapedia.util.parallel.bounded import BoundedRunner
-
-MISSING_KEY = "sleutel ontbreekt: omgevingsvariabele {env} is niet gezet"
 
 
 def probe_fiche(
@@ -77,7 +75,7 @@ def probe_distribution(
         protocol=distribution.protocol.value,
         url=url,
     )
-    request = _request(distribution, fetcher, env)
+    request = request_for(distribution, fetcher.policy, env)
     if isinstance(request, dict):
         return base.model_copy(update=request)
     url, headers, secrets, hosts = request
@@ -104,36 +102,6 @@ def probe_distribution(
         )
 
 
-Request = tuple[str, dict[str, str], list[str], Collection[str] | None]
-
-
-def _request(
-    distribution: Distribution, fetcher: Fetcher, env: Mapping[str, str]
-) -> Request | dict[str, str]:
-    """(url, headers, secrets, hosts the key may go to), or why the endpoint is not asked."""
-    url = str(distribution.url)
-    headers = {"Accept": f"{distribution.format}, */*;q=0.1"}
-    auth = distribution.auth
-    if not auth.env:
-        return url, headers, [], None
-    bound = fetcher.policy.secret_hosts
-    hosts = None
-    if bound is not None:
-        # validate refused this fiche already; checked again right before sending
-        why = refusal(auth.env, url, SecretHosts(bound))
-        if why is not None:
-            return {"error": "secret_host", "error_detail": why}
-        hosts = bound[auth.env]
-    key = env.get(auth.env)
-    if not key:
-        return {"skipped": MISSING_KEY.format(env=auth.env)}
-    if auth.header:
-        headers[auth.header] = key
-    if auth.param:
-        url = with_param(url, auth.param, key)
-    return url, headers, [key], hosts
-
-
 def _transport(result: FetchResult) -> dict[str, object]:
     return {
         "url": result.url,
@@ -149,13 +117,6 @@ def _transport(result: FetchResult) -> dict[str, object]:
         "error_detail": result.error_detail,
         "error_reason": ERRORS.get(result.error, "onbekende fout") if result.error else None,
     }
-
-
-def with_param(url: str, name: str, value: str) -> str:
-    """Append one query parameter, keeping the URL as the fiche wrote it."""
-    parts = urlsplit(url)
-    added = urlencode({name: value})
-    return parts._replace(query=f"{parts.query}&{added}" if parts.query else added).geturl()
 
 
 def probe_all(
