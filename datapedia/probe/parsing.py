@@ -24,7 +24,7 @@ from datapedia.util.parallel.bounded import BoundedRunner, WorkerDied
 from datapedia.util.parallel.budget import Budget, OverBudget
 
 BOUNDED_BYTES = 1024 * 1024
-PARSE_BUDGET = Budget(cpu_s=30, memory_bytes=768 * 1024 * 1024)
+PARSE_BUDGET = Budget(cpu_s=30, memory_bytes=512 * 1024 * 1024)
 # One bounded parse at a time per probing process: with one probing process per core,
 # the parses of a run take at most cores x the memory budget together.
 PARSE_SLOTS = 1
