@@ -378,3 +378,27 @@ def test_a_runaway_library_check_in_a_worker_is_te_groot_om_te_beoordelen(
         assert pool.submit(fiche, observation)[0].result().over_budget
     assert result.status == Status.unknown and result.findings == ["VOL-10"]
     assert "rekentijd" in result.summary
+
+
+def test_a_body_too_complex_to_read_is_vol10_beside_a_readable_one(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche(distributions=_distribution([]) * 2)
+    rows = [{"id": i} for i in range(4)]
+    read = endpoint(sample=rows)
+    refused = endpoint(
+        distribution=1,
+        parsed=False,
+        parse_error="te groot of te complex om te lezen: meer dan 30 s rekentijd",
+        too_complex="meer dan 30 s rekentijd",
+    )
+    result = assess(checker, fiche, observe(fiche, read, refused))
+    assert result.status == Status.unknown and result.findings == ["VOL-10"]
+    assert "meer dan 30 s rekentijd" in result.summary
+    assert result.evidence["rows"] == 4  # the readable one is still judged
+    # and alone, without a sample anywhere: the diagnosis says the same
+    from factories import run
+
+    diagnosis = run(
+        fiche, observe(fiche, refused.model_copy(update={"distribution": 0})), quality=checker
+    )
+    assert diagnosis.dimensions["completeness"].findings == ["VOL-10"]
