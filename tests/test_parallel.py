@@ -3,6 +3,7 @@ worker pools and bounded calls: what they cost is bounded, and a call over it sa
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -145,3 +146,20 @@ def test_bounded_calls_take_turns_for_the_slots(tmp_path):
     with ThreadPoolExecutor(6) as threads:
         seen = list(threads.map(lambda _: runner.run(_count_company, payload), range(6)))
     assert max(seen) <= 2 and len(seen) == 6
+
+
+def _run_from_here(answers) -> None:
+    answers.put(BoundedRunner(Budget(30, 256 * 1024**2)).run(_length, b"abc", 1))
+
+
+def test_a_daemonic_process_can_make_bounded_calls(single_threaded):
+    """Probing processes are daemonic (they never outlive the run), and multiprocessing
+    refuses them children of its own: the bounded call starts a plain subprocess."""
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    probing = context.Process(target=_run_from_here, args=(answers,), daemon=True)
+    probing.start()
+    try:
+        assert answers.get(timeout=60) == 4
+    finally:
+        probing.join()
