@@ -7,9 +7,9 @@ process, so one feed costs at most its budget, and a body over it is recorded as
 ``too_complex`` (completeness VOL-10, "te groot of te complex om te beoordelen")
 instead of taking the run's memory or time.
 
-Why a threshold, not every body: starting that process costs about half a second of
-CPU (a fresh interpreter importing the adapters; bench/RESULTS.md), more than parsing a
-typical feed of a few kilobytes, and a 1,000-fiche night would spend minutes on it.
+Why a threshold, not every body: starting that process (a fresh interpreter importing
+the adapters) costs a fraction of a second of CPU, more than parsing a typical feed of
+a few kilobytes, and a 1,000-fiche night would spend minutes on it (bench/RESULTS.md).
 Below 1 MiB a body is linear to parse (C parsers; the CSV sniffer sees 2 KB) and its
 objects take some tens of MB at worst, so the probing process stays bounded too.
 """
