@@ -634,13 +634,6 @@ def test_contributors_find_the_design_in_the_repository():
     assert [text for text in (readme, design) if "../shared" in text] == []
 
 
-def test_quality_workers_leave_ctrl_c_to_the_run():
-    from datapedia.probe.quality import QualityPool
-
-    with QualityPool(1) as pool:
-        assert pool._pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
-
-
 def test_ctrl_c_while_publishing_finishes_the_publication(tmp_path, monkeypatch):
     """Once the journal is written the run is decided: a rollback then rolls forward
     (as the next open would), instead of leaving half the files moved."""

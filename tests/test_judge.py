@@ -68,6 +68,7 @@ MODEL = {
     "datapedia.model.fiche",
     "datapedia.model.findings",
     "datapedia.model.results",
+    "datapedia.model.samples",
     "datapedia.model.thresholds",
     "datapedia.model.words",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -14,7 +14,8 @@ from datapedia.model.results import Observation
 from datapedia.model.thresholds import Thresholds
 from datapedia.probe import runner as probe_module
 from datapedia.probe.adapters import ADAPTERS, Adapter
-from datapedia.probe.runner import MISSING_KEY, probe_all, probe_fiche, with_param
+from datapedia.probe.keys import MISSING_KEY, with_param
+from datapedia.probe.runner import probe_all, probe_fiche
 from datapedia.probe.transport import Fetcher, FetchPolicy
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -230,8 +231,14 @@ def test_html_landing_page_uses_head_then_get(fetcher):
 
 
 def test_probe_all_runs_concurrently_and_survives_a_bad_fiche(fetcher, monkeypatch):
-    slow = Route(body=b"[]", content_type=JSON, delay_s=0.4)
-    with LocalServer({"/slow": slow}) as srv:
+    # Every request waits until all four are in: answered only when they run side by side.
+    together = threading.Barrier(4)
+
+    def all_at_once(request):
+        together.wait(timeout=10)
+        return Route(body=b"[]", content_type=JSON)
+
+    with LocalServer({"/slow": all_at_once}) as srv:
         fiches = [make_fiche(f"fiche-{i}", [distribution(srv.url(f"/slow?{i}"))]) for i in range(4)]
         fiches.append(make_fiche("stuk", [distribution(srv.url("/slow?x"))]))
         real = probe_module.probe_fiche
@@ -242,9 +249,7 @@ def test_probe_all_runs_concurrently_and_survives_a_bad_fiche(fetcher, monkeypat
             return real(fiche, *args)
 
         monkeypatch.setattr(probe_module, "probe_fiche", flaky)
-        started = time.monotonic()
         observations = list(probe_all(fiches, fetcher, NOW, {}, workers=5))
-        elapsed = time.monotonic() - started
     assert sorted(o.fiche_id for o in observations) == [
         "fiche-0",
         "fiche-1",
@@ -252,7 +257,7 @@ def test_probe_all_runs_concurrently_and_survives_a_bad_fiche(fetcher, monkeypat
         "fiche-3",
         "stuk",
     ]
-    assert elapsed < 1.2  # five 0.4 s requests side by side, not one after the other
+    assert not together.broken  # the four requests were in flight at the same time
     bad = next(o for o in observations if o.fiche_id == "stuk")
     assert bad.endpoints[0].error == "internal" and "kapotte fiche" in bad.endpoints[0].error_detail
     good = [o for o in observations if o.fiche_id != "stuk"]
@@ -277,7 +282,7 @@ def test_probe_all_keeps_at_most_twice_the_workers_ahead_of_a_slow_consumer(monk
     """Observations hold samples; a slow diagnosis must not let all of them pile up."""
     started: list[str] = []
 
-    def fake(fiche, fetcher, now, env):
+    def fake(fiche, fetcher, now, env, runner):
         started.append(fiche.id)
         return Observation(fiche_id=fiche.id, checked_at=now)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 from factories import endpoint, make_fiche, observe
 
+from datapedia.judge.completeness import completeness
 from datapedia.model.fiche import ColumnExpectation
 from datapedia.model.results import Status
-from datapedia.probe.quality import (
-    OverBudget,
-    QualityChecker,
-    QualityPool,
-    _ephemeral_context,
-    budget,
-    frictionless_errors,
-    may_break,
-    profile_columns,
-)
+from datapedia.model.samples import profile_columns
+from datapedia.probe.quality import QualityChecker, QualityPool, tables
+from datapedia.probe.quality import checks as quality_checks
+from datapedia.probe.quality.expectations import ephemeral_context, may_break
+from datapedia.probe.quality.tables import frictionless_errors
+from datapedia.util.parallel import pool as worker_pool
+from datapedia.util.parallel.budget import Budget, OverBudget, budget
+
+
+def assess(checks, fiche, observation):
+    """The completeness judge on what ``checks`` (a checker, or one with pool checks) says."""
+    return completeness(fiche, observation, checks)
 
 
 def _distribution(columns, protocol="json"):
@@ -38,7 +41,7 @@ def counting_checker():
 
     def factory():
         calls.append(1)
-        return _ephemeral_context()
+        return ephemeral_context()
 
     return QualityChecker(context_factory=factory), calls
 
@@ -82,7 +85,7 @@ def test_nulls_in_not_null_column_give_vol03_and_vol05_with_gx_count(counting_ch
         {"station_no": None if i % 3 == 0 else f"S{i}", "value": i, "kind": "a"} for i in range(12)
     ]
     rows[1]["value"] = "n/a"  # not a number: out of range, not missing
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows, records=12)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows, records=12)))
     assert result.status == Status.fail
     assert result.findings == ["VOL-04", "VOL-03", "VOL-05"]
     sample = result.evidence["samples"][0]
@@ -102,17 +105,17 @@ def test_frictionless_errors_in_evidence_and_vol09_or_vol06(counting_checker):
     checker, _ = counting_checker
     fiche = make_fiche(distributions=_distribution([], protocol="csv"))
     rows = [{"id": i, "v": i} for i in range(30)] + [{"id": None, "v": None}]
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     assert result.findings == ["VOL-09"]
     assert result.status == Status.warn
     assert result.evidence["samples"][0]["frictionless_errors"] == {"blank-row": 1}
     rows = [{"id": i} for i in range(3)] + [{"id": None}] * 3
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     assert result.findings == ["VOL-06"]
     assert result.evidence["samples"][0]["frictionless_rows_with_errors"] == 3
     # JSON API records are not a tabular file: only the column profile judges them
     api = make_fiche(distributions=_distribution([]))
-    result = checker.assess(api, observe(api, endpoint(sample=rows)))
+    result = assess(checker, api, observe(api, endpoint(sample=rows)))
     assert result.evidence["samples"][0]["frictionless_errors"] == {}
 
 
@@ -120,12 +123,12 @@ def test_clean_sample_is_vol01_and_no_sample_vol07_empty_vol08(counting_checker)
     checker, _ = counting_checker
     fiche = make_fiche(distributions=_distribution([{"name": "id", "not_null": True}]))
     rows = [{"id": i, "name": f"n{i}"} for i in range(5)]
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     assert (result.status, result.findings) == (Status.ok, ["VOL-01"])
     assert result.evidence["rows"] == 5
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=None)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=None)))
     assert (result.status, result.findings) == (Status.unknown, ["VOL-07"])
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=[], records=0)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=[], records=0)))
     assert (result.status, result.findings) == (Status.warn, ["VOL-08"])
 
 
@@ -136,7 +139,7 @@ def test_one_gx_context_for_several_datasets(counting_checker):
             id=f"dataset-{name}", distributions=_distribution([{"name": name, "not_null": True}])
         )
         rows = [{name: 1}, {name: None}]
-        result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+        result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
         assert "VOL-03" in result.findings
     assert len(calls) == 1
 
@@ -145,7 +148,7 @@ def test_no_gx_context_when_no_columns_declared():
     calls = []
     checker = QualityChecker(context_factory=lambda: calls.append(1))
     fiche = make_fiche()
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=[{"a": 1}])))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=[{"a": 1}])))
     assert result.findings == ["VOL-01"]
     assert calls == []
 
@@ -157,7 +160,7 @@ def test_a_failing_gx_is_recorded_and_the_rest_still_judged():
     checker = QualityChecker(context_factory=broken)
     fiche = make_fiche(distributions=_distribution([{"name": "x", "not_null": True}], "csv"))
     rows = [{"x": 1}] * 3 + [{"x": None}] * 3
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     sample = result.evidence["samples"][0]
     assert sample["tool_errors"] == ["great_expectations: RuntimeError: kapot"]
     assert sample["missing_pct"]["x"] == 50.0
@@ -174,7 +177,7 @@ def test_clean_sample_with_declared_rules_never_starts_gx():
     ]
     fiche = make_fiche(distributions=_distribution(columns))
     rows = [{"id": i, "v": str(i), "kind": "a" if i % 2 else 1} for i in range(8)]
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     assert (result.findings, calls) == (["VOL-01"], [])
 
 
@@ -205,7 +208,7 @@ def test_screen_never_passes_a_sample_great_expectations_fails(counting_checker)
             {"x": generator.choice(pool)} if generator.random() < 0.9 else {"y": 1}
             for _ in range(generator.randint(1, 6))
         ]
-        failed = checker.expectations(rows, [column])
+        failed = checker.expectations.failed(rows, [column])
         screened = may_break(rows, column)
         assert screened or not failed, (case, column, rows, failed)
         agreed += screened == bool(failed)
@@ -229,17 +232,15 @@ def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
     """A sample the screen calls clean is not validated, so a miss would hide errors."""
     import random
 
-    from datapedia.probe import quality
-
     generator = random.Random(20261124)
     verdicts: list[bool] = []
-    screen = quality.may_have_table_errors
+    screen = tables.may_have_table_errors
 
     def recorded(*args):
         verdicts.append(screen(*args))
         return verdicts[-1]
 
-    monkeypatch.setattr(quality, "may_have_table_errors", recorded)
+    monkeypatch.setattr(tables, "may_have_table_errors", recorded)
     for case in range(150):
         # columns of one type with now and then an odd cell: frictionless infers the
         # type from 90 % of the cells, so the odd one out is a type error, or missing
@@ -255,7 +256,7 @@ def test_table_screen_never_skips_a_sample_frictionless_faults(monkeypatch):
         ]
         screened = frictionless_errors(rows)
         with monkeypatch.context() as patch:
-            patch.setattr(quality, "may_have_table_errors", lambda *args: True)
+            patch.setattr(tables, "may_have_table_errors", lambda *args: True)
             validated = frictionless_errors(rows)
         assert screened == validated, (case, rows)
     skipped = verdicts.count(False)
@@ -271,46 +272,48 @@ def _csv_with_blank_rows():
 @pytest.fixture(params=["fork", "spawn"])
 def start(request, monkeypatch):
     """Workers forked (check, probing from other processes) or spawned (threads run)."""
-    from datapedia.probe import quality
-
     if request.param == "fork":
         request.getfixturevalue("single_threaded")
-    monkeypatch.setattr(quality, "can_fork", lambda: request.param == "fork")
+    monkeypatch.setattr(worker_pool, "can_fork", lambda: request.param == "fork")
     return request.param
 
 
 def test_table_pool_gives_the_in_process_verdict(start):
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
-    here = checker.assess(fiche, observation)
+    here = assess(checker, fiche, observation)
     with QualityPool(1) as pool:
-        assert pool._pool._mp_context.get_start_method() == start
-        tables = pool.submit(fiche, observation)
-        assert list(tables) == [0]
-        there = checker.with_checks(tables).assess(fiche, observation)
+        assert pool.workers.start_method == start
+        checks = pool.submit(fiche, observation)
+        assert list(checks) == [0]
+        there = assess(checker.with_checks(checks), fiche, observation)
     assert here == there
     assert there.findings == ["VOL-09"]
 
 
 def test_a_dead_table_worker_costs_only_its_own_samples(start):
+    import multiprocessing
     import time
 
     fiche, observation = _csv_with_blank_rows()
     checker = QualityChecker()
     with QualityPool(1) as pool:
-        assert pool._pool._mp_context.get_start_method() == start
-        tables = pool.submit(fiche, observation)
-        tables[0].result(timeout=60)  # the worker is up
-        for process in list(pool._pool._processes.values()):
-            process.kill()
+        assert pool.workers.start_method == start
+        checks = pool.submit(fiche, observation)
+        checks[0].result(timeout=60)  # the worker is up
+        [worker] = multiprocessing.active_children()
+        worker.kill()
+        # the pool notices in its own thread; until then a sample may still be sent
+        # (and fail with the dead worker)
         deadline = time.monotonic() + 30
-        while not pool._pool._broken and time.monotonic() < deadline:
+        while pool.submit(fiche, observation) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert pool.workers.broken
         # a sample that was already done keeps its verdict
-        assert checker.assess(fiche, observation, tables).findings == ["VOL-09"]
+        assert assess(checker.with_checks(checks), fiche, observation).findings == ["VOL-09"]
         # later samples are validated in-process, with the same verdict
         assert pool.submit(fiche, observation) == {}
-        assert checker.assess(fiche, observation, {}).findings == ["VOL-09"]
+        assert assess(checker.with_checks({}), fiche, observation).findings == ["VOL-09"]
 
 
 # --- issue #18: what one sample may cost ---------------------------------------------
@@ -319,13 +322,13 @@ def test_a_wide_sample_is_judged_on_its_first_columns_and_says_so(counting_check
     fiche = make_fiche(distributions=_distribution([{"name": "laatste", "not_null": True}]))
     width = checker.thresholds.max_columns
     rows = [{**{f"k{i}": i for i in range(5 * width)}, "laatste": None} for _ in range(3)]
-    result = checker.assess(fiche, observe(fiche, endpoint(sample=rows)))
+    result = assess(checker, fiche, observe(fiche, endpoint(sample=rows)))
     assert result.status == Status.fail and "VOL-10" in result.findings  # judged, and said
     assert "VOL-03" in result.findings  # the declared column is judged however far it is
     missing = result.evidence["samples"][0]["missing_pct"]
     assert len(missing) == width + 1 and missing["laatste"] == 100.0
     narrow = [{"a": 1}] * 3
-    assert "VOL-10" not in checker.assess(fiche, observe(fiche, endpoint(sample=narrow))).findings
+    assert "VOL-10" not in assess(checker, fiche, observe(fiche, endpoint(sample=narrow))).findings
 
 
 def test_a_sample_over_its_cpu_budget_is_stopped_and_the_process_restored():
@@ -337,7 +340,7 @@ def test_a_sample_over_its_cpu_budget_is_stopped_and_the_process_restored():
 
     before = limits()
     started = time.process_time()
-    with pytest.raises(OverBudget, match="rekentijd"), budget(1, 1024**3):
+    with pytest.raises(OverBudget, match="rekentijd"), budget(Budget(1, 1024**3)):
         while time.process_time() < started + 20:  # CPU seconds: the limit is 1
             pass
     assert time.process_time() < started + 20
@@ -348,7 +351,7 @@ def test_a_sample_over_its_cpu_budget_is_stopped_and_the_process_restored():
 
 
 def test_a_sample_over_its_memory_budget_fails_to_allocate():
-    with pytest.raises(MemoryError), budget(60, 64 * 1024 * 1024):
+    with pytest.raises(MemoryError), budget(Budget(60, 64 * 1024 * 1024)):
         bytearray(512 * 1024 * 1024)
     bytearray(512 * 1024 * 1024)  # and the limit is gone again
 
@@ -358,22 +361,44 @@ def test_a_runaway_library_check_in_a_worker_is_te_groot_om_te_beoordelen(
 ):
     import time
 
-    from datapedia.probe import quality
-
     def spin(rows):
         started = time.process_time()
         while time.process_time() < started + 30:
             pass
         return {}, 0
 
-    monkeypatch.setattr(quality, "can_fork", lambda: True)
-    monkeypatch.setattr(quality, "WORKER_CPU_S", 1)
-    monkeypatch.setattr(quality, "frictionless_errors", spin)  # the forked worker has it too
+    monkeypatch.setattr(worker_pool, "can_fork", lambda: True)
+    monkeypatch.setattr(quality_checks, "WORKER_BUDGET", Budget(1, 1024**3))
+    monkeypatch.setattr(quality_checks, "frictionless_errors", spin)  # forked: the worker too
     fiche, observation = _csv_with_blank_rows()
     with QualityPool(1) as pool:
-        tables = pool.submit(fiche, observation)
-        result = QualityChecker().with_checks(tables).assess(fiche, observation)
+        checks = pool.submit(fiche, observation)
+        result = assess(QualityChecker().with_checks(checks), fiche, observation)
         # the worker lives on for the next sample
         assert pool.submit(fiche, observation)[0].result().over_budget
     assert result.status == Status.unknown and result.findings == ["VOL-10"]
     assert "rekentijd" in result.summary
+
+
+def test_a_body_too_complex_to_read_is_vol10_beside_a_readable_one(counting_checker):
+    checker, _ = counting_checker
+    fiche = make_fiche(distributions=_distribution([]) * 2)
+    rows = [{"id": i} for i in range(4)]
+    read = endpoint(sample=rows)
+    refused = endpoint(
+        distribution=1,
+        parsed=False,
+        parse_error="te groot of te complex om te lezen: meer dan 30 s rekentijd",
+        too_complex="meer dan 30 s rekentijd",
+    )
+    result = assess(checker, fiche, observe(fiche, read, refused))
+    assert result.status == Status.unknown and result.findings == ["VOL-10"]
+    assert "meer dan 30 s rekentijd" in result.summary
+    assert result.evidence["rows"] == 4  # the readable one is still judged
+    # and alone, without a sample anywhere: the diagnosis says the same
+    from factories import run
+
+    diagnosis = run(
+        fiche, observe(fiche, refused.model_copy(update={"distribution": 0})), quality=checker
+    )
+    assert diagnosis.dimensions["completeness"].findings == ["VOL-10"]

@@ -24,7 +24,7 @@ from datapedia.judge import (
     timeliness,
 )
 from datapedia.judge.common import NOT_APPLICABLE, judged, measured, say
-from datapedia.judge.completeness import QualityAssessor
+from datapedia.judge.completeness import SampleChecks
 from datapedia.model.fiche import DatasetStatus, Fiche
 from datapedia.model.results import (
     Diagnosis,
@@ -63,7 +63,7 @@ def diagnose(
     observation: Observation | None,
     history: list[HistoryEntry],
     now: datetime,
-    quality: QualityAssessor | None,
+    quality: SampleChecks | None,
 ) -> Diagnosis:
     """Judge one fiche. ``observation`` None means an offline run."""
     dims: dict[Dimension, DimensionResult] = {
@@ -85,6 +85,10 @@ def diagnose(
         # Not "no timestamp in the data" (ACT-04) when no data was read at all.
         for key in data_dims:
             dims[key] = DimensionResult(status=Status.unknown, summary=reason)
+        # A body over a parsing limit says why completeness could not be judged.
+        dims[Dimension.completeness] = (
+            completeness.too_complex(observation) or dims[Dimension.completeness]
+        )
     else:
         dims[Dimension.timeliness] = timeliness.timeliness(fiche, observation, now)
         dims[Dimension.coverage] = coverage.coverage(fiche, observation, now)

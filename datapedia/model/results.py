@@ -165,6 +165,9 @@ class EndpointObservation(BaseModel):
     # content
     parsed: bool = False
     parse_error: str | None = None
+    too_complex: str | None = Field(
+        None, description="Why reading stopped at a limit on size, structure or cost (Dutch)."
+    )
     newest: AwareDatetime | None = None
     oldest: AwareDatetime | None = None
     future_timestamps: int = Field(0, description="Timestamps after the time of the check.")

@@ -17,12 +17,13 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_readable
 from multiprocessing.process import BaseProcess
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from datapedia.load.geheimen import SecretHosts, refusal
 from datapedia.model.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.model.results import EndpointObservation, Observation
-from datapedia.probe.adapters import ParseContext, ParseError, adapter_for
+from datapedia.probe.adapters import ParseContext, adapter_for
+from datapedia.probe.keys import request_for
+from datapedia.probe.parsing import new_runner, parse_fields
 from datapedia.probe.transport import (
     ERRORS,
     TRANSIENT_ERRORS,
@@ -33,20 +34,29 @@ from datapedia.probe.transport import (
     redact_all,
 )
 from datapedia.util.parallel import fork_workers, heap_frozen
-
-MISSING_KEY = "sleutel ontbreekt: omgevingsvariabele {env} is niet gezet"
+from datapedia.util.parallel.bounded import BoundedRunner
 
 
 def probe_fiche(
-    fiche: Fiche, fetcher: Fetcher, now: datetime, env: Mapping[str, str]
+    fiche: Fiche,
+    fetcher: Fetcher,
+    now: datetime,
+    env: Mapping[str, str],
+    runner: BoundedRunner | None = None,
 ) -> Observation:
-    """One ``EndpointObservation`` per distribution with ``probe: true``."""
+    """One ``EndpointObservation`` per distribution with ``probe: true``.
+
+    ``runner`` parses large bodies under a budget; pass one per probing process so
+    that its slots bound them all (``parsing.new_runner``)."""
     observation = Observation(fiche_id=fiche.id, checked_at=now)
     if fiche.status == DatasetStatus.ontbrekend:
         return observation
+    runner = runner or new_runner()
     for index, distribution in enumerate(fiche.distributions):
         if distribution.probe:
-            observation.endpoints.append(probe_distribution(index, distribution, fetcher, now, env))
+            observation.endpoints.append(
+                probe_distribution(index, distribution, fetcher, now, env, runner)
+            )
     return observation
 
 
@@ -56,6 +66,7 @@ def probe_distribution(
     fetcher: Fetcher,
     now: datetime,
     env: Mapping[str, str],
+    runner: BoundedRunner | None = None,
 ) -> EndpointObservation:
     url = str(distribution.url)
     base = EndpointObservation(
@@ -64,26 +75,10 @@ def probe_distribution(
         protocol=distribution.protocol.value,
         url=url,
     )
-    headers = {"Accept": f"{distribution.format}, */*;q=0.1"}
-    secrets: list[str] = []
-    auth = distribution.auth
-    bound = fetcher.policy.secret_hosts
-    hosts = None
-    if auth.env:
-        if bound is not None:
-            # validate refused this fiche already; checked again right before sending
-            why = refusal(auth.env, url, SecretHosts(bound))
-            if why is not None:
-                return base.model_copy(update={"error": "secret_host", "error_detail": why})
-            hosts = bound[auth.env]
-        key = env.get(auth.env)
-        if not key:
-            return base.model_copy(update={"skipped": MISSING_KEY.format(env=auth.env)})
-        secrets.append(key)
-        if auth.header:
-            headers[auth.header] = key
-        if auth.param:
-            url = with_param(url, auth.param, key)
+    request = request_for(distribution, fetcher.policy, env)
+    if isinstance(request, dict):
+        return base.model_copy(update=request)
+    url, headers, secrets, hosts = request
     try:
         adapter = adapter_for(distribution.protocol)
         result = fetcher.fetch(
@@ -94,13 +89,7 @@ def probe_distribution(
             return observed
         ctx = ParseContext(now=now, thresholds=fetcher.policy.thresholds)
         body, result.body = result.body or b"", None  # the body is not kept past parsing
-        try:
-            content = adapter.parse(body, distribution, ctx).fields()
-        except ParseError as error:
-            content = {"parsed": False, "parse_error": str(error)}
-        except Exception as error:  # a parser bug must not stop the run
-            detail = f"onverwachte fout bij het lezen: {type(error).__name__}: {error}"
-            content = {"parsed": False, "parse_error": detail}
+        content = parse_fields(adapter, body, distribution, ctx, runner or new_runner())
         # A server can echo the key anywhere: in a field name, a value, a note.
         return observed.model_copy(update=redact_all(content, secrets))
     except Exception as error:  # never let one endpoint take the run down
@@ -130,13 +119,6 @@ def _transport(result: FetchResult) -> dict[str, object]:
     }
 
 
-def with_param(url: str, name: str, value: str) -> str:
-    """Append one query parameter, keeping the URL as the fiche wrote it."""
-    parts = urlsplit(url)
-    added = urlencode({name: value})
-    return parts._replace(query=f"{parts.query}&{added}" if parts.query else added).geturl()
-
-
 def probe_all(
     fiches: Iterable[Fiche],
     fetcher: Fetcher,
@@ -148,7 +130,7 @@ def probe_all(
 
     At most twice the worker count is submitted ahead of the consumer: the diagnosis
     is slower than probing, and an unbounded queue kept every observation (with its
-    sample) in memory at once: 653 MB for 10,000 small fiches in the benchmark.
+    sample) in memory at once (bench/RESULTS.md).
     """
     size = workers or fetcher.policy.thresholds.total_concurrency
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
@@ -157,11 +139,12 @@ def probe_all(
     by_id: dict[str, Fiche] = {}
     again: list[Observation] = []  # failed for a reason that may pass: asked once more
     interrupted = False
+    runner = new_runner()  # its slots bound the large parses of all these threads
     try:
         while True:
             for fiche in itertools.islice(queue, 2 * size - len(pending)):
                 by_id[fiche.id] = fiche
-                pending.add(pool.submit(_probe_safely, fiche, fetcher, now, env))
+                pending.add(pool.submit(_probe_safely, fiche, fetcher, now, env, runner))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -175,7 +158,8 @@ def probe_all(
         # At the end of the run, when the server had the whole run to recover: a
         # blip during the night must not make a dataset "down" until the next one.
         retried = [
-            pool.submit(_probe_again, by_id[o.fiche_id], o, fetcher, now, env) for o in again
+            pool.submit(_probe_again, by_id[o.fiche_id], o, fetcher, now, env, runner)
+            for o in again
         ]
         for future in retried:
             yield future.result()
@@ -189,10 +173,14 @@ def probe_all(
 
 
 def _probe_safely(
-    fiche: Fiche, fetcher: Fetcher, now: datetime, env: Mapping[str, str]
+    fiche: Fiche,
+    fetcher: Fetcher,
+    now: datetime,
+    env: Mapping[str, str],
+    runner: BoundedRunner,
 ) -> Observation:
     try:
-        return probe_fiche(fiche, fetcher, now, env)
+        return probe_fiche(fiche, fetcher, now, env, runner)
     except Exception as error:  # one bad fiche never stops the others
         return _not_probed(fiche, now, f"{type(error).__name__}: {error}")
 
@@ -209,13 +197,16 @@ def _probe_again(
     fetcher: Fetcher,
     now: datetime,
     env: Mapping[str, str],
+    runner: BoundedRunner,
 ) -> Observation:
     """The failing endpoints asked once more; the attempts of both rounds are counted."""
     endpoints = []
     for endpoint in observation.endpoints:
         if _may_pass_later(endpoint):
             distribution = fiche.distributions[endpoint.distribution]
-            retried = probe_distribution(endpoint.distribution, distribution, fetcher, now, env)
+            retried = probe_distribution(
+                endpoint.distribution, distribution, fetcher, now, env, runner
+            )
             attempts = (endpoint.attempts or 0) + (retried.attempts or 0)
             endpoint = retried.model_copy(update={"attempts": attempts})
         endpoints.append(endpoint)
@@ -247,9 +238,9 @@ def _not_probed(fiche: Fiche, now: datetime, detail: str) -> Observation:
 def probe_processes(fiches: int, policy: FetchPolicy, min_fiches: int) -> int:
     """How many processes should probe: one per core when there is enough to share.
 
-    A request costs ~2.5 ms of Python (``requests``, parsing) under the GIL. With 32
+    Every request costs some Python (``requests``, parsing) under the GIL. With 32
     probe threads in the process that diagnoses, every file it opened and every line
-    it printed waited for the GIL: 4 s of a 1,000-fiche check (bench/RESULTS.md).
+    it printed waited for the GIL (bench/RESULTS.md).
     """
     return min(fork_workers(fiches, min_fiches), policy.thresholds.total_concurrency)
 

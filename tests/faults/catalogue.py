@@ -318,6 +318,7 @@ ISSUE_18_FAULTS: list[FeedFault] = [
         distribution={"format": "application/gml+xml"},
         parse_error="te diep genest",
         statuses={"availability": FAIL, **NOT_READ},
+        findings={"completeness": ("VOL-10",)},
     ),
     *(
         FeedFault(
@@ -672,6 +673,7 @@ FEED_FAULTS: list[FeedFault] = [
         _one(Route(body=b"[" * 100_000 + b"]" * 100_000, content_type=JSON)),
         parse_error=r"^(?!onverwachte).*(diep|genest)",
         statuses={"availability": FAIL, **NOT_READ},
+        findings={"completeness": ("VOL-10",)},
     ),
     FeedFault(
         "csv-wrong-delimiter",

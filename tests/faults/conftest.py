@@ -1,8 +1,11 @@
-"""The ``fault`` marker and the suite's one-line verdict at the end of every pytest run."""
+"""The ``fault`` marker, the suite's one-line verdict at the end of every pytest run, and the
+healthy fiches' judgement without a fault that every fault case compares against."""
 
 from __future__ import annotations
 
 import pytest
+
+from .harness import HEALTHY_IDS, run_scenario
 
 _OUTCOMES: dict[str, str] = {}
 
@@ -42,3 +45,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if counts["skipped"]:
         extras.append(f"{counts['skipped']} overgeslagen")
     terminalreporter.write_line(line + (f" ({', '.join(extras)})" if extras else ""))
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    """The healthy fiches' judgement in a run without any fault."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        outcome = run_scenario(tmp_path_factory.mktemp("baseline"), monkeypatch, {})
+    assert outcome.code in (0, 1), outcome.stderr
+    statuses = {fid: outcome.statuses(fid) for fid in HEALTHY_IDS}
+    for fid in HEALTHY_IDS:
+        # The baseline itself must be healthy, or "unaffected" would prove nothing.
+        assert statuses[fid]["availability"] == ("ok", ["BES-01"])
+        assert statuses[fid]["timeliness"][0] == "ok"
+        assert statuses[fid]["coverage"][0] == "ok"
+    return statuses

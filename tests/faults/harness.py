@@ -250,9 +250,11 @@ def fake_resolver(real_getaddrinfo):
     return resolve
 
 
-def fast_policy(monkeypatch) -> None:
+def fast_policy(monkeypatch, thresholds: Thresholds = FAST) -> None:
     """``run_check`` builds its own FetchPolicy; give it the FAST thresholds."""
-    monkeypatch.setattr(net, "FetchPolicy", functools.partial(net.FetchPolicy, thresholds=FAST))
+    monkeypatch.setattr(
+        net, "FetchPolicy", functools.partial(net.FetchPolicy, thresholds=thresholds)
+    )
 
 
 def loopback_counts_as_public(monkeypatch) -> None:
@@ -315,6 +317,7 @@ def run_scenario(
     extra: Callable[[], list[dict[str, Any]]] | None = None,
     raw: bytes | None = None,
     drip_s: float = 0.0,
+    thresholds: Thresholds = FAST,
 ) -> Outcome:
     """Serve the healthy fiches (and a faulty one), seed last night, run the check once."""
     import contextlib
@@ -327,7 +330,7 @@ def run_scenario(
     for name in unset_env:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket, "getaddrinfo", fake_resolver(socket.getaddrinfo))
-    fast_policy(monkeypatch)
+    fast_policy(monkeypatch, thresholds)
     # A relative path written by any step would land here and show up in the tree diff.
     cwd = root / "cwd"
     cwd.mkdir(parents=True, exist_ok=True)

@@ -35,21 +35,6 @@ from .harness import (
 )
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    """The healthy fiches' judgement in a run without any fault."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        outcome = run_scenario(tmp_path_factory.mktemp("baseline"), monkeypatch, {})
-    assert outcome.code in (0, 1), outcome.stderr
-    statuses = {fid: outcome.statuses(fid) for fid in HEALTHY_IDS}
-    for fid in HEALTHY_IDS:
-        # The baseline itself must be healthy, or "unaffected" would prove nothing.
-        assert statuses[fid]["availability"] == ("ok", ["BES-01"])
-        assert statuses[fid]["timeliness"][0] == "ok"
-        assert statuses[fid]["coverage"][0] == "ok"
-    return statuses
-
-
 def _param(fault: FeedFault):
     marks = (
         [pytest.mark.xfail(strict=True, raises=AssertionError, reason=fault.xfail)]

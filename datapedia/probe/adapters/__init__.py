@@ -14,7 +14,8 @@ from datapedia.probe.adapters import (
     telraam,
     wfs,
 )
-from datapedia.probe.adapters.common import Adapter, Content, ParseContext, ParseError
+from datapedia.probe.adapters.common import Adapter, Content, ParseContext
+from datapedia.probe.adapters.decode import ParseError, TooComplex
 
 ADAPTERS: dict[Protocol, Adapter] = {
     Protocol.kiwis: kiwis.ADAPTER,
@@ -33,4 +34,12 @@ def adapter_for(protocol: Protocol | str) -> Adapter:
     return ADAPTERS[Protocol(protocol)]
 
 
-__all__ = ["ADAPTERS", "Adapter", "Content", "ParseContext", "ParseError", "adapter_for"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "Content",
+    "ParseContext",
+    "ParseError",
+    "TooComplex",
+    "adapter_for",
+]

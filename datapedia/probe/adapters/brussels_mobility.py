@@ -22,11 +22,9 @@ from datapedia.probe.adapters.common import (
     BBox,
     Content,
     ParseContext,
-    ParseError,
-    flatten,
-    load_json,
-    summarize_rows,
 )
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, summarize_rows
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

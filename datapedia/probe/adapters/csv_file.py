@@ -16,16 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from datapedia.model.fiche import Distribution
-from datapedia.probe.adapters.common import (
-    Adapter,
-    Content,
-    ParseContext,
-    ParseError,
-    decode_text,
-    summarize_rows,
-)
+from datapedia.probe.adapters.common import Adapter, Content, ParseContext
+from datapedia.probe.adapters.decode import ParseError, decode_text
+from datapedia.probe.adapters.records import summarize_rows
 
-# csv.Sniffer is quadratic on some inputs (64 KB of ',"a' took 86 s of CPU): it only
+# csv.Sniffer is quadratic on some inputs (a long line of ',"a'; issue #18): it only
 # ever sees this much, cut at a line end when there is one.
 SNIFF_CHARS = 2048
 _DELIMITERS = ",;\t|"

@@ -17,14 +17,10 @@ from datapedia.probe.adapters.common import (
     Adapter,
     Content,
     ParseContext,
-    ParseError,
-    iter_local,
     lambert72_to_wgs84,
-    load_xml,
-    local,
-    summarize_rows,
-    text_of,
 )
+from datapedia.probe.adapters.decode import ParseError, iter_local, load_xml, local, text_of
+from datapedia.probe.adapters.records import summarize_rows
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:

@@ -8,16 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from datapedia.model.fiche import Distribution
-from datapedia.probe.adapters.common import (
-    Adapter,
-    BBox,
-    Content,
-    ParseContext,
-    ParseError,
-    flatten,
-    load_json,
-    summarize_rows,
-)
+from datapedia.probe.adapters.common import Adapter, BBox, Content, ParseContext
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, summarize_rows
 
 _LIST_KEYS = ("results", "data", "features", "items")
 _TOTAL_KEYS = ("total_count", "totalFeatures", "numberMatched", "total", "count")
@@ -36,18 +29,21 @@ def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content
     if not isinstance(records, list):
         raise ParseError("geen lijst van records")
     box = BBox()
-    rows = []
-    for record in records:
-        if not isinstance(record, Mapping):
-            continue
-        if record.get("type") == "Feature":
-            box.add_geojson(record.get("geometry"))
-            record = record.get("properties") or {}
-        rows.append(flatten(record))
+    # One flat row at a time: a list of them all beside the parsed records doubled
+    # the memory a large file takes.
+    rows = (_flat(record, box) for record in records if isinstance(record, Mapping))
     content = summarize_rows(rows, distribution, ctx)
     content.bbox = box.value
     content.total_records = total
     return content
+
+
+def _flat(record: Mapping[str, Any], box: BBox) -> dict[str, Any]:
+    """A record's flat row; a GeoJSON feature's properties, its geometry into the box."""
+    if record.get("type") == "Feature":
+        box.add_geojson(record.get("geometry"))
+        record = record.get("properties") or {}
+    return flatten(record)
 
 
 ADAPTER = Adapter(parse=parse)

@@ -18,11 +18,9 @@ from datapedia.probe.adapters.common import (
     Adapter,
     Content,
     ParseContext,
-    ParseError,
-    load_json,
-    lonlat,
-    summarize_rows,
 )
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import lonlat, summarize_rows
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:

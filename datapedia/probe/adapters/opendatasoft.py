@@ -15,12 +15,9 @@ from datapedia.probe.adapters.common import (
     Adapter,
     Content,
     ParseContext,
-    ParseError,
-    flatten,
-    geo_point,
-    load_json,
-    summarize_rows,
 )
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, geo_point, summarize_rows
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:

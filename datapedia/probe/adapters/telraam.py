@@ -11,17 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from datapedia.model.fiche import Distribution
-from datapedia.probe.adapters.common import (
-    Adapter,
-    BBox,
-    Content,
-    ParseContext,
-    ParseError,
-    first_point,
-    flatten,
-    load_json,
-    summarize_rows,
-)
+from datapedia.probe.adapters.common import Adapter, BBox, Content, ParseContext, first_point
+from datapedia.probe.adapters.decode import ParseError, load_json
+from datapedia.probe.adapters.records import flatten, summarize_rows
 
 
 def parse(body: bytes, distribution: Distribution, ctx: ParseContext) -> Content:

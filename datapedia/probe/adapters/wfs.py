@@ -21,14 +21,10 @@ from datapedia.probe.adapters.common import (
     BBox,
     Content,
     ParseContext,
-    ParseError,
-    iter_local,
     lambert72_to_wgs84,
-    load_xml,
-    local,
-    summarize_rows,
-    text_of,
 )
+from datapedia.probe.adapters.decode import ParseError, iter_local, load_xml, local, text_of
+from datapedia.probe.adapters.records import summarize_rows
 
 _MEMBERS = {"member", "featureMember", "featureMembers"}
 # urn and http forms of EPSG:4326 put latitude first; CRS84 and legacy "EPSG:4326" do not.

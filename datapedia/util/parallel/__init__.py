@@ -1,9 +1,14 @@
-"""Spread independent, CPU-bound work over the machine's cores.
+"""Work in other processes: the steps pass a function and items, never fork themselves.
 
-Rendering 2,000 pages is pure Python: one process uses one core however many the
-runner has. Workers are forked, not spawned, so they start in milliseconds with
-everything the parent already loaded (templates, fiches, diagnoses); only the items
-and the results cross a pipe.
+* ``fork_map``: independent, CPU-bound work (rendering pages, reading fiches) over the
+  machine's cores. Workers are forked, not spawned, so they start in milliseconds with
+  everything the parent already loaded; only the items and the results cross a pipe.
+* ``pool.WorkerPool``: long-lived workers that each set up their state once (a library
+  context) and run every call under a CPU and memory budget (``budget``).
+* ``bounded.BoundedRunner``: one call in a fresh process under hard CPU and memory
+  limits, for work on untrusted input that may never stop or never fit.
+
+It may touch processes, signals and resource limits; it knows nothing of datasets.
 """
 
 from __future__ import annotations
@@ -42,8 +47,8 @@ def fork_workers(items: int, min_items: int) -> int:
 @contextmanager
 def heap_frozen() -> Iterator[None]:
     """Fork inside this. A child's garbage collector would write to every object it
-    inherited, and so copy every page of the parent into the child (97 MB a probing
-    process at 10,000 fiches, 53 MB frozen); frozen, it leaves them alone."""
+    inherited, and so copy every page of the parent into the child; frozen, it leaves
+    them alone (bench/RESULTS.md has the measurement)."""
     gc.freeze()
     try:
         yield
