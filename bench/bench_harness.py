@@ -26,7 +26,7 @@ from pathlib import Path
 import bench_fiches
 import bench_server
 
-from datapedia.model.thresholds import THRESHOLDS
+from datapedia.probe.transport.settings import TRANSPORT
 
 REPO = Path(__file__).resolve().parents[1]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"
@@ -313,9 +313,9 @@ def run_bench(
     rows: int = bench_server.UNITS,
     log=print,
 ) -> BenchResult:
-    concurrency = concurrency or THRESHOLDS.total_concurrency
+    concurrency = concurrency or TRANSPORT.total_concurrency
     # Enough host names that per-host limits together exceed the global one twice over.
-    hosts = hosts or min(32, 2 * math.ceil(concurrency / THRESHOLDS.per_host_concurrency))
+    hosts = hosts or min(32, 2 * math.ceil(concurrency / TRANSPORT.per_host_concurrency))
     now = datetime.fromisoformat(NOW)
     out = out.resolve()
     waited = settle_deletions(out.parent, log)
@@ -328,7 +328,7 @@ def run_bench(
             n=n,
             delay_ms=delay_ms,
             concurrency=concurrency,
-            per_host_concurrency=THRESHOLDS.per_host_concurrency,
+            per_host_concurrency=TRANSPORT.per_host_concurrency,
             hosts=hosts,
             distributions=bench_fiches.distribution_count(n),
             rows=rows,

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrency",
         type=int,
-        help="global concurrency for the ideal time (default THRESHOLDS.total_concurrency)",
+        help="global concurrency for the ideal time (default TRANSPORT.total_concurrency)",
     )
     parser.add_argument("--hosts", type=int, help="loopback host names 127.0.0.1..x")
     parser.add_argument("--skip-build", action="store_true", help="skip rendering and mkdocs")

@@ -16,7 +16,7 @@ from factories import NOW, VALID, variant, write, write_fiche
 from localserver import LocalServer, Route
 
 from datapedia.cli.main import COMMANDS, main
-from datapedia.model.thresholds import Thresholds
+from datapedia.probe.transport.settings import TRANSPORT
 from datapedia.store.checks import ChecksStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -490,7 +490,7 @@ def test_ctrl_c_stops_check_at_once_and_says_what_was_kept(tmp_path):
             assert asked.wait(120), "the probe never reached the server"
             process.send_signal(signal.SIGINT)
             # Well below the time the request itself would take to give up.
-            out, err = process.communicate(timeout=Thresholds().total_timeout_s / 2)
+            out, err = process.communicate(timeout=TRANSPORT.total_timeout_s / 2)
         finally:
             release.set()
             if process.poll() is None:

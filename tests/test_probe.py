@@ -11,15 +11,14 @@ from localserver import LocalServer, Route, real_payload
 
 from datapedia.model.fiche import Fiche, Protocol
 from datapedia.model.results import Observation
-from datapedia.model.thresholds import Thresholds
 from datapedia.probe import runner as probe_module
 from datapedia.probe.adapters import ADAPTERS, Adapter
 from datapedia.probe.keys import MISSING_KEY, with_param
 from datapedia.probe.runner import probe_all, probe_fiche
-from datapedia.probe.transport import Fetcher, FetchPolicy
+from datapedia.probe.transport import Fetcher, FetchPolicy, TransportSettings
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-FAST = Thresholds(
+FAST = TransportSettings(
     connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0, retries=1, backoff_s=0.01
 )
 JSON = "application/json"
@@ -51,7 +50,7 @@ def distribution(url: str, protocol: str = "kiwis", fmt: str = JSON, **extra) ->
 
 @pytest.fixture
 def fetcher():
-    with Fetcher(FetchPolicy(allow_private=True, thresholds=FAST)) as f:
+    with Fetcher(FetchPolicy(allow_private=True, settings=FAST)) as f:
         yield f
 
 
@@ -289,7 +288,7 @@ def test_probe_all_keeps_at_most_twice_the_workers_ahead_of_a_slow_consumer(monk
     monkeypatch.setattr(probe_module, "_probe_safely", fake)
 
     class Policy:
-        class thresholds:  # noqa: N801 - mimics FetchPolicy.thresholds
+        class settings:  # noqa: N801 - mimics FetchPolicy.settings
             total_concurrency = 3
 
     class FakeFetcher:
@@ -307,7 +306,7 @@ def test_a_key_not_bound_to_the_host_is_never_sent():
     """The fiche passed validate once; the probe checks the maintainers' map again."""
     auth = {"kind": "api-key", "env": "TELRAAM_API_KEY", "header": "X-Api-Key"}
     policy = FetchPolicy(
-        allow_private=True, thresholds=FAST, secret_hosts={"TELRAAM_API_KEY": frozenset({"x.be"})}
+        allow_private=True, settings=FAST, secret_hosts={"TELRAAM_API_KEY": frozenset({"x.be"})}
     )
     with LocalServer({"/t": Route(body=b"{}")}) as srv, Fetcher(policy) as fetcher:
         fiche = make_fiche("telraam", [distribution(srv.url("/t"), "telraam", auth=auth)])

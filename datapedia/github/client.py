@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from datapedia.model.thresholds import THRESHOLDS
-
 API_VERSION = "2022-11-28"
 # GitHub asks integrators to leave a second between requests that create content, and
 # to honour Retry-After when it throttles; a wait longer than this fails the call.
@@ -28,6 +26,8 @@ SECONDARY_WAIT_S = 60.0
 # Writes per night: a mass outage opens the worst issues first and the rest later,
 # instead of tripping GitHub's content-creation limits.
 MAX_WRITES = 80
+# (connect, read) seconds per API call; the feeds' transport has its own settings.
+TIMEOUT_S = (10.0, 30.0)
 
 
 class GitHubError(Exception):
@@ -68,7 +68,7 @@ class GitHub:
         )
         if token:
             self._session.headers["Authorization"] = f"Bearer {token}"
-        self._timeout = (THRESHOLDS.connect_timeout_s, THRESHOLDS.read_timeout_s)
+        self._timeout = TIMEOUT_S
         self._fake_number = 0
         self._wrote = False
         self.max_writes = MAX_WRITES

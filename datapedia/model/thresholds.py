@@ -15,16 +15,8 @@ from datapedia.model.results import Dimension
 
 @dataclass(frozen=True)
 class Thresholds:
-    # --- transport (probe) ---
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 30.0
-    total_timeout_s: float = 60.0
-    retries: int = 2
-    backoff_s: float = 1.0
-    max_redirects: int = 5
-    max_bytes: int = 50 * 1024 * 1024
-    per_host_concurrency: int = 4
-    total_concurrency: int = 32
+    # --- what the probes keep for judging (their transport settings are the probe's own:
+    # datapedia.probe.transport.settings) ---
     sample_rows: int = 1000
     max_columns: int = 200
     # --- availability ---
@@ -61,18 +53,6 @@ THRESHOLDS = Thresholds()
 
 # Dutch explanations used by the handbook; one per field above.
 EXPLANATIONS: dict[str, str] = {
-    "connect_timeout_s": "Maximale tijd (s) om een verbinding op te zetten.",
-    "read_timeout_s": "Maximale tijd (s) tussen twee ontvangen stukken data.",
-    "total_timeout_s": "Maximale totale tijd (s) voor één aanvraag: verbinding, statusregel, "
-    "headers en download samen; daarna wordt de verbinding verbroken.",
-    "retries": "Extra pogingen (met oplopende wachttijd) voor een eindpunt onbereikbaar heet; "
-    "na een time-out hoogstens één, binnen connect_timeout_s. Een eindpunt dat dan nog "
-    "faalt, wordt op het einde van de controle nog één keer gevraagd.",
-    "backoff_s": "Wachttijd (s) voor de eerste herhaling; verdubbelt bij elke poging.",
-    "max_redirects": "Maximaal aantal doorverwijzingen.",
-    "max_bytes": "Maximale grootte (bytes) die een probe downloadt.",
-    "per_host_concurrency": "Gelijktijdige aanvragen per server (beleefdheid).",
-    "total_concurrency": "Gelijktijdige aanvragen in totaal.",
     "sample_rows": "Aantal rijen dat voor volledigheid wordt nagekeken: een derde van het "
     "begin, een derde van het einde en een vaste willekeurige greep uit het midden.",
     "max_columns": "Aantal kolommen (velden) per record dat hoogstens bewaard en nagekeken "
@@ -106,8 +86,8 @@ EXPLANATIONS: dict[str, str] = {
     "gebied vanaf wanneer dekkingsgraad 'aandacht' krijgt.",
 }
 
-# Which dimension each judgement threshold speaks to, for the handbook; anything not
-# listed is a transport setting of the probes and is shown under "alle dimensies".
+# Which dimension each threshold speaks to, for the handbook; anything not listed is
+# about the probes (like their transport settings) and is shown under "alle dimensies".
 THRESHOLD_DIMENSION: dict[str, Dimension] = {
     "slow_response_s": Dimension.availability,
     "uptime_warn_pct": Dimension.availability,

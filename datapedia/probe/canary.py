@@ -12,9 +12,9 @@ results must never be written.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+
+from datapedia.probe.transport import tcp_connects
 
 DEFAULT_CANARY = ("https://github.com/", "https://pypi.org/")
 CANARY_TIMEOUT_S = 5.0
@@ -27,12 +27,4 @@ def canary_urls(environ: Mapping[str, str]) -> list[str]:
 
 def network_up(urls: list[str], timeout_s: float = CANARY_TIMEOUT_S) -> bool:
     """True only when every canary accepts a TCP connection."""
-    for url in urls:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=timeout_s):
-                pass
-        except (OSError, ValueError):
-            return False
-    return bool(urls)
+    return bool(urls) and all(tcp_connects(url, timeout_s) for url in urls)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from datapedia.model.fiche import DatasetStatus, Distribution, Fiche
 from datapedia.model.results import EndpointObservation, Observation
+from datapedia.model.thresholds import THRESHOLDS
 from datapedia.probe.adapters import ParseContext, adapter_for
 from datapedia.probe.keys import request_for
 from datapedia.probe.parsing import new_runner, parse_fields
@@ -87,8 +88,9 @@ def probe_distribution(
         observed = base.model_copy(update=_transport(result))
         if not result.ok:
             return observed
-        ctx = ParseContext(now=now, thresholds=fetcher.policy.thresholds)
-        body, result.body = result.body or b"", None  # the body is not kept past parsing
+        ctx = ParseContext(now=now, thresholds=THRESHOLDS)
+        body = result.body.read() if result.body else b""
+        result.drop_body()  # the body is not kept past parsing
         content = parse_fields(adapter, body, distribution, ctx, runner or new_runner())
         # A server can echo the key anywhere: in a field name, a value, a note.
         return observed.model_copy(update=redact_all(content, secrets))
@@ -132,7 +134,7 @@ def probe_all(
     is slower than probing, and an unbounded queue kept every observation (with its
     sample) in memory at once (bench/RESULTS.md).
     """
-    size = workers or fetcher.policy.thresholds.total_concurrency
+    size = workers or fetcher.policy.settings.total_concurrency
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="probe")
     pending: set[Future[Observation]] = set()
     queue = iter(fiches)
@@ -242,7 +244,7 @@ def probe_processes(fiches: int, policy: FetchPolicy, min_fiches: int) -> int:
     probe threads in the process that diagnoses, every file it opened and every line
     it printed waited for the GIL (bench/RESULTS.md).
     """
-    return min(fork_workers(fiches, min_fiches), policy.thresholds.total_concurrency)
+    return min(fork_workers(fiches, min_fiches), policy.settings.total_concurrency)
 
 
 def probe_forked(
@@ -261,11 +263,11 @@ def probe_forked(
     it had not sent yet: they come back as internal errors.
     """
     shares = shares_by_host(fiches, processes)
-    t = policy.thresholds
+    s = policy.settings
     share_policy = dataclasses.replace(
         policy,
-        thresholds=dataclasses.replace(
-            t, total_concurrency=max(1, t.total_concurrency // len(shares))
+        settings=dataclasses.replace(
+            s, total_concurrency=max(1, s.total_concurrency // len(shares))
         ),
     )
     context = multiprocessing.get_context("fork")

@@ -38,6 +38,8 @@ from datapedia.model.results import Diagnosis, Dimension, HistoryEntry, Status, 
 from datapedia.model.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
 from datapedia.model.words import count, duration, percent, show
 from datapedia.model.words import label as evidence_label
+from datapedia.probe.transport.settings import EXPLANATIONS as TRANSPORT_EXPLANATIONS
+from datapedia.probe.transport.settings import TRANSPORT
 from datapedia.publish import cities, plots
 from datapedia.publish.catalogue import mqa
 from datapedia.publish.escape import (
@@ -703,17 +705,20 @@ def threshold_value(name: str, value: Any) -> str:
         return percent(100 * value)
     if name.endswith("_factor"):
         return f"{show(value)}×"
-    if name == "max_bytes":
+    if name.endswith("_bytes"):
         return f"{show(value / 1024 / 1024)} MB"
     return show(value)
 
 
 def threshold_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    groups: dict[str, list[tuple[str, str, str]]] = {"alle dimensies (de probes)": []}
+    probes = "alle dimensies (de probes)"
+    groups: dict[str, list[tuple[str, str, str]]] = {probes: []}
+    for name, explanation in TRANSPORT_EXPLANATIONS.items():
+        groups[probes].append((name, threshold_value(name, getattr(TRANSPORT, name)), explanation))
     groups.update({d.label: [] for d in Dimension})
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)
-        label = dimension.label if dimension else "alle dimensies (de probes)"
+        label = dimension.label if dimension else probes
         value = threshold_value(name, getattr(THRESHOLDS, name))
         groups[label].append((name, value, explanation))
     return [(label, rows) for label, rows in groups.items() if rows]
@@ -847,7 +852,13 @@ def render_site(
         page("fields.md.j2", rows=schema_rows()),
     )
     outputs[f"{FRAGMENTS}/dimensies.md"] = (
-        _key(version, json.dumps(EXPLANATIONS), repr(THRESHOLDS), "dimensions"),
+        _key(
+            version,
+            json.dumps([EXPLANATIONS, TRANSPORT_EXPLANATIONS]),
+            repr(THRESHOLDS),
+            repr(TRANSPORT),
+            "dimensions",
+        ),  # fmt: skip
         page("dimensions.md.j2", groups=threshold_groups()),
     )
     outputs[f"{FRAGMENTS}/bevindingen.md"] = (

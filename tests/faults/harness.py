@@ -25,8 +25,8 @@ import yaml
 from localserver import LocalServer, Route
 
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
-from datapedia.model.thresholds import Thresholds
 from datapedia.probe import transport as net
+from datapedia.probe.transport import addresses
 from datapedia.store.checks import ChecksStore
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ JSON = "application/json"
 
 # Small timeouts, one quick retry and a small size cap keep every fault well under a second
 # or two; the numbers the diagnosis judges by stay the published ones.
-FAST = Thresholds(
+FAST = net.TransportSettings(
     connect_timeout_s=1.0,
     read_timeout_s=0.5,
     total_timeout_s=2.5,
@@ -44,6 +44,7 @@ FAST = Thresholds(
     backoff_s=0.01,
     max_redirects=3,
     max_bytes=256 * 1024,
+    memory_bytes=64 * 1024,  # bodies above this are spooled to disk (see the large-body faults)
 )
 
 # Fake keys: they must be sent to the local server and never appear in any output.
@@ -250,17 +251,15 @@ def fake_resolver(real_getaddrinfo):
     return resolve
 
 
-def fast_policy(monkeypatch, thresholds: Thresholds = FAST) -> None:
-    """``run_check`` builds its own FetchPolicy; give it the FAST thresholds."""
-    monkeypatch.setattr(
-        net, "FetchPolicy", functools.partial(net.FetchPolicy, thresholds=thresholds)
-    )
+def fast_policy(monkeypatch, settings: net.TransportSettings = FAST) -> None:
+    """``run_check`` builds its own FetchPolicy; give it the FAST transport settings."""
+    monkeypatch.setattr(net, "FetchPolicy", functools.partial(net.FetchPolicy, settings=settings))
 
 
 def loopback_counts_as_public(monkeypatch) -> None:
     """The local server plays a public host: only 127.0.0.1 is let through the guard."""
-    real = net._blocked
-    monkeypatch.setattr(net, "_blocked", lambda ip: str(ip) != "127.0.0.1" and real(ip))
+    real = addresses.blocked
+    monkeypatch.setattr(addresses, "blocked", lambda ip: str(ip) != "127.0.0.1" and real(ip))
 
 
 @dataclass
@@ -317,7 +316,7 @@ def run_scenario(
     extra: Callable[[], list[dict[str, Any]]] | None = None,
     raw: bytes | None = None,
     drip_s: float = 0.0,
-    thresholds: Thresholds = FAST,
+    settings: net.TransportSettings = FAST,
 ) -> Outcome:
     """Serve the healthy fiches (and a faulty one), seed last night, run the check once."""
     import contextlib
@@ -330,7 +329,7 @@ def run_scenario(
     for name in unset_env:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket, "getaddrinfo", fake_resolver(socket.getaddrinfo))
-    fast_policy(monkeypatch, thresholds)
+    fast_policy(monkeypatch, settings)
     # A relative path written by any step would land here and show up in the tree diff.
     cwd = root / "cwd"
     cwd.mkdir(parents=True, exist_ok=True)

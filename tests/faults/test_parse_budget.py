@@ -68,7 +68,7 @@ def test_a_body_over_its_parse_budget_is_te_groot_om_te_beoordelen(
                         "format": media, "timestamp_field": "tijd"}  # fmt: skip
         return fiche_data(FAULT_ID, distribution)
 
-    run = run_scenario(tmp_path, monkeypatch, routes, faulty, thresholds=ROOMY)
+    run = run_scenario(tmp_path, monkeypatch, routes, faulty, settings=ROOMY)
     assert run.code in (0, 1), run.stderr
     [endpoint] = run.diagnoses[FAULT_ID].endpoints
     assert endpoint.error is None and endpoint.status_code == 200  # it arrived whole
@@ -93,7 +93,7 @@ def test_a_body_within_its_budget_is_read_in_the_bounded_process(tmp_path, monke
                         "format": "text/csv", "timestamp_field": "tijd"}  # fmt: skip
         return fiche_data(FAULT_ID, distribution)
 
-    run = run_scenario(tmp_path, monkeypatch, routes, faulty, thresholds=ROOMY)
+    run = run_scenario(tmp_path, monkeypatch, routes, faulty, settings=ROOMY)
     assert run.code in (0, 1), run.stderr
     [endpoint] = run.diagnoses[FAULT_ID].endpoints
     assert endpoint.bytes_read >= parsing.BOUNDED_BYTES
