@@ -403,3 +403,99 @@ def test_any_header_carrying_the_key_is_dropped_on_another_origin(fetcher):
         [first, second] = srv.requests
     assert first.headers["User-Agent"] == key
     assert key not in str(second.headers)
+
+
+# --- issue #15/#18: settings of their own, bounded memory, latency taken in the transport --
+def test_every_transport_setting_is_explained_for_the_handbook():
+    from dataclasses import fields
+
+    from datapedia.probe.transport.settings import EXPLANATIONS
+
+    assert set(EXPLANATIONS) == {f.name for f in fields(TransportSettings)}
+
+
+def _peak_held(settings: TransportSettings, size: int, count: int) -> tuple[int, list]:
+    """Peak bytes allocated while ``count`` bodies of ``size`` bytes download at once."""
+    import tracemalloc
+
+    payload = bytes(range(256)) * (size // 256)
+    with (
+        LocalServer({"/groot": Route(body=payload)}) as srv,
+        Fetcher(FetchPolicy(allow_private=True, settings=settings)) as fetcher,
+        ThreadPoolExecutor(count) as pool,
+    ):
+        tracemalloc.start()
+        try:
+            results = list(pool.map(lambda _: fetcher.fetch(srv.url("/groot")), range(count)))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert all(r.ok and r.bytes_read == len(payload) for r in results)
+    assert all(body(r) == payload for r in results)  # spooled or not, the same bytes
+    return peak, results
+
+
+def test_concurrent_large_bodies_stay_within_the_memory_budget():
+    # 8 downloads of 2 MB at once: 16 MB in total, 8 x 128 KB may stay in memory
+    size, count = 2 * 1024 * 1024, 8
+    budget = TransportSettings(
+        max_bytes=4 * size, memory_bytes=128 * 1024, total_concurrency=count,
+        per_host_concurrency=count,
+    )  # fmt: skip
+    peak, results = _peak_held(budget, size, count)
+    assert all(r.body.spooled for r in results)
+    # counted in bytes: well under the 16 MB that came in (chunks and buffers included)
+    assert peak < (size * count) / 4, peak
+    # the same downloads without spooling hold every body: the measure can tell
+    whole = TransportSettings(max_bytes=4 * size, memory_bytes=2 * size, total_concurrency=count,
+                              per_host_concurrency=count)  # fmt: skip
+    peak_whole, results = _peak_held(whole, size, count)
+    assert not any(r.body.spooled for r in results)
+    assert peak_whole >= size * count > 4 * peak
+
+
+def test_the_stated_memory_budget():
+    # 32 downloads at once, each with at most 2 MB in memory: 64 MB, not 32 x 50 MB
+    assert net.TRANSPORT.memory_budget == 64 * 1024 * 1024 < 32 * net.TRANSPORT.max_bytes
+
+
+def test_waiting_for_our_own_host_slot_is_not_latency():
+    # one request at a time per host: the second waits ~0.3 s for the first, which is
+    # our politeness, not the server's slowness
+    one = TransportSettings(per_host_concurrency=1, total_concurrency=2, read_timeout_s=2.0)
+    with (
+        LocalServer({"/s": Route(body=b"ok", delay_s=0.3)}) as srv,
+        Fetcher(FetchPolicy(allow_private=True, settings=one)) as fetcher,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        results = list(pool.map(lambda _: fetcher.fetch(srv.url("/s")), range(2)))
+    assert all(r.ok for r in results)
+    latencies = sorted(r.latency_ms for r in results)
+    # both measured the server's 0.3 s; the second did not add the first one's
+    assert latencies[0] >= 300 and latencies[1] < 1.5 * latencies[0], latencies
+
+
+def test_a_fast_server_stays_fast_while_another_parse_holds_the_gil(fetcher):
+    """Latency is when the answer reached the socket (kernel), not when this thread got
+    the GIL back: a parse holding the GIL in one C call must not make a feed 'traag'."""
+    from faults.forked import ForkedServer, hog_the_gil
+
+    def fetch() -> tuple[net.FetchResult, float]:
+        result = fetcher.fetch(srv.url)
+        return result, time.monotonic()
+
+    with ForkedServer(b"{}") as srv, ThreadPoolExecutor(1) as pool:
+        future = pool.submit(fetch)
+        assert srv.seen.wait(10)  # the request is out; the server waits for go
+        srv.go.set()
+        began, ended = hog_the_gil()  # the answer arrives while the GIL is held
+        result, done = future.result()
+    hog_s = ended - began
+    # the premise: the answer went out early on, and the fetch could only finish after the hog
+    assert srv.answered_at < began + hog_s / 4 < done - hog_s / 2, (began, srv.answered_at, done)
+    assert result.ok and result.latency_ms is not None
+    # without the kernel's arrival time this reads about hog_s
+    assert result.latency_ms / 1000 < hog_s / 2, (result.latency_ms, hog_s)
+    # and it is a measurement, not a zero: at least the time the server held the request
+    held_ms = (srv.answered_at - srv.received_at) * 1000
+    assert result.latency_ms >= 0.9 * held_ms - 5, (result.latency_ms, held_ms)

@@ -56,11 +56,12 @@ class _Watched:
 
     def getresponse(self) -> Any:  # noqa: ANN401 (urllib3's own type)
         watchdog = deadline.current()
+        sock = self.sock  # http.client lets go of it once the answer says "close"
         if watchdog is not None:
-            watchdog.watch(self.sock)
+            watchdog.watch(sock)
         response = super().getresponse()
         if watchdog is not None:
-            watchdog.answered_at = answer_time(self.sock)
+            watchdog.answered_at = answer_time(sock)
         return response
 
 
