@@ -97,6 +97,16 @@ CSV_ROWS = "tijd,teller,aantal\n" + "".join(f"{_iso(i)},t{i % 5},{i}\n" for i in
 JSON_DIST = {"timestamp_field": "tijd", "id_field": "station"}
 UNITS = {"expected_units": {"count": 3}}
 
+
+def large_rows() -> bytes:
+    """Three stations every ten minutes, back far enough to pass ``memory_bytes`` twice."""
+    stamps = [_iso(10 * (i // 3) + 1) for i in range(3 * 900)]
+    rows = [{"station": f"s{i % 3 + 1}", "tijd": t, "waarde": i} for i, t in enumerate(stamps)]
+    return json.dumps({"results": rows}).encode()
+
+
+LARGE_ROWS_KB = len(large_rows()) // 1024
+
 # --- payloads built on the recorded real responses ---------------------------------
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -349,6 +359,29 @@ ISSUE_18_FAULTS: list[FeedFault] = [
         error="blocked_address",
         forbidden=(PRIVATE_IP,),
         statuses={"availability": FAIL, **NOT_READ},
+    ),
+    # bodies beyond memory_bytes go to a temporary file while they download; read back
+    # for parsing they must say exactly what they say in memory
+    FeedFault(
+        "large-body-spooled",
+        f"geldige JSON van {LARGE_ROWS_KB} kB, boven {FAST.memory_bytes // 1024} kB in het "
+        "geheugen: op schijf gezet",
+        "json",
+        _one(Route(body=large_rows(), content_type=JSON)),
+        distribution=JSON_DIST,
+        fiche=UNITS,
+        statuses={"availability": OK, "timeliness": OK, "completeness": OK, "coverage": OK},
+        findings={"availability": ("BES-01",)},
+    ),
+    FeedFault(
+        "large-gzip-body-spooled",
+        "dezelfde JSON gzip-gecomprimeerd: klein op de lijn, groot na decompressie",
+        "json",
+        _one(Route(body=large_rows(), content_type=JSON, gzip=True)),
+        distribution=JSON_DIST,
+        fiche=UNITS,
+        statuses={"availability": OK, "timeliness": OK, "completeness": OK, "coverage": OK},
+        findings={"availability": ("BES-01",)},
     ),
 ]
 

@@ -10,13 +10,15 @@ output, and (6) keep last night's history line, byte for byte, as the first line
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
+import threading
 
 import pytest
 from localserver import LocalServer, Route
 
-from .catalogue import FEED_FAULTS, TELRAAM_AUTH, FeedFault
+from .catalogue import FEED_FAULTS, JSON_DIST, TELRAAM_AUTH, UNITS, FeedFault, large_rows
 from .harness import (
     FAST,
     FAULT_ID,
@@ -30,6 +32,7 @@ from .harness import (
     RawServer,
     closed_port,
     fiche_data,
+    healthy_json_body,
     leaks,
     run_scenario,
 )
@@ -304,5 +307,93 @@ def test_an_unprobed_fiche_with_a_documented_standard_is_never_in_orde(
     assert diagnosis.endpoints == [] and not any(r.path.startswith("/fout/") for r in run.requests)
     assert diagnosis.verdict.value == "niet_beoordeeld" and diagnosis.overall.value == "unknown"
     assert "niet gemeten" in diagnosis.verdict_reason
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+
+
+@pytest.mark.fault
+def test_a_fast_feed_stays_fast_while_another_parse_holds_the_gil(tmp_path, monkeypatch, baseline):
+    """Issue #18 finding 5: a parse holding the GIL made an unrelated feed "traag".
+
+    The fast feed answers from its own process the moment a neighbour's parse takes
+    the GIL in one C call; its latency is when the answer reached the socket, not when
+    the probe thread got the GIL back.
+    """
+    from datapedia.model.fiche import Protocol
+    from datapedia.probe.adapters import ADAPTERS
+
+    from .forked import ForkedServer, hog_the_gil
+
+    adapter, hogs = ADAPTERS[Protocol.json], []
+    real_parse = adapter.parse
+
+    def parse(body, distribution, ctx):
+        if str(distribution.url).endswith("/gezond/data.json") and not hogs:
+            srv.seen.wait(10)  # the fast feed's request is out
+            srv.go.set()
+            hogs.append(hog_the_gil())
+        return real_parse(body, distribution, ctx)
+
+    monkeypatch.setitem(ADAPTERS, Protocol.json, dataclasses.replace(adapter, parse=parse))
+    with ForkedServer(healthy_json_body()) as srv:
+        fast = {"protocol": "json", "url": srv.url, **JSON_DIST}
+        run = run_scenario(tmp_path, monkeypatch, {}, lambda urls: fiche_data(FAULT_ID, fast))
+    assert run.code in (0, 1), run.stderr
+    [(began, ended)] = hogs
+    assert srv.answered_at < began + (ended - began) / 4  # it answered early in the hog
+    [endpoint] = run.diagnoses[FAULT_ID].endpoints
+    assert endpoint.latency_ms / 1000 < (ended - began) / 2, (endpoint.latency_ms, ended - began)
+    assert run.statuses(FAULT_ID)["availability"] == ("ok", ["BES-01"])
+    for fid in HEALTHY_IDS:
+        assert run.statuses(fid) == baseline[fid], fid
+    assert leaks(run.outputs(), SECRETS) == []
+
+
+@pytest.mark.fault
+def test_large_bodies_at_once_hold_at_most_the_memory_budget(tmp_path, monkeypatch, baseline):
+    """Issue #18: 32 downloads of 50 MB were all held in memory at once. Counted in bytes:
+    what the transport holds in memory over all live bodies never passes
+    total_concurrency x memory_bytes; the rest waits on disk."""
+    from datapedia.probe.transport import fetcher as fetcher_module
+    from datapedia.probe.transport.body import Body
+
+    settings = dataclasses.replace(FAST, total_concurrency=3, per_host_concurrency=3)
+    live: set[Body] = set()
+    held, spooled, lock = [0], [0], threading.Lock()
+
+    class Counted(Body):
+        def write(self, data: bytes) -> None:
+            super().write(data)
+            with lock:
+                live.add(self)
+                held[0] = max(held[0], sum(b.size for b in live if not b.spooled))
+
+        def close(self) -> None:
+            with lock:
+                live.discard(self)
+                spooled[0] += self.spooled
+            super().close()
+
+    monkeypatch.setattr(fetcher_module, "Body", Counted)
+    names = [f"groot-{i}" for i in range(6)]
+    with LocalServer(
+        {f"/{n}.json": Route(body=large_rows(), content_type=JSON) for n in names}
+    ) as big:
+
+        def fiches() -> list[dict]:
+            return [
+                fiche_data(n, {"protocol": "json", "url": big.url(f"/{n}.json"), **JSON_DIST},
+                           **UNITS)
+                for n in names
+            ]  # fmt: skip
+
+        run = run_scenario(tmp_path, monkeypatch, {}, extra=fiches, settings=settings)
+    assert run.code in (0, 1), run.stderr
+    budget = settings.total_concurrency * settings.memory_bytes
+    all_at_once = len(names) * len(large_rows())
+    assert 0 < held[0] <= budget < all_at_once, (held[0], budget)
+    assert spooled[0] == len(names)  # every large body went to disk, none of the small ones
+    for fid in names:
+        assert run.statuses(fid)["availability"] == ("ok", ["BES-01"]), fid
     for fid in HEALTHY_IDS:
         assert run.statuses(fid) == baseline[fid], fid
