@@ -29,13 +29,6 @@ class Body:
         self.size = 0  # bytes kept
         self.seen = 0  # decoded bytes received (more than kept when the cap stopped it)
 
-    @classmethod
-    def of(cls, data: bytes) -> Body:
-        """A body in memory, e.g. for a test or an adapter fed from a fixture."""
-        body = cls(len(data) + 1)
-        body.write(data)
-        return body
-
     def write(self, data: bytes) -> None:
         self._file.write(data)
         self.size += len(data)
