@@ -366,7 +366,7 @@ def test_large_bodies_at_once_hold_at_most_the_memory_budget(tmp_path, monkeypat
             super().write(data)
             with lock:
                 live.add(self)
-                held[0] = max(held[0], sum(b.size for b in live if not b.spooled))
+                held[0] = max(held[0], sum(b.held for b in live))
 
         def close(self) -> None:
             with lock:

@@ -22,34 +22,58 @@ _CHUNK = 64 * 1024
 
 
 class Body:
-    """A downloaded body: in memory while small, in an anonymous temporary file beyond."""
+    """A downloaded body: in memory while small, in an anonymous temporary file beyond.
+
+    One growing buffer, not a list of chunks joined at the end (the join held a body
+    twice at its peak); once it would pass ``memory_bytes`` it moves to disk whole.
+    """
 
     def __init__(self, memory_bytes: int) -> None:
-        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=memory_bytes)  # noqa: SIM115 (closed by close())
+        self._memory_bytes = memory_bytes
+        self._memory = bytearray()
+        self._disk: IO[bytes] | None = None
         self.size = 0  # bytes kept
         self.seen = 0  # decoded bytes received (more than kept when the cap stopped it)
 
     def write(self, data: bytes) -> None:
-        self._file.write(data)
+        if self._disk is None and len(self._memory) + len(data) > self._memory_bytes:
+            self._disk = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+            self._disk.write(self._memory)
+            self._memory = bytearray()
+        if self._disk is None:
+            self._memory += data
+        else:
+            self._disk.write(data)
         self.size += len(data)
+
+    @property
+    def held(self) -> int:
+        """Bytes of this body in memory now."""
+        return len(self._memory)
 
     @property
     def spooled(self) -> bool:
         """True when the body went to disk (it outgrew ``memory_bytes``)."""
-        return bool(getattr(self._file, "_rolled", False))
+        return self._disk is not None
 
     def head(self, size: int) -> bytes:
         """The first ``size`` bytes (for an error snippet)."""
-        self._file.seek(0)
-        return self._file.read(size)
+        if self._disk is None:
+            return bytes(self._memory[:size])
+        self._disk.seek(0)
+        return self._disk.read(size)
 
     def read(self) -> bytes:
         """The whole body, in memory: for the parse step, one body at a time."""
-        self._file.seek(0)
-        return self._file.read()
+        if self._disk is None:
+            return bytes(self._memory)
+        self._disk.seek(0)
+        return self._disk.read()
 
     def close(self) -> None:
-        self._file.close()
+        self._memory = bytearray()
+        if self._disk is not None:
+            self._disk.close()
 
 
 class Inflater:
