@@ -472,13 +472,17 @@ def test_waiting_for_our_own_host_slot_is_not_latency():
     assert all(r.ok for r in results)
     latencies = sorted(r.latency_ms for r in results)
     # both measured the server's 0.3 s; the second did not add the first one's
-    assert latencies[0] >= 300 and latencies[1] < 1.5 * latencies[0], latencies
+    assert latencies[0] >= 300 and latencies[1] < 1.75 * latencies[0], latencies
 
 
-def test_a_fast_server_stays_fast_while_another_parse_holds_the_gil(fetcher):
+def test_a_fast_server_stays_fast_while_another_parse_holds_the_gil():
     """Latency is when the answer reached the socket (kernel), not when this thread got
     the GIL back: a parse holding the GIL in one C call must not make a feed 'traag'."""
     from faults.forked import ForkedServer, hog_the_gil
+
+    # deadlines far beyond the hog, however slow the machine: this is about latency
+    patient = TransportSettings(read_timeout_s=60.0, total_timeout_s=60.0)
+    fetcher = Fetcher(FetchPolicy(allow_private=True, settings=patient))
 
     def fetch() -> tuple[net.FetchResult, float]:
         result = fetcher.fetch(srv.url)
@@ -490,6 +494,7 @@ def test_a_fast_server_stays_fast_while_another_parse_holds_the_gil(fetcher):
         srv.go.set()
         began, ended = hog_the_gil()  # the answer arrives while the GIL is held
         result, done = future.result()
+    fetcher.close()
     hog_s = ended - began
     # the premise: the answer went out early on, and the fetch could only finish after the hog
     assert srv.answered_at < began + hog_s / 4 < done - hog_s / 2, (began, srv.answered_at, done)
