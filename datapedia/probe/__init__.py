@@ -1,7 +1,7 @@
 """The probe step: ask each endpoint and measure what it answers (an ``Observation``).
 
 ``transport`` is the one HTTP door for feeds (deadlines, caps, address guard, keys
-bound to hosts); ``keys`` says how an endpoint is asked; ``adapters`` speak each
+bound to hosts); ``keyguard`` says how an endpoint is asked; ``adapters`` speak each
 protocol; ``parsing`` reads large bodies in bounded processes; ``runner`` probes every
 fiche (in threads, or in several processes); ``quality`` runs frictionless and Great
 Expectations on the samples, in bounded worker processes. Probes measure and never

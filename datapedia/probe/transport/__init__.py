@@ -1,7 +1,7 @@
 """The one HTTP door for feeds: only this package imports requests, urllib3 or socket.
 
 Fiche URLs come from pull requests, so every request is treated as hostile: the
-address guard (``addresses``), keys bound to hosts and redaction (``keys``), a hard
+address guard (``addresses``), keys bound to hosts and redaction (``keyguard``), a hard
 deadline per request (``deadline``), caps on headers and on the decoded body, which
 is spooled to disk beyond ``memory_bytes`` (``body``), latency taken when the answer
 reaches the socket (``connections``), stable error codes (``errors``) and the
@@ -14,7 +14,7 @@ from datapedia.probe.transport.addresses import tcp_connects
 from datapedia.probe.transport.body import Body
 from datapedia.probe.transport.errors import ERRORS, TRANSIENT_ERRORS
 from datapedia.probe.transport.fetcher import Fetcher, FetchPolicy, FetchResult
-from datapedia.probe.transport.keys import redact, redact_all
+from datapedia.probe.transport.keyguard import redact, redact_all
 from datapedia.probe.transport.settings import TRANSPORT, USER_AGENT, TransportSettings
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Only http(s), no credentials in the URL, no private or internal addresses (every
 redirect hop is checked: ``addresses``), keys only to the hosts they are bound to
-(``keys``), a size cap on the decoded body and on the headers (``body``), a hard
+(``keyguard``), a size cap on the decoded body and on the headers (``body``), a hard
 wall-clock deadline per request (``deadline``), and a bounded number of redirects
 and retries. Problems come back as a stable error code (``errors``).
 """
@@ -32,7 +32,7 @@ from datapedia.probe.transport.errors import (
     connection_code,
     retry_after,
 )
-from datapedia.probe.transport.keys import (
+from datapedia.probe.transport.keyguard import (
     Ask,
     longest_form,
     origin,
