@@ -76,6 +76,17 @@ def test_every_command_help_is_dutch_with_its_exit_codes(command, wide, capsys):
     )
 
 
+def test_every_described_command_has_a_handler_and_every_handler_a_command():
+    from datapedia.cli.main import HANDLERS
+    from datapedia.cli.parser import build_parser, command_name
+
+    assert set(HANDLERS) == set(COMMANDS)
+    parser = build_parser()
+    for command in COMMANDS:
+        argv = [*command.split(), *(["x", "--theme", "water"] if command == "new" else [])]
+        assert command_name(parser.parse_args(argv)) == command
+
+
 def test_check_help_says_what_each_exit_code_means(wide, capsys):
     _, out, _ = run(["check", "--help"], capsys)
     assert out.splitlines()[-1] == (
