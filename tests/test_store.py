@@ -215,3 +215,47 @@ def test_a_failed_staging_write_surfaces_and_publishes_nothing(tmp_path, monkeyp
     tx.rollback()
     assert store.read_latest("a") is None
     assert not (tmp_path / STAGING).exists()
+
+
+def test_a_transaction_block_commits_or_rolls_back(tmp_path):
+    store = ChecksStore(tmp_path)
+    with pytest.raises(RuntimeError), store.begin() as tx:
+        tx.add(diagnosis("a"))
+        raise RuntimeError("halverwege")
+    assert store.ids() == [] and not (tmp_path / STAGING).exists()
+    with store.begin() as tx:
+        tx.add(diagnosis("a"))
+    assert ChecksStore(tmp_path).ids() == ["a"]
+    store.begin().rollback()  # the lock was released both times
+
+
+def test_a_night_with_a_missing_shard_is_merged_in_one_transaction(tmp_path, monkeypatch):
+    from datapedia.store.nightly import SHARD_FILE, in_shard, merge_night
+
+    ids = [f"fiche-{n}" for n in range(9)]
+    last_night = ChecksStore(tmp_path / "checks").begin()
+    for fid in ids:
+        last_night.add(diagnosis(fid, Status.warn, NOW - timedelta(days=1)))
+    last_night.commit()
+    for index in (1, 2):
+        tx = ChecksStore(tmp_path / f"s{index}").begin()
+        for fid in [f for f in ids if in_shard(f, index, 3)]:
+            tx.add(diagnosis(fid))
+        tx.add_summary(
+            {"checked_at": NOW.isoformat(), "exit_code": 0, "counts": {}, "datasets": []}
+        )
+        tx.commit()
+        (tmp_path / f"s{index}" / SHARD_FILE).write_text(f"{index}/3\n")
+    begun = []
+    real_begin = ChecksStore.begin
+    monkeypatch.setattr(ChecksStore, "begin", lambda store: begun.append(1) or real_begin(store))
+    night = merge_night([tmp_path / "s1", tmp_path / "s2"], tmp_path / "checks", ids, 3, NOW)
+    assert begun == [1]
+    missing = sorted(f for f in ids if in_shard(f, 3, 3))
+    assert night.missing_shards == [3] and night.not_rechecked == missing and missing
+    summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert summary["incomplete"] == {"missing_shards": [3], "not_rechecked": missing}
+    assert [d["id"] for d in summary["datasets"]] == missing  # the shards' summaries were empty
+    assert summary["exit_code"] == 1 and summary["counts"]["warn"] == len(missing)
+    store = ChecksStore(tmp_path / "checks")
+    assert {store.read_latest(f).overall for f in ids if f not in missing} == {Status.ok}

@@ -276,6 +276,20 @@ class Transaction:
         self.store._recover_locked()
         self._release()
 
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        """Commit when the block ends normally; roll back when it raises (or commit does)."""
+        if error_type is not None:
+            self.rollback()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
     def rollback(self) -> bool:
         """Undo the run; True when ``commit`` had got as far as the journal (say, Ctrl-C
         while moving): the run is then published, as the next open would do anyway."""
@@ -327,15 +341,10 @@ def stage_shards(tx: Transaction, shard_dirs: list[Path]) -> tuple[int, list[dic
 
 def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
     """Fold the shard folders into ``checks/`` in one transaction; how many fiches."""
-    tx = ChecksStore(checks_dir).begin()
-    try:
+    with ChecksStore(checks_dir).begin() as tx:
         merged, summaries = stage_shards(tx, shard_dirs)
         if summaries:
             tx.add_summary(merge_summaries(summaries))
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
     return merged
 
 

@@ -70,8 +70,7 @@ def merge_night(
         present[index] = folder
     missing = [i for i in range(1, count + 1) if i not in present]
     store = ChecksStore(checks_dir)
-    tx = store.begin()
-    try:
+    with store.begin() as tx:
         merged, summaries = stage_shards(tx, [present[i] for i in sorted(present)])
         result = NightMerge(merged, missing)
         if missing:
@@ -81,10 +80,6 @@ def merge_night(
             tx.add_summary(_incomplete(store, summaries, result, now))
         elif summaries:
             tx.add_summary(merge_summaries(summaries))
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
     return result
 
 
