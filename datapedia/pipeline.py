@@ -210,6 +210,7 @@ def run_check(
             return CheckResult(options.checks_dir, [], None, problems)
         ensure_writable(options.checks_dir)
         store = ChecksStore(options.checks_dir)
+        run = _Run(options, store, progress or Quiet())
         try:
             # Taken before probing: a second run at the same time stops at once.
             tx = store.begin()
@@ -219,8 +220,7 @@ def run_check(
         raise
     except KeyboardInterrupt:  # before the run took the results folder
         raise CheckInterrupted(options.checks_dir) from None
-    run = _Run(options, store, tx, progress or Quiet())
-    run.diagnose_all(fiches)
+    run.diagnose_all(fiches, tx)
     return CheckResult(
         store.dir,
         [f.id for f in fiches],
@@ -245,10 +245,12 @@ def _selected(options: CheckOptions, loaded: LoadResult | None) -> tuple[list[Fi
 class _Run:
     """One run over the results folder it holds (``tx``): diagnose, stage, publish."""
 
-    def __init__(self, options: CheckOptions, store: ChecksStore, tx: Transaction, progress):
+    tx: Transaction
+
+    def __init__(self, options: CheckOptions, store: ChecksStore, progress: Progress):
         from datapedia.probe.quality import QualityChecker
 
-        self.options, self.store, self.tx, self.progress = options, store, tx, progress
+        self.options, self.store, self.progress = options, store, progress
         self.quality = QualityChecker()
         # Each diagnosis is staged (invisible until commit) as soon as it is made; only a
         # compact row per fiche stays in memory for the summary.
@@ -258,8 +260,9 @@ class _Run:
         self.canary_answered: bool | None = None
         self.summary: dict[str, Any] | None = None
 
-    def diagnose_all(self, fiches: list[Fiche]) -> None:
-        """Probe, diagnose and publish; on any failure the folder is left as it was."""
+    def diagnose_all(self, fiches: list[Fiche], tx: Transaction) -> None:
+        """Probe, diagnose and publish in ``tx``; on any failure the folder is left as it was."""
+        self.tx = tx
         try:
             observations = observe(fiches, self.options)
         except BaseException:
