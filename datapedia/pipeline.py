@@ -1,44 +1,42 @@
 """``datapedia check``: the only module that knows the order of the steps.
 
 load fiches -> select (--only, --shard) -> probe (unless offline) -> diagnose ->
-publish to ``checks/`` in one transaction -> print a summary.
+publish to ``checks/`` in one transaction -> a ``CheckResult``.
+
+It prints nothing and chooses no exit code: the CLI renders the ``Progress`` it is
+given, the result and the typed errors (``CheckAborted``, ``CheckInterrupted``).
 
 A run where every probed endpoint failed to even connect (DNS, connection,
 blocked address) asks the canary (``datapedia.probe.canary``): when no canary host answers
-either, the runner has no network, so the run writes nothing and exits 2 and the site
-never shows false outages; when one does, the provider is down, which is news (exit 1).
+either, the runner has no network, so the run writes nothing and raises ``CheckAborted``
+and the site never shows false outages; when one does, the provider is down, which is news.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import sys
-import zlib
 from collections import deque
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Observation, Status
-from datapedia.model.words import count as count_of
 from datapedia.probe.canary import canary_urls, network_up
-from datapedia.store.checks import ChecksStore, summary_document
+from datapedia.store.checks import ChecksStore, Transaction, run_summary, summary_row
+from datapedia.store.nightly import in_shard
 from datapedia.util.files import atomic_write
 
 if TYPE_CHECKING:
+    from datapedia.load.fiches import LoadResult
     from datapedia.probe.quality import QualityPool
-
-from datapedia.cli.exit_codes import EXIT_BROKEN, EXIT_FAILED, EXIT_OK
 
 QUALITY_POOL_MIN_SAMPLES = 50
 PROBE_PROCESSES_MIN_FICHES = 100
-PROGRESS_LINES = 100
 MAX_WAITING = 64  # fiches probed and waiting for a worker to check their samples
 NO_NETWORK_ERRORS = frozenset({"dns", "connect", "blocked_address"})
 
@@ -53,20 +51,65 @@ class CheckOptions:
     allow_private: bool = False
     shard: str | None = None
     summary_path: Path | None = None
-    progress: bool | None = None  # None: a bar on a terminal, plain lines otherwise
     canary: list[str] = field(default_factory=lambda: canary_urls(os.environ))
 
 
+class Progress(Protocol):
+    """What a run tells whoever watches it; the CLI draws a bar or prints lines."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, fiche_id: str, overall: Status, problem: str | None = None) -> None:
+        """One fiche diagnosed; ``problem`` (Dutch) when its diagnosis raised."""
+
+    def done(self) -> None: ...
+
+
+class Quiet:
+    """A ``Progress`` that shows nothing."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, fiche_id: str, overall: Status, problem: str | None = None) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a run did. ``summary`` is ``summary.json`` as published (None: nothing selected)."""
+
+    checks_dir: Path
+    checked: list[str]
+    summary: dict[str, Any] | None
+    problems: list = field(default_factory=list)  # invalid fiches, skipped (load.Problem)
+    undiagnosed: dict[str, str] = field(default_factory=dict)  # fiche id -> why (Dutch)
+    canary_answered: bool | None = None  # None: not asked (some endpoint was reached)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return self.summary["datasets"] if self.summary else []
+
+    @property
+    def failed(self) -> bool:
+        """At least one dataset fails."""
+        return any(row["overall"] == Status.fail.value for row in self.rows)
+
+
 class CheckAborted(Exception):
-    """The run cannot proceed; the message (Dutch) says why. Exit code 2."""
+    """The run cannot proceed and wrote nothing; the message (Dutch) says why."""
 
 
 class CheckInterrupted(KeyboardInterrupt):
-    """Ctrl-C; ``kept`` says (in Dutch) what of the run is in the results folder."""
+    """Ctrl-C. ``published``: None when the run had not taken the results folder yet,
+    True when its ``diagnoses`` were published all the same, False when they were not."""
 
-    def __init__(self, kept: str):
-        super().__init__(kept)
-        self.kept = kept
+    def __init__(self, checks_dir: Path, published: bool | None = None, diagnoses: int = 0):
+        super().__init__(checks_dir, published, diagnoses)
+        self.checks_dir, self.published, self.diagnoses = checks_dir, published, diagnoses
 
 
 # --- selection ----------------------------------------------------------------------
@@ -79,11 +122,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise CheckAborted(f"--shard {text}: i moet tussen 1 en n liggen")
     return index, count
-
-
-def in_shard(fiche_id: str, index: int, count: int) -> bool:
-    # crc32, not hash(): it must be the same in every process and on every runner.
-    return zlib.crc32(fiche_id.encode()) % count == index - 1
 
 
 def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fiche]:
@@ -99,17 +137,6 @@ def select(fiches: list[Fiche], only: list[str], shard: str | None) -> list[Fich
         index, count = parse_shard(shard)
         fiches = [f for f in fiches if in_shard(f.id, index, count)]
     return sorted(fiches, key=lambda f: f.id)
-
-
-def load(root: Path) -> list[Fiche]:
-    from datapedia.cli.problems import print_problems
-    from datapedia.load.fiches import load_repository
-
-    result = load_repository(root)
-    print_problems(result.problems, "ongeldige fiches worden overgeslagen")
-    if not result.fiches:
-        raise CheckAborted(f"geen geldige fiche gevonden in {root / 'fiches'}")
-    return [loaded.fiche for loaded in result.fiches]
 
 
 def ensure_writable(checks_dir: Path) -> None:
@@ -168,168 +195,152 @@ class NetworkSeen:
         return self.probed > 0 and not self.reached
 
 
-# --- reporting ----------------------------------------------------------------------
-class Progress:
-    """A tqdm bar on a terminal (or when asked); '[3/12] id: status' lines in CI logs,
-    at most ``PROGRESS_LINES`` of them: the table at the end lists every dataset, and
-    a line per fiche made a log of 10,000 lines and cost check(1000) 0.4 s of prints."""
-
-    def __init__(self, total: int, bar: bool | None):
-        self.total, self.done = total, 0
-        self.every = math.ceil(total / PROGRESS_LINES) or 1
-        self.bar = None
-        if bar if bar is not None else sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="dataset", file=sys.stderr)
-
-    def step(self, diagnosis: Diagnosis) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{diagnosis.id}: {diagnosis.overall.value}")
-            self.bar.update()
-        elif self.done % self.every == 0 or self.done == self.total:
-            print(
-                f"[{self.done}/{self.total}] {diagnosis.id}: {diagnosis.overall.value}", flush=True
-            )
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def summary_row(diagnosis: Diagnosis) -> dict[str, Any]:
-    return {
-        "id": diagnosis.id,
-        "overall": diagnosis.overall.value,
-        "dimensions": {k.value: v.status.value for k, v in diagnosis.dimensions.items()},
-    }
-
-
-def print_table(summary: dict[str, Any]) -> None:
-    datasets = summary["datasets"]
-    headers = ["dataset", "totaal"] + [d.label for d in Dimension]
-    rows = [
-        [d["id"], d["overall"]] + [d["dimensions"][k.value] for k in Dimension] for d in datasets
-    ]
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    counts = summary["counts"]
-    print(
-        f"{count_of(len(datasets), 'dataset')}: {counts['ok']} in orde, {counts['warn']} aandacht, "
-        f"{counts['fail']} probleem, {counts['unknown']} onbekend."
-    )
-
-
 # --- the run ------------------------------------------------------------------------
-def run_check(options: CheckOptions) -> int:
+def run_check(
+    options: CheckOptions, progress: Progress | None = None, loaded: LoadResult | None = None
+) -> CheckResult:
+    """Check the selected fiches and publish the run to ``options.checks_dir``.
+
+    ``loaded``: the repository's fiches when the caller loaded them already (the CLI
+    does, to show the invalid ones first). Raises ``CheckAborted`` or ``CheckInterrupted``.
+    """
     try:
-        return _run(options)
-    except CheckAborted as error:
-        print(f"datapedia check: {error}", file=sys.stderr)
-        return EXIT_BROKEN
+        fiches, problems = _selected(options, loaded)
+        if not fiches:
+            return CheckResult(options.checks_dir, [], None, problems)
+        ensure_writable(options.checks_dir)
+        store = ChecksStore(options.checks_dir)
+        run = _Run(options, store, progress or Quiet())
+        try:
+            # Taken before probing: a second run at the same time stops at once.
+            tx = store.begin()
+        except OSError as error:
+            raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
     except CheckInterrupted:
         raise
     except KeyboardInterrupt:  # before the run took the results folder
-        raise CheckInterrupted(f"{options.checks_dir} is niet aangepast.") from None
+        raise CheckInterrupted(options.checks_dir) from None
+    run.diagnose_all(fiches, tx)
+    return CheckResult(
+        store.dir,
+        [f.id for f in fiches],
+        run.summary,
+        problems,
+        run.undiagnosed,
+        run.canary_answered,
+    )
 
 
-def _run(options: CheckOptions) -> int:
-    from datapedia.judge import diagnose
-    from datapedia.probe.quality import QualityChecker
+def _selected(options: CheckOptions, loaded: LoadResult | None) -> tuple[list[Fiche], list]:
+    if loaded is None:
+        from datapedia.load.fiches import load_repository
 
-    fiches = select(load(options.root), options.only, options.shard)
-    if not fiches:
-        print("Geen fiches in deze selectie; niets te doen.")
-        return EXIT_OK
-    ensure_writable(options.checks_dir)
-    store = ChecksStore(options.checks_dir)
-    quality = QualityChecker()
-    try:
-        # Taken before probing: a second run at the same time stops at once.
-        tx = store.begin()
-    except OSError as error:
-        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
-    try:
-        observations = observe(fiches, options)
-    except BaseException:
-        tx.rollback()
-        raise
-    progress = Progress(len(fiches), options.progress)
-    # Each diagnosis is staged (invisible until commit) as soon as it is made; only a
-    # compact row per fiche stays in memory for the summary and the table.
-    rows: list[dict[str, Any]] = []
-    network = NetworkSeen()
+        loaded = load_repository(options.root)
+    if not loaded.fiches:
+        raise CheckAborted(f"geen geldige fiche gevonden in {options.root / 'fiches'}")
+    fiches = [item.fiche for item in loaded.fiches]
+    return select(fiches, options.only, options.shard), loaded.problems
 
-    def finish(fiche: Fiche, observation: Observation | None, checks: dict) -> None:
+
+class _Run:
+    """One run over the results folder it holds (``tx``): diagnose, stage, publish."""
+
+    tx: Transaction
+
+    def __init__(self, options: CheckOptions, store: ChecksStore, progress: Progress):
+        from datapedia.probe.quality import QualityChecker
+
+        self.options, self.store, self.progress = options, store, progress
+        self.quality = QualityChecker()
+        # Each diagnosis is staged (invisible until commit) as soon as it is made; only a
+        # compact row per fiche stays in memory for the summary.
+        self.rows: list[dict[str, Any]] = []
+        self.network = NetworkSeen()
+        self.undiagnosed: dict[str, str] = {}
+        self.canary_answered: bool | None = None
+        self.summary: dict[str, Any] | None = None
+
+    def diagnose_all(self, fiches: list[Fiche], tx: Transaction) -> None:
+        """Probe, diagnose and publish in ``tx``; on any failure the folder is left as it was."""
+        self.tx = tx
         try:
-            history = store.read_history(fiche.id)
-        except ValueError as error:  # e.g. a merge conflict left in the file
-            raise CheckAborted(str(error)) from error
+            observations = observe(fiches, self.options)
+        except BaseException:
+            self.tx.rollback()
+            raise
+        self.progress.start(len(fiches))
         try:
-            diagnosis = diagnose(
-                fiche, observation, history, options.now, quality.with_checks(checks)
-            )
-        except Exception as error:  # a bug for one fiche must not cost the others their night
-            diagnosis = undiagnosed(fiche.id, observation, options.now, error)
-        tx.add(diagnosis)
-        network.note(diagnosis)
-        rows.append(summary_row(diagnosis))
-        progress.step(diagnosis)
+            self._diagnose(fiches, observations)
+            self._verify_network()
+            summary = run_summary(self.options.now.isoformat(), self.rows)
+            self.tx.add_summary(summary)
+            self.tx.commit()
+            self.summary = summary
+        except OSError as error:
+            self.tx.rollback()
+            raise CheckAborted(f"kan niet schrijven in {self.store.dir}: {error}") from error
+        except KeyboardInterrupt:
+            published = self.tx.rollback()
+            raise CheckInterrupted(self.store.dir, published, len(self.rows)) from None
+        except BaseException:
+            self.tx.rollback()
+            raise
+        finally:
+            observations.close()  # stops probing processes a failed run left behind
+            self.progress.done()
+        try:
+            if self.options.summary_path:
+                data = json.dumps(summary, indent=2).encode() + b"\n"
+                atomic_write(self.options.summary_path, data)
+        except KeyboardInterrupt:
+            raise CheckInterrupted(self.store.dir, True, len(self.rows)) from None
 
-    # Fiches wait here, in the order they were probed, while a worker checks their
-    # samples; a bounded queue, so memory does not grow with the number of fiches.
-    waiting: deque[tuple[Fiche, Observation | None, dict]] = deque()
-    try:
-        with quality_pool(fiches, options) as pool:
+    def _diagnose(self, fiches: list[Fiche], observations) -> None:
+        # Fiches wait here, in the order they were probed, while a worker checks their
+        # samples; a bounded queue, so memory does not grow with the number of fiches.
+        waiting: deque[tuple[Fiche, Observation | None, dict]] = deque()
+        with quality_pool(fiches, self.options) as pool:
             for fiche, observation in observations:
                 checks = pool.submit(fiche, observation) if pool and observation else {}
                 waiting.append((fiche, observation, checks))
                 while waiting and (
                     len(waiting) > MAX_WAITING or all(f.done() for f in waiting[0][2].values())
                 ):
-                    finish(*waiting.popleft())
+                    self._finish(*waiting.popleft())
             while waiting:
-                finish(*waiting.popleft())
-        if not options.offline and network.none_reached and not network_up(options.canary):
+                self._finish(*waiting.popleft())
+
+    def _finish(self, fiche: Fiche, observation: Observation | None, checks: dict) -> None:
+        from datapedia.judge import diagnose
+
+        try:
+            history = self.store.read_history(fiche.id)
+        except ValueError as error:  # e.g. a merge conflict left in the file
+            raise CheckAborted(str(error)) from error
+        now, problem = self.options.now, None
+        try:
+            quality = self.quality.with_checks(checks)
+            diagnosis = diagnose(fiche, observation, history, now, quality)
+        except Exception as error:  # a bug for one fiche must not cost the others their night
+            diagnosis, problem = undiagnosed(fiche.id, observation, now, error)
+            self.undiagnosed[fiche.id] = problem
+        self.tx.add(diagnosis)
+        self.network.note(diagnosis)
+        self.rows.append(summary_row(diagnosis))
+        self.progress.advance(diagnosis.id, diagnosis.overall, problem)
+
+    def _verify_network(self) -> None:
+        if self.options.offline or not self.network.none_reached:
+            return
+        self.canary_answered = network_up(self.options.canary)
+        if not self.canary_answered:
             raise CheckAborted(
                 "geen enkel eindpunt was bereikbaar (DNS, verbinding of geblokkeerd adres), "
-                f"en niet elke controlehost antwoordde ({', '.join(options.canary)}): "
+                f"en niet elke controlehost antwoordde ({', '.join(self.options.canary)}): "
                 "deze machine heeft "
                 "geen netwerk; checks/ is niet aangepast, "
                 "zodat de site geen valse storingen toont."
             )
-        code = EXIT_FAILED if any(r["overall"] == Status.fail.value for r in rows) else EXIT_OK
-        summary = summary_document(options.now.isoformat(), code, rows)
-        tx.add_summary(summary)
-        tx.commit()
-    except OSError as error:
-        tx.rollback()
-        raise CheckAborted(f"kan niet schrijven in {store.dir}: {error}") from error
-    except KeyboardInterrupt:
-        kept = _kept(tx.rollback(), len(rows), store.dir)
-        raise CheckInterrupted(kept) from None
-    except BaseException:
-        tx.rollback()
-        raise
-    finally:
-        observations.close()  # stops probing processes a failed run left behind
-        progress.close()
-    try:
-        if options.summary_path:
-            atomic_write(options.summary_path, json.dumps(summary, indent=2).encode() + b"\n")
-        print_table(summary)
-    except KeyboardInterrupt:
-        raise CheckInterrupted(_kept(True, len(rows), store.dir)) from None
-    return code
-
-
-def _kept(published: bool, diagnoses: int, checks_dir: Path) -> str:
-    if published:
-        return f"{count_of(diagnoses, 'diagnose')} van deze run bewaard in {checks_dir}."
-    lost = count_of(diagnoses, "diagnose")
-    return f"{checks_dir} is niet aangepast; {lost} van deze run niet bewaard."
 
 
 def quality_pool(
@@ -337,9 +348,9 @@ def quality_pool(
 ) -> AbstractContextManager[QualityPool | None]:
     """A ``QualityPool`` when enough samples may need frictionless or GX to pay for it.
 
-    Starting a worker costs up to ~0.6 s of CPU (a spawned one starts a fresh
-    interpreter), the price of ~50 CSV samples; below that, and on one core, they run
-    in-process.
+    Starting a worker costs CPU (a spawned one starts a fresh interpreter) that only
+    enough samples repay (measured in bench/RESULTS.md); below that, and on one core,
+    they run in-process.
     """
     from datapedia.probe.quality import QualityPool, may_need_libraries
 
@@ -352,14 +363,14 @@ def quality_pool(
 
 def undiagnosed(
     fiche_id: str, observation: Observation | None, now: datetime, error: Exception
-) -> Diagnosis:
-    """All dimensions unknown, saying why, for a fiche whose diagnosis raised."""
+) -> tuple[Diagnosis, str]:
+    """All dimensions unknown, saying why, for a fiche whose diagnosis raised; and why."""
     reason = f"Niet beoordeeld: interne fout bij de diagnose ({type(error).__name__}: {error})."
-    print(f"datapedia check: {fiche_id}: {reason}", file=sys.stderr)
     result = DimensionResult(status=Status.unknown, summary=reason)
-    return Diagnosis.build(
+    diagnosis = Diagnosis.build(
         fiche_id,
         now,
         dict.fromkeys(Dimension, result),
         endpoints=observation.endpoints if observation else [],
     )
+    return diagnosis, reason

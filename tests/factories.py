@@ -111,7 +111,6 @@ def options(root: Path, **values) -> CheckOptions:
         "checks_dir": root / "checks",
         "only": [],
         "now": NOW,
-        "progress": False,
     }
     base.update(values)
     return CheckOptions(**base)

@@ -293,7 +293,8 @@ def _measured_template() -> Path:
     """Built once per test process (15 nights of real probing), copied for each test."""
     from localserver import LocalServer
 
-    from datapedia.pipeline import CheckOptions, run_check
+    from datapedia.cli.check import check_and_print
+    from datapedia.pipeline import CheckOptions
 
     folder = Path(tempfile.mkdtemp(prefix="datapedia-measured-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -319,11 +320,10 @@ def _measured_template() -> Path:
                     only=[],
                     now=now,
                     allow_private=True,
-                    progress=False,
                 )
                 quiet = io.StringIO()
                 with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-                    assert run_check(options) in (0, 1)
+                    assert check_and_print(options, bar=False) in (0, 1)
     finally:
         if saved is None:
             os.environ.pop("TELRAAM_API_KEY", None)

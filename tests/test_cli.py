@@ -76,6 +76,17 @@ def test_every_command_help_is_dutch_with_its_exit_codes(command, wide, capsys):
     )
 
 
+def test_every_described_command_has_a_handler_and_every_handler_a_command():
+    from datapedia.cli.main import HANDLERS
+    from datapedia.cli.parser import build_parser, command_name
+
+    assert set(HANDLERS) == set(COMMANDS)
+    parser = build_parser()
+    for command in COMMANDS:
+        argv = [*command.split(), *(["x", "--theme", "water"] if command == "new" else [])]
+        assert command_name(parser.parse_args(argv)) == command
+
+
 def test_check_help_says_what_each_exit_code_means(wide, capsys):
     _, out, _ = run(["check", "--help"], capsys)
     assert out.splitlines()[-1] == (
@@ -505,11 +516,11 @@ def test_ctrl_c_stops_check_at_once_and_says_what_was_kept(tmp_path):
 
 
 def test_ctrl_c_during_an_offline_check_says_nothing_was_kept(tmp_path, monkeypatch, capsys):
-    import datapedia.pipeline as pipeline
+    import datapedia.cli.check as check
 
     root = offline_repo(tmp_path)
 
-    monkeypatch.setattr(pipeline, "print_table", ctrl_c)
+    monkeypatch.setattr(check, "print_table", ctrl_c)
     code, _, err = run(
         ["--root", str(root), "check", "--offline", "--now", NOW.isoformat()], capsys
     )
@@ -521,10 +532,10 @@ def test_ctrl_c_during_an_offline_check_says_nothing_was_kept(tmp_path, monkeypa
 
 
 def test_ctrl_c_after_the_results_were_published_says_they_are_kept(tmp_path, monkeypatch, capsys):
-    import datapedia.pipeline as pipeline
+    import datapedia.cli.check as check
 
     root = offline_repo(tmp_path)
-    monkeypatch.setattr(pipeline, "print_table", ctrl_c)
+    monkeypatch.setattr(check, "print_table", ctrl_c)
     checks = root / "checks"
     argv = ["--root", str(root), "check", "--offline", "--checks", str(checks)]
     code, _, err = run([*argv, "--now", NOW.isoformat()], capsys)
@@ -640,15 +651,16 @@ def test_ctrl_c_while_publishing_finishes_the_publication(tmp_path, monkeypatch)
     from factories import files_in
 
     from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Status
+    from datapedia.store import checks as store_module
 
     store = ChecksStore(tmp_path / "checks")
     tx = store.begin()
     ok = DimensionResult(status=Status.ok, summary="In orde.")
     tx.add(Diagnosis.build("een", NOW, dict.fromkeys(Dimension, ok)))
-    moving = store._recover_locked
-    monkeypatch.setattr(store, "_recover_locked", ctrl_c)
+    moving = store_module.publish_staged
+    monkeypatch.setattr(store_module, "publish_staged", ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         tx.commit()
-    monkeypatch.setattr(store, "_recover_locked", moving)
+    monkeypatch.setattr(store_module, "publish_staged", moving)
     assert tx.rollback() is True
     assert files_in(tmp_path / "checks") == ["een.json", "een.jsonl"]

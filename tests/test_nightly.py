@@ -36,7 +36,7 @@ from fakegithub import REPO, TOKEN, FakeGitHub
 from faults.harness import NOW, closed_port, fiche_data, write_fiche
 from localserver import LocalServer, Route
 
-from datapedia.pipeline import in_shard
+from datapedia.store.nightly import in_shard
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = yaml.safe_load((ROOT / ".github" / "workflows" / "nightly.yml").read_text("utf-8"))

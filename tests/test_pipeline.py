@@ -12,14 +12,22 @@ from pathlib import Path
 import pytest
 from factories import NOW, SCHEMA_LINE, endpoint, files_in, options, write_fiche
 
+from datapedia.cli.check import check_and_print
 from datapedia.model.results import (
     ColumnProfile,
     Observation,
+    Status,
 )
-from datapedia.pipeline import in_shard, run_check
+from datapedia.pipeline import CheckAborted, run_check
 from datapedia.store.checks import (
     ChecksStore,
 )
+from datapedia.store.nightly import in_shard
+
+
+def check(opts, bar: bool | None = False) -> int:
+    """``datapedia check`` as the CLI runs it: printed, with its exit code."""
+    return check_and_print(opts, bar)
 
 
 @pytest.fixture
@@ -59,7 +67,7 @@ def test_writes_latest_history_and_summary_exit_0(tmp_path, fake_probe, capsys):
     warn_id = write_fiche(tmp_path, id="matig", expected_units={"count": 12})
     fake_probe.endpoints.update({ok_id: [fresh()], warn_id: [fresh()]})
     summary_path = tmp_path / "out" / "summary.json"
-    assert run_check(options(tmp_path, summary_path=summary_path)) == 0
+    assert check(options(tmp_path, summary_path=summary_path)) == 0
 
     store = ChecksStore(tmp_path / "checks")
     assert store.ids() == ["goed", "matig"]
@@ -81,14 +89,78 @@ def test_writes_latest_history_and_summary_exit_0(tmp_path, fake_probe, capsys):
     assert "2 datasets: 1 in orde, 1 aandacht, 0 probleem, 0 onbekend." in out
 
     # a second run appends to the history
-    assert run_check(options(tmp_path)) == 0
+    assert check(options(tmp_path)) == 0
     assert len(store.read_history("goed")) == 2
+
+
+class Recorded:
+    """A ``Progress`` that remembers what the run told it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def start(self, total):
+        self.calls.append(("start", total))
+
+    def advance(self, fiche_id, overall, problem=None):
+        self.calls.append(("advance", fiche_id, overall, problem))
+
+    def done(self):
+        self.calls.append(("done",))
+
+
+def test_the_library_returns_a_result_and_prints_nothing(tmp_path, fake_probe, capsys):
+    write_fiche(tmp_path, id="goed", expected_units={"count": 10})
+    write_fiche(tmp_path, id="oud")
+    (tmp_path / "fiches" / "water" / "kapot.yml").write_text(SCHEMA_LINE + "id: kapot\n")
+    fake_probe.endpoints.update(
+        {"goed": [fresh()], "oud": [endpoint(newest=NOW - timedelta(days=400))]}
+    )
+    progress = Recorded()
+    result = run_check(options(tmp_path), progress)
+    assert capsys.readouterr() == ("", "")
+    assert result.checked == ["goed", "oud"] and result.failed
+    assert [row["overall"] for row in result.rows] == ["ok", "fail"]
+    assert result.summary == json.loads((tmp_path / "checks" / "summary.json").read_text())
+    assert {p.file.name for p in result.problems} == {"kapot.yml"}
+    assert result.undiagnosed == {} and result.canary_answered is None
+    # probed in reverse order (see fake_probe): progress follows the completion order
+    assert progress.calls == [
+        ("start", 2),
+        ("advance", "oud", Status.fail, None),
+        ("advance", "goed", Status.ok, None),
+        ("done",),
+    ]
+
+
+def test_a_diagnosis_that_raises_costs_only_its_own_fiche(tmp_path, fake_probe, monkeypatch):
+    import datapedia.judge as judge
+
+    write_fiche(tmp_path, id="een")
+    write_fiche(tmp_path, id="twee", expected_units={"count": 10})
+    fake_probe.endpoints.update({"een": [fresh()], "twee": [fresh()]})
+    real = judge.diagnose
+
+    def diagnose(fiche, *args):
+        if fiche.id == "een":
+            raise RuntimeError("kapot")
+        return real(fiche, *args)
+
+    monkeypatch.setattr(judge, "diagnose", diagnose)
+    progress = Recorded()
+    result = run_check(options(tmp_path), progress)
+    why = "Niet beoordeeld: interne fout bij de diagnose (RuntimeError: kapot)."
+    assert result.undiagnosed == {"een": why}
+    assert ("advance", "een", Status.unknown, why) in progress.calls
+    latest = ChecksStore(tmp_path / "checks").read_latest("een")
+    assert latest.overall == Status.unknown and latest.dimensions["coverage"].summary == why
+    assert ChecksStore(tmp_path / "checks").read_latest("twee").overall == Status.ok
 
 
 def test_a_failing_dataset_gives_exit_1(tmp_path, fake_probe):
     fid = write_fiche(tmp_path, id="oud")
     fake_probe.endpoints[fid] = [endpoint(newest=NOW - timedelta(days=400))]
-    assert run_check(options(tmp_path)) == 1
+    assert check(options(tmp_path)) == 1
     summary = json.loads((tmp_path / "checks" / "summary.json").read_text())
     assert summary["exit_code"] == 1
     assert summary["datasets"][0]["dimensions"]["timeliness"] == "fail"
@@ -102,19 +174,21 @@ def test_no_network_writes_nothing_and_exits_2(tmp_path, fake_probe, capsys):
         endpoint(reachable=False, error="connect", parsed=False),
         endpoint(distribution=0, skipped="omgevingsvariabele X is niet gezet", reachable=False),
     ]
-    assert run_check(options(tmp_path)) == 2
+    with pytest.raises(CheckAborted, match="geen netwerk"):
+        run_check(options(tmp_path))
     assert files_in(tmp_path / "checks") == []
+    assert check(options(tmp_path)) == 2
     assert "geen netwerk" in capsys.readouterr().err
 
     # one endpoint that answered (even with an error status) proves the network works
     fake_probe.endpoints["a-twee"] = [endpoint(status_code=503, parsed=False)]
-    assert run_check(options(tmp_path)) == 1
+    assert check(options(tmp_path)) == 1
     assert (tmp_path / "checks" / "a-een.json").exists()
 
 
 def test_offline_does_not_probe_and_judges_the_fiche(tmp_path, fake_probe):
     write_fiche(tmp_path, id="zonder-licentie", licence=None)
-    assert run_check(options(tmp_path, offline=True)) == 1
+    assert check(options(tmp_path, offline=True)) == 1
     assert fake_probe.calls == []
     latest = ChecksStore(tmp_path / "checks").read_latest("zonder-licentie")
     assert latest.dimensions["availability"].summary == "Niet gemeten (offline)."
@@ -124,10 +198,10 @@ def test_offline_does_not_probe_and_judges_the_fiche(tmp_path, fake_probe):
 def test_only_selects_and_unknown_id_exits_2(tmp_path, fake_probe, capsys):
     write_fiche(tmp_path, id="een")
     write_fiche(tmp_path, id="twee")
-    assert run_check(options(tmp_path, only=["twee"])) == 0
+    assert check(options(tmp_path, only=["twee"])) == 0
     assert fake_probe.calls == [["twee"]]
     assert ChecksStore(tmp_path / "checks").ids() == ["twee"]
-    assert run_check(options(tmp_path, only=["drie"])) == 2
+    assert check(options(tmp_path, only=["drie"])) == 2
     assert "drie" in capsys.readouterr().err
 
 
@@ -136,30 +210,30 @@ def test_shards_partition_the_fiches_stably(tmp_path, fake_probe):
     seen = []
     for index in (1, 2, 3):
         shard_dir = tmp_path / f"shard-{index}"
-        assert run_check(options(tmp_path, shard=f"{index}/3", checks_dir=shard_dir)) == 0
+        assert check(options(tmp_path, shard=f"{index}/3", checks_dir=shard_dir)) == 0
         seen += ChecksStore(shard_dir).ids() if shard_dir.exists() else []
     assert sorted(seen) == sorted(ids)
     assert [in_shard("fiche-0", i, 3) for i in (1, 2, 3)].count(True) == 1
     for bad in ("0/3", "4/3", "a/b", "3"):
-        assert run_check(options(tmp_path, shard=bad)) == 2
+        assert check(options(tmp_path, shard=bad)) == 2
 
 
 def test_invalid_fiche_is_skipped_and_no_valid_fiche_exits_2(tmp_path, fake_probe, capsys):
     write_fiche(tmp_path, id="geldig")
     (tmp_path / "fiches" / "water" / "kapot.yml").write_text(SCHEMA_LINE + "id: kapot\n")
-    assert run_check(options(tmp_path)) == 0
+    assert check(options(tmp_path)) == 0
     assert "kapot.yml" in capsys.readouterr().err
     assert ChecksStore(tmp_path / "checks").ids() == ["geldig"]
     empty = tmp_path / "leeg"
     (empty / "fiches").mkdir(parents=True)
-    assert run_check(options(empty)) == 2
+    assert check(options(empty)) == 2
 
 
 def test_checks_dir_under_a_file_exits_2_before_probing(tmp_path, fake_probe, capsys):
     write_fiche(tmp_path, id="een")
     blocker = tmp_path / "een-bestand"
     blocker.write_text("geen map")
-    assert run_check(options(tmp_path, checks_dir=blocker / "checks")) == 2
+    assert check(options(tmp_path, checks_dir=blocker / "checks")) == 2
     assert "kan niet schrijven" in capsys.readouterr().err
     assert fake_probe.calls == []
 
@@ -172,20 +246,21 @@ def test_unwritable_checks_dir_exits_2(tmp_path, fake_probe):
     # Root ignores the mode bits; the kernel refuses new files under /proc to everyone.
     target = Path("/proc/self") if os.geteuid() == 0 else locked
     try:
-        assert run_check(options(tmp_path, checks_dir=target / "checks")) == 2
+        assert check(options(tmp_path, checks_dir=target / "checks")) == 2
     finally:
         locked.chmod(0o700)
     assert fake_probe.calls == []
 
 
 def test_plain_progress_prints_at_most_a_hundred_lines(capsys):
-    from datapedia.pipeline import Progress
+    from datapedia.cli.check import progress_for
 
-    diagnosis = types.SimpleNamespace(id="x", overall=types.SimpleNamespace(value="ok"))
     for total, lines in ((3, 3), (100, 100), (250, 84), (1000, 100)):
-        progress = Progress(total, bar=False)
+        progress = progress_for(bar=False)
+        progress.start(total)
         for _ in range(total):
-            progress.step(diagnosis)
+            progress.advance("x", Status.ok)
+        progress.done()
         printed = capsys.readouterr().out.splitlines()
         assert len(printed) == lines, total
         assert printed[-1] == f"[{total}/{total}] x: ok"  # the last one always
@@ -194,13 +269,13 @@ def test_plain_progress_prints_at_most_a_hundred_lines(capsys):
 def test_progress_bar_and_corrupt_history(tmp_path, fake_probe, capsys):
     write_fiche(tmp_path, id="een")
     fake_probe.endpoints["een"] = [fresh()]
-    assert run_check(options(tmp_path, progress=True)) == 0
+    assert check(options(tmp_path), bar=True) == 0
     captured = capsys.readouterr()
     assert "1/1" in captured.err and "[1/1]" not in captured.out  # tqdm, not plain lines
     history = tmp_path / "checks" / "history" / "een.jsonl"
     history.write_text(history.read_text() + "<<<<<<< HEAD\n")
     before = (tmp_path / "checks" / "een.json").read_bytes()
-    assert run_check(options(tmp_path)) == 2
+    assert check(options(tmp_path)) == 2
     assert "een.jsonl:2" in capsys.readouterr().err
     assert (tmp_path / "checks" / "een.json").read_bytes() == before
 
@@ -308,9 +383,9 @@ def test_end_to_end_with_the_real_probe(tmp_path, monkeypatch):
     monkeypatch.delenv("TELRAAM_ONBESTAANDE_KEY", raising=False)
     with LocalServer(routes) as server:
         _e2e_fiches(tmp_path, server.base)
-        blocked = run_check(options(tmp_path))  # private addresses refused: "no network"
+        blocked = check(options(tmp_path))  # private addresses refused: "no network"
         assert files_in(tmp_path / "checks") == []
-        code = run_check(options(tmp_path, allow_private=True))
+        code = check(options(tmp_path, allow_private=True))
         telraam_headers = [r.headers for r in server.requests if r.path == "/telraam"]
     assert blocked == 2
     assert code == 1
@@ -371,7 +446,7 @@ def test_samples_checked_in_a_worker_give_the_same_diagnosis(tmp_path, fake_prob
     )
 
     def completeness(checks):
-        assert run_check(options(tmp_path, checks_dir=tmp_path / checks)) in (0, 1)
+        assert check(options(tmp_path, checks_dir=tmp_path / checks)) in (0, 1)
         return ChecksStore(tmp_path / checks).read_latest(fid).dimensions["completeness"]
 
     in_process = completeness("hier")
@@ -399,7 +474,8 @@ def test_a_provider_outage_is_news_when_the_canary_answers(tmp_path, fake_probe,
 
     with LocalServer({}) as canary:
         # every endpoint of this provider is down, but the network is up: exit 1, kept
-        assert run_check(options(tmp_path, canary=[canary.url("/")])) == 1
+        result = run_check(options(tmp_path, canary=[canary.url("/")]))
+    assert result.failed and result.canary_answered is True
     assert (tmp_path / "checks" / "a-een.json").exists()
     assert "geen netwerk" not in capsys.readouterr().err
 
@@ -413,5 +489,5 @@ def test_one_silent_canary_means_no_network(tmp_path, fake_probe, capsys):
 
     with LocalServer({}) as registry:
         closed = f"http://127.0.0.1:{closed_port()}/"
-        assert run_check(options(tmp_path, canary=[registry.url("/"), closed])) == 2
+        assert check(options(tmp_path, canary=[registry.url("/"), closed])) == 2
     assert not (tmp_path / "checks" / "a-een.json").exists()

@@ -18,8 +18,8 @@ import pytest
 from factories import NOW, make_fiche, options, write_fiche
 
 from datapedia import pipeline
+from datapedia.cli.check import check_and_print
 from datapedia.model.results import Observation
-from datapedia.pipeline import run_check
 from datapedia.probe import runner as probe_module
 from datapedia.probe.runner import probe_all, probe_forked, probe_processes, shares_by_host
 from datapedia.probe.transport import Fetcher, FetchPolicy
@@ -213,7 +213,7 @@ def test_check_probes_from_processes_and_publishes_every_fiche(
     monkeypatch.setattr(probe_module, "probe_forked", counted)
     monkeypatch.setattr(pipeline, "PROBE_PROCESSES_MIN_FICHES", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    code = run_check(options(tmp_path, allow_private=True))
+    code = check_and_print(options(tmp_path, allow_private=True), bar=False)
     assert forked_calls == {2: 1}
     store = ChecksStore(tmp_path / "checks")
     assert len(store.ids()) == 12

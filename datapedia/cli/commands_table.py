@@ -1,6 +1,6 @@
 """The README's table of commands, generated from the CLI's own parser.
 
-The help texts in ``datapedia/cli/main.py`` are the one place a command is described;
+The help texts in ``datapedia/cli/parser.py`` are the one place a command is described;
 ``datapedia readme`` copies them into README.md between two markers and
 ``datapedia readme --check`` (run by ``scripts/test.sh``) fails when they differ.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datapedia.util.files import atomic_write
 
-BEGIN = "<!-- commando's: gegenereerd door `datapedia readme` uit datapedia/cli/main.py -->"
+BEGIN = "<!-- commando's: gegenereerd door `datapedia readme` uit datapedia/cli/parser.py -->"
 END = "<!-- einde commando's -->"
 README = "README.md"
 

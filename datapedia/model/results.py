@@ -17,6 +17,9 @@ SCHEMA_VERSION = 1
 
 
 class Status(StrEnum):
+    """A dimension's or dataset's status, declared in reading order (ok, warn, fail,
+    unknown): counts and legends iterate the enum; ``rank`` is the severity order."""
+
     ok = "ok"
     warn = "warn"
     fail = "fail"

@@ -23,6 +23,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -43,13 +44,21 @@ def write_staged(path: Path, data: bytes) -> None:
 
 
 class ChecksStore:
+    """``checks/`` as a reader sees it; ``begin`` (a writer) is the only way to change it.
+
+    Opening never writes, locks or recovers: the site, a report and the issue sync run
+    on read-only checkouts too. A run that died while moving its files into place left
+    a journal; until the next writer rolls it forward, readers read the staged files
+    the journal names, so they see the committed run whole.
+    """
+
     def __init__(self, checks_dir: Path):
         self.dir = Path(checks_dir)
         self._staging = self.dir / STAGING
         # Result files a reader set aside as unreadable, with why (Dutch): one corrupt
         # file must not take the site or a report down with it.
         self.warnings: list[str] = []
-        self.recover()
+        self._journaled = _journaled(self._staging)
 
     # --- reading -----------------------------------------------------------
     def latest_path(self, fiche_id: str) -> Path:
@@ -58,11 +67,17 @@ class ChecksStore:
     def history_path(self, fiche_id: str) -> Path:
         return self.dir / HISTORY / f"{fiche_id}.jsonl"
 
+    def _committed(self, rel: str) -> Path:
+        """Where the committed version of ``rel`` is: staged while a journal names it."""
+        if rel in self._journaled and (self._staging / rel).exists():
+            return self._staging / rel
+        return self.dir / rel
+
     def read_latest(self, fiche_id: str) -> Diagnosis | None:
         """The latest diagnosis; None when there is none or it is unreadable (then
         quarantined: see ``warnings``)."""
         try:
-            raw = self.latest_path(fiche_id).read_bytes()
+            raw = self._committed(f"{fiche_id}.json").read_bytes()
         except FileNotFoundError:
             return None
         return self.latest_or_quarantine(fiche_id, raw)
@@ -89,11 +104,13 @@ class ChecksStore:
             raise ValueError(f"{path}: geen geldige diagnose: {error}") from error
 
     def read_history(self, fiche_id: str) -> list[HistoryEntry]:
-        path = self.history_path(fiche_id)
-        if not path.exists():
+        path = self._committed(f"{HISTORY}/{fiche_id}.jsonl")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return []
         entries = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
                     entries.append(HistoryEntry.model_validate_json(line))
@@ -102,17 +119,20 @@ class ChecksStore:
         return entries
 
     def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.dir.glob("*.json") if p.name != SUMMARY)
+        names = {p.name for p in self.dir.glob("*.json")}
+        names.update(rel for rel in self._journaled if "/" not in rel and rel.endswith(".json"))
+        return sorted(name.removesuffix(".json") for name in names if name != SUMMARY)
 
     # --- writing (a transaction per run) ---------------------------------
     def begin(self) -> Transaction:
         return Transaction(self)
 
     def recover(self) -> None:
-        """Finish or discard what an interrupted run left behind.
+        """Finish or discard what an interrupted run left behind: a writer's step (the
+        next run does it when it begins), never a reader's.
 
         Only when no run holds the lock: the staging folder of a run still writing is
-        not a leftover, and a reader (build, report) must never throw it away.
+        not a leftover.
         """
         if not self._staging.exists():
             return
@@ -137,8 +157,22 @@ class ChecksStore:
                 if staged.exists():
                     target = self.dir / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(staged, target)
+                    publish_staged(staged, target)
         shutil.rmtree(self._staging, ignore_errors=True)
+        self._journaled = frozenset()
+
+
+def publish_staged(staged: Path, target: Path) -> None:
+    """Move one staged file into place (atomic: a reader sees the old file or the new)."""
+    os.replace(staged, target)
+
+
+def _journaled(staging: Path) -> frozenset[str]:
+    """The files a committed but unfinished run still has to move into place."""
+    try:
+        return frozenset(json.loads((staging / JOURNAL).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return frozenset()  # no journal: nothing staged is committed
 
 
 class ChecksBusy(OSError):
@@ -161,9 +195,9 @@ class Transaction:
     """Stage latest + history files for many fiches, then publish them together.
 
     A writer thread creates the staged files while the run goes on; ``commit`` waits
-    for it, syncs once and writes the journal. Creating 2,000 files costs 0.3-1.4 s on
-    the build machine's disk: done at commit, that time came after the last probe;
-    done by the thread that diagnoses, it slowed every diagnosis (bench/RESULTS.md).
+    for it, syncs once and writes the journal. Done at commit, creating the files came
+    after the last probe; done by the thread that diagnoses, it slowed every diagnosis
+    (bench/RESULTS.md).
     """
 
     def __init__(self, store: ChecksStore):
@@ -236,11 +270,25 @@ class Transaction:
         self._raise_write_error()
         # Staged files must be on disk before the journal says to move them: a power
         # cut after the journal would otherwise publish empty files. One sync(2) for
-        # all of them: an fsync per file cost 0.5 s for 1,000 fiches on the build machine.
+        # all of them: an fsync per file is slow on many files (bench/RESULTS.md).
         os.sync()
         atomic_write(self.staging / JOURNAL, json.dumps(list(dict.fromkeys(self.files))).encode())
         self.store._recover_locked()
         self._release()
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        """Commit when the block ends normally; roll back when it raises (or commit does)."""
+        if error_type is not None:
+            self.rollback()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
 
     def rollback(self) -> bool:
         """Undo the run; True when ``commit`` had got as far as the journal (say, Ctrl-C
@@ -268,36 +316,50 @@ def iter_diagnoses(checks_dir: Path) -> Iterator[Diagnosis]:
             yield diagnosis
 
 
-def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
-    """Fold the results of ``check --shard`` runs (each its own folder) into ``checks/``.
+def stage_shards(tx: Transaction, shard_dirs: list[Path]) -> tuple[int, list[dict]]:
+    """Stage the results of ``check --shard`` runs (each its own folder) in ``tx``: how
+    many fiches, and the shards' summaries (to merge; none is staged here).
 
     Each shard folder was produced from the same committed history, so its history
     file for a fiche is the full history plus that night's line: taking the shard's
     files wholesale is correct because shards never share a fiche.
     """
-    store = ChecksStore(checks_dir)
-    tx = store.begin()
     merged = 0
     summaries = []
     for shard in shard_dirs:
         shard_store = ChecksStore(shard)
         for fid in shard_store.ids():
             for rel in (f"{fid}.json", f"{HISTORY}/{fid}.jsonl"):
-                source = shard / rel
+                source = shard_store._committed(rel)
                 if source.exists():
                     tx.stage(rel, source.read_bytes())
             merged += 1
         if (shard / SUMMARY).exists():
             summaries.append(json.loads((shard / SUMMARY).read_text(encoding="utf-8")))
-    if summaries:
-        tx.add_summary(merge_summaries(summaries))
-    tx.commit()
+    return merged, summaries
+
+
+def merge_shards(shard_dirs: list[Path], checks_dir: Path) -> int:
+    """Fold the shard folders into ``checks/`` in one transaction; how many fiches."""
+    with ChecksStore(checks_dir).begin() as tx:
+        merged, summaries = stage_shards(tx, shard_dirs)
+        if summaries:
+            tx.add_summary(merge_summaries(summaries))
     return merged
 
 
+def summary_row(diagnosis: Diagnosis) -> dict[str, Any]:
+    """One dataset in ``summary.json``: its id, overall status and status per dimension."""
+    return {
+        "id": diagnosis.id,
+        "overall": diagnosis.overall.value,
+        "dimensions": {k.value: v.status.value for k, v in diagnosis.dimensions.items()},
+    }
+
+
 def summary_document(checked_at: str, exit_code: int, datasets: list[dict]) -> dict:
-    """The shape of ``summary.json``; ``datasets`` are ``{id, overall, dimensions}``."""
-    counts = {s.value: 0 for s in (Status.ok, Status.warn, Status.fail, Status.unknown)}
+    """The shape of ``summary.json``; ``datasets`` are ``summary_row``s."""
+    counts = {status.value: 0 for status in Status}  # in the model's order
     for dataset in datasets:
         counts[dataset["overall"]] += 1
     return {
@@ -306,6 +368,13 @@ def summary_document(checked_at: str, exit_code: int, datasets: list[dict]) -> d
         "counts": counts,
         "datasets": sorted(datasets, key=lambda d: d["id"]),
     }
+
+
+def run_summary(checked_at: str, datasets: list[dict]) -> dict:
+    """``summary.json`` of one run; its ``exit_code`` is the one ``datapedia check`` exits
+    with (checks/README.md): 1 when a dataset fails, else 0."""
+    failed = any(dataset["overall"] == Status.fail.value for dataset in datasets)
+    return summary_document(checked_at, 1 if failed else 0, datasets)
 
 
 def merge_summaries(summaries: list[dict]) -> dict:

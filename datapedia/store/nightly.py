@@ -8,17 +8,17 @@ re-checked under ``incomplete``, which `issues sync` turns into one run issue.
 
 from __future__ import annotations
 
-import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from datapedia.store.checks import (
-    SUMMARY,
     ChecksStore,
-    merge_shards,
     merge_summaries,
+    stage_shards,
     summary_document,
+    summary_row,
 )
 
 SHARD_FILE = "shard.txt"
@@ -40,6 +40,12 @@ class NightMerge:
         return not self.missing_shards
 
 
+def in_shard(fiche_id: str, index: int, count: int) -> bool:
+    """Whether shard ``index`` of ``count`` (1-based) checks the fiche ``fiche_id``."""
+    # crc32, not hash(): it must be the same in every process and on every runner.
+    return zlib.crc32(fiche_id.encode()) % count == index - 1
+
+
 def shard_of(folder: Path, count: int) -> int:
     """The shard index a folder holds, checked against the expected count."""
     try:
@@ -54,46 +60,49 @@ def shard_of(folder: Path, count: int) -> int:
 def merge_night(
     shard_dirs: list[Path], checks_dir: Path, fiche_ids: list[str], count: int, now: datetime
 ) -> NightMerge:
-    """Fold the shards that exist into ``checks_dir`` and account for the ones that don't."""
-    from datapedia.pipeline import in_shard, summary_row
-
+    """Fold the shards that exist into ``checks_dir`` and account for the ones that don't,
+    in one transaction."""
     present: dict[int, Path] = {}
     for folder in shard_dirs:
         index = shard_of(folder, count)
         if index in present:
             raise MergeError(f"shard {index} twee keer gegeven: {present[index]} en {folder}")
         present[index] = folder
-    merged = merge_shards([present[i] for i in sorted(present)], checks_dir)
     missing = [i for i in range(1, count + 1) if i not in present]
-    result = NightMerge(merged, missing)
-    if not missing:
-        return result
     store = ChecksStore(checks_dir)
-    result.not_rechecked = sorted(
-        fid for fid in fiche_ids if any(in_shard(fid, i, count) for i in missing)
-    )
+    with store.begin() as tx:
+        merged, summaries = stage_shards(tx, [present[i] for i in sorted(present)])
+        result = NightMerge(merged, missing)
+        if missing:
+            result.not_rechecked = sorted(
+                fid for fid in fiche_ids if any(in_shard(fid, i, count) for i in missing)
+            )
+            tx.add_summary(_incomplete(store, summaries, result, now))
+        elif summaries:
+            tx.add_summary(merge_summaries(summaries))
+    return result
+
+
+def _incomplete(
+    store: ChecksStore, summaries: list[dict], night: NightMerge, now: datetime
+) -> dict:
+    """The night's summary: tonight's shards plus the last diagnosis of the fiches of the
+    missing ones, marked as not re-checked."""
     rows = []
-    for fid in result.not_rechecked:
+    for fid in night.not_rechecked:
+        # Not staged tonight (their shard is missing): the committed file is last night's.
         diagnosis = store.read_latest(fid)
         if diagnosis is not None:
             rows.append({**summary_row(diagnosis), "rechecked": False})
     # Tonight's shards only: checks/summary.json may still be yesterday's.
-    summaries = [_read_summary(present[i]) for i in sorted(present)]
-    tonight = merge_summaries([s for s in summaries if s]) if any(summaries) else {}
+    tonight = merge_summaries(summaries) if summaries else {}
     summary = summary_document(
         tonight.get("checked_at", now.isoformat()),
         max(tonight.get("exit_code", 0), 1),
         [*tonight.get("datasets", []), *rows],
     )
-    summary[INCOMPLETE] = {"missing_shards": missing, "not_rechecked": result.not_rechecked}
-    tx = store.begin()
-    tx.add_summary(summary)
-    tx.commit()
-    return result
-
-
-def _read_summary(folder: Path) -> dict | None:
-    try:
-        return json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    summary[INCOMPLETE] = {
+        "missing_shards": night.missing_shards,
+        "not_rechecked": night.not_rechecked,
+    }
+    return summary

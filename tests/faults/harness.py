@@ -322,7 +322,8 @@ def run_scenario(
     import contextlib
     import io
 
-    from datapedia.pipeline import CheckOptions, run_check
+    from datapedia.cli.check import check_and_print
+    from datapedia.pipeline import CheckOptions
 
     monkeypatch.setenv(TELRAAM_ENV, TELRAAM_SECRET)
     monkeypatch.setenv(HEALTHY_ENV, HEALTHY_SECRET)
@@ -359,15 +360,15 @@ def run_scenario(
             loopback_counts_as_public(monkeypatch)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = run_check(
+            code = check_and_print(
                 CheckOptions(
                     root=root,
                     checks_dir=repo.checks,
                     only=[],
                     now=NOW,
                     allow_private=not guarded,
-                    progress=False,
-                )
+                ),
+                bar=False,
             )
         requests = list(server.requests)
         raw_sent = list(raw_server.sent)

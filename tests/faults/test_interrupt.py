@@ -4,7 +4,8 @@ Two ways to interrupt it: a real ``datapedia check`` subprocess against slow loc
 feeds, killed with SIGKILL at several moments; and a child that dies (``os._exit``) at
 exact points of the commit: while staging, before the journal, between renames. After
 each, ``checks/`` must be byte-identical to before or fully updated once the next
-``ChecksStore`` opens it, and every file a reader can see must be whole.
+writer recovers it, every file a reader can see must be whole, and a reader sees the
+run either not at all or whole.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .crash_child import CRASH_EXIT
 from .harness import (
     JSON,
     NOW,
+    YESTERDAY,
     fiche_data,
     healthy_json_body,
     offline_check,
@@ -136,7 +138,13 @@ def test_crash_in_the_commit_is_all_or_nothing(point, n, expected, tmp_path, ref
     if not journal:
         assert seen == before
 
-    ChecksStore(checks)  # the next run's first step: recover
+    # A reader meanwhile sees the run whole (through the journal) and changes nothing.
+    reader = ChecksStore(checks)
+    latest = {reader.read_latest(fid).checked_at for fid in IDS}
+    assert latest == ({NOW} if expected == "after" else {YESTERDAY})
+    assert visible(checks) == seen
+
+    ChecksStore(checks).recover()  # the next run's first step
     assert not (checks / STAGING).exists()
     after = visible(checks)
     if expected == "before":
@@ -199,7 +207,7 @@ def test_sigkill_mid_run_leaves_before_or_after(fraction, tmp_path, full_run_sec
         assert killed  # still importing or probing: the kill must have landed
 
     assert_whole(visible(checks))
-    ChecksStore(checks)  # recovery on the next open
+    ChecksStore(checks).recover()  # the next run's first step
     assert not (checks / STAGING).exists()
     if visible(checks) == before:
         assert killed, "a run that finished must have published"

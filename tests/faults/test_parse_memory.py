@@ -70,11 +70,12 @@ CHILD = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from datapedia.pipeline import CheckOptions, run_check
+from datapedia.cli.check import check_and_print
+from datapedia.pipeline import CheckOptions
 root = Path(sys.argv[1])
-code = run_check(CheckOptions(root=root, checks_dir=root / "checks", only=[],
-                              now=datetime.fromisoformat(sys.argv[2]), allow_private=True,
-                              progress=False))
+code = check_and_print(CheckOptions(root=root, checks_dir=root / "checks", only=[],
+                              now=datetime.fromisoformat(sys.argv[2]), allow_private=True),
+                        bar=False)
 # VmHWM, not ru_maxrss: that one survives exec and so counts what the parent held
 # when it forked as this process's own.
 status = Path("/proc/self/status").read_text().splitlines()
