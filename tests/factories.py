@@ -95,14 +95,19 @@ def files_in(checks):
 
 
 def write_fiche(root: Path, **overrides) -> str:
+    """A valid fiche written where the repository keeps it; returns its id."""
     fiche = make_fiche(**overrides)
-    folder = root / "fiches" / fiche.theme.value
-    folder.mkdir(parents=True, exist_ok=True)
-    data = fiche.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    (folder / f"{fiche.id}.yml").write_text(
-        SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
-    )
+    write_fiche_data(root, fiche.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     return fiche.id
+
+
+def write_fiche_data(root: Path, data: dict[str, Any], rel: str | None = None) -> Path:
+    """Fiche data as is (valid or not) at ``fiches/<rel>``, by default ``<theme>/<id>.yml``."""
+    path = root / "fiches" / (rel or f"{data['theme']}/{data['id']}.yml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.write_text(SCHEMA_LINE + body, encoding="utf-8")
+    return path
 
 
 def options(root: Path, **values) -> CheckOptions:

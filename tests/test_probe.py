@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import factories
 import pytest
 from localserver import LocalServer, Route, real_payload
 
@@ -25,17 +26,7 @@ JSON = "application/json"
 
 
 def make_fiche(fiche_id: str, distributions: list[dict], **extra) -> Fiche:
-    return Fiche.model_validate(
-        {
-            "id": fiche_id,
-            "title": "Testdataset",
-            "description": "Een dataset om de probe mee te testen.",
-            "theme": "water",
-            "owner": {"name": "Testorganisatie", "contact": {"email": "data@example.org"}},
-            "distributions": distributions,
-            **extra,
-        }
-    )
+    return factories.make_fiche(id=fiche_id, distributions=distributions, **extra)
 
 
 def distribution(url: str, protocol: str = "kiwis", fmt: str = JSON, **extra) -> dict:

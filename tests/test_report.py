@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
+import factories
 
 from datapedia.cli.main import main
 from datapedia.github.report import markdown_report, run_report
@@ -17,26 +17,11 @@ from datapedia.store.checks import ChecksStore, HistoryEntry
 
 NIGHT = datetime(2026, 11, 23, 3, 17, tzinfo=UTC)
 
-# load_fiches wants line 1 to point editors at the schema.
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
-
 
 def fiche_data(fiche_id: str, title: str) -> dict:
-    return {
-        "id": fiche_id,
-        "title": title,
-        "description": "Een dataset voor de test van het rapport.",
-        "theme": "water",
-        "owner": {"name": "VMM", "contact": {"email": "data@vmm.be"}},
-        "distributions": [
-            {
-                "title": "API",
-                "protocol": "json",
-                "url": "https://example.org/x",
-                "format": "application/json",
-            }
-        ],
-    }
+    return factories.fiche_data(
+        id=fiche_id, title=title, owner={"name": "VMM", "contact": {"email": "data@vmm.be"}}
+    )
 
 
 def failing_diagnosis(fiche_id: str) -> Diagnosis:
@@ -58,9 +43,7 @@ def failing_diagnosis(fiche_id: str) -> Diagnosis:
 
 def make_repo(tmp_path: Path) -> tuple[Path, Path]:
     for fid, title in [("waterstanden", "Waterstanden"), ("afvoer", "Afvoerdebieten")]:
-        path = tmp_path / "fiches" / "water" / f"{fid}.yml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(SCHEMA_LINE + yaml.safe_dump(fiche_data(fid, title)), encoding="utf-8")
+        factories.write_fiche_data(tmp_path, fiche_data(fid, title))
     checks = tmp_path / "checks"
     tx = ChecksStore(checks).begin()
     tx.add(failing_diagnosis("waterstanden"))

@@ -82,11 +82,7 @@ def write_secret_hosts(root: Path) -> None:
 
 
 def write_fiche(root: Path, data: dict[str, Any]) -> Path:
-    folder = root / "fiches" / data["theme"]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{data['id']}.yml"
-    path.write_text(SCHEMA_LINE + yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return factories.write_fiche_data(root, data)
 
 
 def healthy_json_body() -> bytes:
