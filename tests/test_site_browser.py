@@ -67,7 +67,8 @@ def _serve(public: Path):
 def built(tmp_path_factory):
     """The site as the nightly job builds it: right after the last night's check."""
     root = make_measured_repo(tmp_path_factory.mktemp("browser"))
-    assert run_build(root, root / "checks", None, MEASURED_NOW, render_only=False, strict=True) == 0
+    result = run_build(root, root / "checks", None, MEASURED_NOW, render_only=False, strict=True)
+    assert result.complete
     return root
 
 
@@ -355,7 +356,7 @@ def test_no_serious_or_critical_axe_violations_on_any_page(browser, built, site,
 def test_a_ten_day_old_build_shows_the_banner(browser, built, tmp_path):
     late = MEASURED_NOW + timedelta(days=10)
     public = tmp_path / "public"
-    assert run_build(built, built / "checks", public, late, render_only=False, strict=True) == 0
+    assert run_build(built, built / "checks", public, late, render_only=False, strict=True).complete
     server, url = _serve(public)
     try:
         context, page, outside, errors = _guarded_page(browser, url, viewport=DESKTOP)
