@@ -217,6 +217,111 @@ def history_alt(history: list[HistoryEntry], now: datetime, days: int = WINDOW_D
     return _summary(entries, now) if entries else ""
 
 
+@functools.lru_cache(maxsize=64)
+def _day_axis(first: datetime, days: int) -> tuple[dict, ...]:
+    """Every other Monday: the labels stay put as the window moves night by night."""
+    day_w = (RIGHT - LEFT) / days
+    ticks = []
+    for i in range((7 - first.weekday()) % 7, days + 1, 7):
+        day = first + timedelta(days=i)
+        if day.isocalendar().week % 2 == 0:
+            ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
+    return tuple(ticks)
+
+
+@functools.lru_cache(maxsize=1)
+def _uptime_legend() -> list[dict]:
+    warn, fail = percent(THRESHOLDS.uptime_warn_pct), percent(THRESHOLDS.uptime_fail_pct)
+    items = [
+        _Legend("box", _GREEN, f"≥ {warn}"),
+        _Legend("box", _ORANGE, f"{fail} tot {warn}"),
+        _Legend("box", _RED, f"< {fail}"),
+        _Legend("box", _NO_DATA, "geen meting"),
+    ]
+    return _legend(items, HEIGHT - 30)
+
+
+def _cells(entries: list[HistoryEntry], first: datetime, days: int) -> Markup:
+    """The uptime cells and the status timeline: one of each per day."""
+    uptimes = dict(daily_uptime(entries))
+    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
+    dates = [first + timedelta(days=i) for i in range(days)]
+    cells = [_cell(first, i, days, uptimes.get(d)) for i, d in enumerate(dates)]
+    cells += [_state_cell(first, i, days, states.get(d)) for i, d in enumerate(dates)]
+    # numbers and colours from this module, the tips escaped where they are made
+    return Markup("\n".join(cells))  # noqa: S704
+
+
+def _stale_levels(interval: timedelta | None) -> list[tuple[float, str, str, str]]:
+    """(hours, colour, status word, threshold) of the stale lines; none without an interval."""
+    if not interval:
+        return []
+    hours = interval.total_seconds() / 3600
+    return [
+        (hours * THRESHOLDS.stale_warn_factor, _ORANGE, Status.warn.label, "stale_warn_factor"),
+        (hours * THRESHOLDS.stale_fail_factor, _RED, Status.fail.label, "stale_fail_factor"),
+    ]
+
+
+def _age_panel(entries: list[HistoryEntry], first: datetime, days: int, interval) -> dict:
+    """The lower panel: the age of the newest observation, with the stale thresholds."""
+    day_w = (RIGHT - LEFT) / days
+    ages = [
+        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
+        for e in entries
+        if e.newest is not None and e.checked_at >= first
+    ]
+    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
+    ages = [(t, a / unit_hours) for t, a in ages]
+    stale = [(h / unit_hours, *rest) for h, *rest in _stale_levels(interval)]
+    panel = {"age_ticks": [], "points": "", "stale_lines": [], "age_unit": unit}
+    if ages:
+        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
+        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
+        span, y_max = AGE_BOTTOM - AGE_TOP, values[-1]
+        panel["age_ticks"] = [
+            {"y": _c(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)} for v in values
+        ]
+        panel["points"] = " ".join(
+            f"{_c(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
+            f"{_c(AGE_BOTTOM - span * a / y_max)}"
+            for t, a in ages
+        )
+        panel["stale_lines"] = [
+            {"y": _c(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
+        ]
+    legend = [_Legend("line", _LINE, f"ouderdom ({unit})")] + [
+        _Legend(
+            "line",
+            colour,
+            f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
+            "het verversingsinterval",
+            dashed=True,
+        )
+        for _, colour, word, factor in stale
+    ]
+    panel["legend"] = _uptime_legend() + _legend(legend, HEIGHT - 12)
+    return panel
+
+
+_FRAME = {
+    "width": WIDTH,
+    "height": HEIGHT,
+    "left": LEFT,
+    "right": RIGHT,
+    "up_top": UP_TOP,
+    "up_bottom": UP_BOTTOM,
+    "age_top": AGE_TOP,
+    "age_bottom": AGE_BOTTOM,
+    "up_ticks": [
+        {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
+        for p in (0, 50, 100)
+    ],
+    "state_mid": _c((STATE_TOP + STATE_BOTTOM) / 2),
+    "colours": {"line": _LINE, "grid": _GRID, "axis": _GREY},
+}
+
+
 def history_svg(
     history: list[HistoryEntry],
     now: datetime,
@@ -230,114 +335,15 @@ def history_svg(
     # One cell per calendar day (UTC), the last one being the day of `now` (the day
     # before when `now` is midnight, as render passes): exactly `days` cells.
     first = _day(now - timedelta(microseconds=1)) - timedelta(days=days - 1)
-    day_w = (RIGHT - LEFT) / days
-
-    def x_of(moment: datetime) -> float:
-        return LEFT + (moment - first).total_seconds() / 86400 * day_w
-
-    uptimes = dict(daily_uptime(entries))
-    cells = [_cell(first, i, days, uptimes.get(first + timedelta(days=i))) for i in range(days)]
-    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
-    cells += [
-        _state_cell(first, i, days, states.get(first + timedelta(days=i))) for i in range(days)
-    ]
-    up_ticks = [
-        {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
-        for p in (0, 50, 100)
-    ]
-
-    ages = [
-        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
-        for e in entries
-        if e.newest is not None and e.checked_at >= first
-    ]
-    stale = []
-    if interval:
-        hours = interval.total_seconds() / 3600
-        stale = [
-            (hours * THRESHOLDS.stale_warn_factor, _ORANGE, "aandacht", "stale_warn_factor"),
-            (hours * THRESHOLDS.stale_fail_factor, _RED, "probleem", "stale_fail_factor"),
-        ]
-    age_ticks, points, stale_lines = [], "", []
-    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
-    ages = [(t, a / unit_hours) for t, a in ages]
-    stale = [(h / unit_hours, *rest) for h, *rest in stale]
-    if ages:
-        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
-        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
-        y_max = values[-1]
-
-        def y_of(hours: float) -> float:
-            return AGE_BOTTOM - (AGE_BOTTOM - AGE_TOP) * hours / y_max
-
-        age_ticks = [{"y": _c(y_of(v)), "label": _dutch(v, decimals)} for v in values]
-        points = " ".join(f"{_c(x_of(t))},{_c(y_of(a))}" for t, a in ages)
-        stale_lines = [{"y": _c(y_of(h)), "colour": colour} for h, colour, *_ in stale]
-
-    x_ticks = []
-    # Every other Monday: the labels stay put as the window moves night by night.
-    for i in range((7 - first.weekday()) % 7, days + 1, 7):
-        day = first + timedelta(days=i)
-        if day.isocalendar().week % 2 == 0:
-            x_ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
-
-    legend_up = _legend(
-        [
-            _Legend("box", _GREEN, f"≥ {percent(THRESHOLDS.uptime_warn_pct)}"),
-            _Legend(
-                "box",
-                _ORANGE,
-                f"{percent(THRESHOLDS.uptime_fail_pct)} tot {percent(THRESHOLDS.uptime_warn_pct)}",
-            ),
-            _Legend("box", _RED, f"< {percent(THRESHOLDS.uptime_fail_pct)}"),
-            _Legend("box", _NO_DATA, "geen meting"),
-        ],
-        HEIGHT - 30,
-    )
-    legend_age = _legend(
-        [_Legend("line", _LINE, f"ouderdom ({unit})")]
-        + [
-            _Legend(
-                "line",
-                colour,
-                f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
-                "het verversingsinterval",
-                dashed=True,
-            )
-            for _, colour, word, factor in stale
-        ],
-        HEIGHT - 12,
-    )
-
-    summary = _summary(entries, now)
-
-    return (
-        _ENV.get_template("history.svg.j2")
-        .render(
-            width=WIDTH,
-            height=HEIGHT,
-            left=LEFT,
-            right=RIGHT,
-            days=days,
-            up_top=UP_TOP,
-            up_bottom=UP_BOTTOM,
-            age_top=AGE_TOP,
-            age_bottom=AGE_BOTTOM,
-            # numbers and colours from this module, the tip escaped above
-            cells=Markup("\n".join(cells)),  # noqa: S704
-            up_ticks=up_ticks,
-            state_mid=_c((STATE_TOP + STATE_BOTTOM) / 2),
-            age_ticks=age_ticks,
-            x_ticks=x_ticks,
-            points=points,
-            stale_lines=stale_lines,
-            legend=legend_up + legend_age,
-            summary=summary,
-            age_unit=unit,
-            colours={"line": _LINE, "grid": _GRID, "axis": _GREY},
-        )
-        .encode()
-    )
+    template = _ENV.get_template("history.svg.j2")
+    return template.render(
+        **_FRAME,
+        days=days,
+        cells=_cells(entries, first, days),
+        x_ticks=_day_axis(first, days),
+        summary=_summary(entries, now),
+        **_age_panel(entries, first, days, interval),
+    ).encode()
 
 
 # --- maps -----------------------------------------------------------------------------
