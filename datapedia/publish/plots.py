@@ -1,11 +1,12 @@
 """History pictures for dataset pages: uptime and freshness over the last 90 days.
 
 A hand-written SVG from a jinja2 template (``templates/history.svg.j2``) instead of
-a plotting library: matplotlib cost ~0.4 s a picture, redrawn for every fiche every
-night as the window moves. Python computes every coordinate (rounded to one
-decimal, so an unchanged history yields identical bytes and no spurious diff); the
-template only writes them out. No external references and no fonts loaded: text
-uses the reader's generic sans-serif, so the picture works as an ``<img>``.
+a plotting library, whose per-picture cost dominated the render: every picture is
+redrawn every night as the window moves (bench/RESULTS.md has the measurements).
+Python computes every coordinate (rounded to one decimal, so an unchanged history
+yields identical bytes and no spurious diff); the template only writes them out. No
+external references and no fonts loaded: text uses the reader's generic sans-serif,
+so the picture works as an ``<img>``.
 """
 
 from __future__ import annotations
@@ -41,9 +42,8 @@ AGE_TOP, AGE_BOTTOM = 162, 272
 # the legend without measuring text (no fonts are loaded).
 _CHAR_W = 6.4
 
-# The 90 day cells are written here, not looped in the template: a jinja2 loop of
-# 90 × 5 escaped values (or Markup.format) made the picture most of a 1,000-page
-# render.
+# The day cells are written here, not looped in the template: a jinja2 loop over
+# every cell's escaped values made the picture most of the render.
 _CELL = (
     '<rect class="dag" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
     "<title>{tip}</title></rect>"
@@ -156,8 +156,8 @@ def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> st
 @functools.lru_cache(maxsize=4096)
 def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
     """Day ``i`` of the window as an SVG rect. Cached: every picture of a night shares
-    its days, and most cells are "100%" or "no check", so a render of 1,000 pictures
-    formats a few hundred distinct cells instead of 90,000."""
+    its days, and most cells are "100%" or "no check", so a render formats a few
+    hundred distinct cells instead of one per day per picture."""
     day = first + timedelta(days=i)
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"

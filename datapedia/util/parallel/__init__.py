@@ -87,7 +87,7 @@ def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: i
     with ProcessPoolExecutor(
         cores, mp_context=context, initializer=_Forked.adopt, initargs=(func,)
     ) as pool:
-        # Eight chunks per core: items differ in cost (a dataset page is 3 × a picture),
-        # so a worker that finishes early takes the next chunk instead of idling.
+        # Eight chunks per core: items differ in cost (a dataset page costs more than a
+        # picture), so a worker that finishes early takes the next chunk instead of idling.
         chunk = math.ceil(len(items) / (8 * cores))
         return list(pool.map(_Forked.call, items, chunksize=chunk))
