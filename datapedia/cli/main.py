@@ -108,6 +108,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "codeowners": fiche_commands.codeowners,
     "issues sync": _cmd_issues_sync,
     "readme": fiche_commands.readme,
+    "docs": fiche_commands.docs,
 }
 
 
