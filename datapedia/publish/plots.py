@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from datapedia.judge.history import uptime, was_usable
 from datapedia.model.results import HistoryEntry, Status
@@ -217,93 +217,7 @@ def history_alt(history: list[HistoryEntry], now: datetime, days: int = WINDOW_D
     return _summary(entries, now) if entries else ""
 
 
-@functools.lru_cache(maxsize=64)
-def _day_axis(first: datetime, days: int) -> tuple[dict, ...]:
-    """Every other Monday: the labels stay put as the window moves night by night."""
-    day_w = (RIGHT - LEFT) / days
-    ticks = []
-    for i in range((7 - first.weekday()) % 7, days + 1, 7):
-        day = first + timedelta(days=i)
-        if day.isocalendar().week % 2 == 0:
-            ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
-    return tuple(ticks)
-
-
-@functools.lru_cache(maxsize=1)
-def _uptime_legend() -> list[dict]:
-    warn, fail = percent(THRESHOLDS.uptime_warn_pct), percent(THRESHOLDS.uptime_fail_pct)
-    items = [
-        _Legend("box", _GREEN, f"≥ {warn}"),
-        _Legend("box", _ORANGE, f"{fail} tot {warn}"),
-        _Legend("box", _RED, f"< {fail}"),
-        _Legend("box", _NO_DATA, "geen meting"),
-    ]
-    return _legend(items, HEIGHT - 30)
-
-
-def _cells(entries: list[HistoryEntry], first: datetime, days: int) -> Markup:
-    """The uptime cells and the status timeline: one of each per day."""
-    uptimes = dict(daily_uptime(entries))
-    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
-    dates = [first + timedelta(days=i) for i in range(days)]
-    cells = [_cell(first, i, days, uptimes.get(d)) for i, d in enumerate(dates)]
-    cells += [_state_cell(first, i, days, states.get(d)) for i, d in enumerate(dates)]
-    # numbers and colours from this module, the tips escaped where they are made
-    return Markup("\n".join(cells))  # noqa: S704
-
-
-def _stale_levels(interval: timedelta | None) -> list[tuple[float, str, str, str]]:
-    """(hours, colour, status word, threshold) of the stale lines; none without an interval."""
-    if not interval:
-        return []
-    hours = interval.total_seconds() / 3600
-    return [
-        (hours * THRESHOLDS.stale_warn_factor, _ORANGE, Status.warn.label, "stale_warn_factor"),
-        (hours * THRESHOLDS.stale_fail_factor, _RED, Status.fail.label, "stale_fail_factor"),
-    ]
-
-
-def _age_panel(entries: list[HistoryEntry], first: datetime, days: int, interval) -> dict:
-    """The lower panel: the age of the newest observation, with the stale thresholds."""
-    day_w = (RIGHT - LEFT) / days
-    ages = [
-        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
-        for e in entries
-        if e.newest is not None and e.checked_at >= first
-    ]
-    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
-    ages = [(t, a / unit_hours) for t, a in ages]
-    stale = [(h / unit_hours, *rest) for h, *rest in _stale_levels(interval)]
-    panel = {"age_ticks": [], "points": "", "stale_lines": [], "age_unit": unit}
-    if ages:
-        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
-        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
-        span, y_max = AGE_BOTTOM - AGE_TOP, values[-1]
-        panel["age_ticks"] = [
-            {"y": _c(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)} for v in values
-        ]
-        panel["points"] = " ".join(
-            f"{_c(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
-            f"{_c(AGE_BOTTOM - span * a / y_max)}"
-            for t, a in ages
-        )
-        panel["stale_lines"] = [
-            {"y": _c(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
-        ]
-    legend = [_Legend("line", _LINE, f"ouderdom ({unit})")] + [
-        _Legend(
-            "line",
-            colour,
-            f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
-            "het verversingsinterval",
-            dashed=True,
-        )
-        for _, colour, word, factor in stale
-    ]
-    panel["legend"] = _uptime_legend() + _legend(legend, HEIGHT - 12)
-    return panel
-
-
+# The layout every picture shares, as the template's macros read it.
 _FRAME = {
     "width": WIDTH,
     "height": HEIGHT,
@@ -322,6 +236,111 @@ _FRAME = {
 }
 
 
+@functools.cache
+def _macros():
+    """The picture's parts as jinja2 macros (autoescaped: SVG is XML)."""
+    return _ENV.get_template("history.svg.j2").module
+
+
+@functools.lru_cache(maxsize=64)
+def _day_axis(first: datetime, days: int) -> str:
+    """The time axis. Every other Monday: the labels stay put as the window moves."""
+    day_w = (RIGHT - LEFT) / days
+    ticks = []
+    for i in range((7 - first.weekday()) % 7, days + 1, 7):
+        day = first + timedelta(days=i)
+        if day.isocalendar().week % 2 == 0:
+            ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
+    return str(_macros().axis(_FRAME, ticks))
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed(days: int) -> tuple[str, str, str]:
+    """What every picture of ``days`` shares: before the summary, before the cells, and
+    from the cells to the age panel."""
+    macros = _macros()
+    return str(macros.head(_FRAME, days)), str(macros.frame(_FRAME)), str(macros.middle(_FRAME))
+
+
+@functools.cache
+def _uptime_legend() -> str:
+    warn, fail = percent(THRESHOLDS.uptime_warn_pct), percent(THRESHOLDS.uptime_fail_pct)
+    items = [
+        _Legend("box", _GREEN, f"≥ {warn}"),
+        _Legend("box", _ORANGE, f"{fail} tot {warn}"),
+        _Legend("box", _RED, f"< {fail}"),
+        _Legend("box", _NO_DATA, "geen meting"),
+    ]
+    return str(_macros().legend(_legend(items, HEIGHT - 30)))
+
+
+def _cells(entries: list[HistoryEntry], first: datetime, days: int) -> str:
+    """The uptime cells and the status timeline: one of each per day."""
+    uptimes = dict(daily_uptime(entries))
+    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
+    dates = [first + timedelta(days=i) for i in range(days)]
+    cells = [_cell(first, i, days, uptimes.get(d)) for i, d in enumerate(dates)]
+    cells += [_state_cell(first, i, days, states.get(d)) for i, d in enumerate(dates)]
+    # numbers and colours from this module, the tips escaped where they are made
+    return "\n".join(cells)
+
+
+def _stale_levels(interval: timedelta | None) -> list[tuple[float, str, str, str]]:
+    """(hours, colour, status word, threshold) of the stale lines; none without an interval."""
+    if not interval:
+        return []
+    hours = interval.total_seconds() / 3600
+    return [
+        (hours * THRESHOLDS.stale_warn_factor, _ORANGE, Status.warn.label, "stale_warn_factor"),
+        (hours * THRESHOLDS.stale_fail_factor, _RED, Status.fail.label, "stale_fail_factor"),
+    ]
+
+
+def _age_panel(
+    entries: list[HistoryEntry], first: datetime, days: int, interval: timedelta | None
+) -> tuple[str, str]:
+    """The lower panel (the age of the newest observation, with the stale thresholds) and
+    its legend."""
+    day_w = (RIGHT - LEFT) / days
+    ages = [
+        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
+        for e in entries
+        if e.newest is not None and e.checked_at >= first
+    ]
+    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
+    ages = [(t, a / unit_hours) for t, a in ages]
+    stale = [(h / unit_hours, *rest) for h, *rest in _stale_levels(interval)]
+    age_ticks, points, stale_lines = [], "", []
+    if ages:
+        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
+        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
+        span, y_max = AGE_BOTTOM - AGE_TOP, values[-1]
+        age_ticks = [
+            {"y": _c(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)} for v in values
+        ]
+        points = " ".join(
+            f"{_c(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
+            f"{_c(AGE_BOTTOM - span * a / y_max)}"
+            for t, a in ages
+        )
+        stale_lines = [
+            {"y": _c(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
+        ]
+    legend = [_Legend("line", _LINE, f"ouderdom ({unit})")] + [
+        _Legend(
+            "line",
+            colour,
+            f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
+            "het verversingsinterval",
+            dashed=True,
+        )
+        for _, colour, word, factor in stale
+    ]
+    macros = _macros()
+    panel = macros.age(_FRAME, points, age_ticks, unit, stale_lines)
+    return str(panel), str(macros.legend(_legend(legend, HEIGHT - 12)))
+
+
 def history_svg(
     history: list[HistoryEntry],
     now: datetime,
@@ -335,15 +354,23 @@ def history_svg(
     # One cell per calendar day (UTC), the last one being the day of `now` (the day
     # before when `now` is midnight, as render passes): exactly `days` cells.
     first = _day(now - timedelta(microseconds=1)) - timedelta(days=days - 1)
-    template = _ENV.get_template("history.svg.j2")
-    return template.render(
-        **_FRAME,
-        days=days,
-        cells=_cells(entries, first, days),
-        x_ticks=_day_axis(first, days),
-        summary=_summary(entries, now),
-        **_age_panel(entries, first, days, interval),
-    ).encode()
+    head, frame, middle = _fixed(days)
+    panel, age_legend = _age_panel(entries, first, days, interval)
+    parts = (
+        head,
+        str(_macros().desc(_summary(entries, now))),
+        frame,
+        _cells(entries, first, days),
+        "\n",
+        middle,
+        panel,
+        _day_axis(first, days),
+        '<g class="legende">\n',
+        _uptime_legend(),
+        age_legend,
+        "</g>\n</svg>",
+    )
+    return "".join(parts).encode()
 
 
 # --- maps -----------------------------------------------------------------------------
