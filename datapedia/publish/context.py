@@ -73,12 +73,11 @@ class Context:
     @cached_property
     def placed(self) -> dict[str, list[cities.Placed]]:
         """Per fiche: its units with their centrumstad and freshness (fiches with positions)."""
-        found = {
-            e.id: cities.placed_units(e.diagnosis, freshness_window(e.fiche, e.diagnosis.endpoints))
-            for e in self.entries
-            if e.checked
-        }
-        return {fid: units for fid, units in found.items() if units}
+        checked = [e for e in self.entries if e.checked]
+        found = cities.place_all(
+            [(e.diagnosis, freshness_window(e.fiche, e.diagnosis.endpoints)) for e in checked]
+        )
+        return {e.id: units for e, units in zip(checked, found, strict=True) if units}
 
     @cached_property
     def city_cells(self) -> dict[str, dict[str, cities.CityCell]]:
