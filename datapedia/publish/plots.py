@@ -25,10 +25,9 @@ from datapedia.judge.history import uptime, was_usable
 from datapedia.model.results import HistoryEntry, Status
 from datapedia.model.thresholds import THRESHOLDS
 from datapedia.model.words import duration, percent
-from datapedia.publish import cities
 
 WINDOW_DAYS = 90
-_GREEN, _ORANGE, _RED, _GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
+GREEN, ORANGE, RED, GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
 _NO_DATA, _LINE, _GRID = "#e0e0e0", "#1565c0", "#dddddd"
 
 # Layout in SVG user units; the viewBox makes it scale with the page.
@@ -80,7 +79,7 @@ def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
     ]
 
 
-def _c(value: float) -> str:
+def coord(value: float) -> str:
     """A coordinate with one decimal (the layout keeps them all positive, so no "-0.0")."""
     return f"{value:.1f}"
 
@@ -91,8 +90,8 @@ def _dutch(value: float, decimals: int) -> str:
 
 def _uptime_colour(pct: float) -> str:
     if pct >= THRESHOLDS.uptime_warn_pct:
-        return _GREEN
-    return _ORANGE if pct >= THRESHOLDS.uptime_fail_pct else _RED
+        return GREEN
+    return ORANGE if pct >= THRESHOLDS.uptime_fail_pct else RED
 
 
 def _ticks(top: float) -> tuple[list[float], int]:
@@ -119,19 +118,19 @@ def _legend(items: list[_Legend], y: float) -> list[dict]:
         placed.append(
             {
                 "item": item,
-                "x": _c(x),
-                "x2": _c(x + 14),
-                "tx": _c(x + 18),
-                "y": _c(y),
-                "box_y": _c(y - 9),
-                "line_y": _c(y - 4),
+                "x": coord(x),
+                "x2": coord(x + 14),
+                "tx": coord(x + 18),
+                "y": coord(y),
+                "box_y": coord(y - 9),
+                "line_y": coord(y - 4),
             }
         )
         x += 18 + len(item.label) * _CHAR_W + 18
     return placed
 
 
-_STATE_COLOURS = {Status.ok: _GREEN, Status.warn: _ORANGE, Status.fail: _RED, Status.unknown: _GREY}
+_STATE_COLOURS = {Status.ok: GREEN, Status.warn: ORANGE, Status.fail: RED, Status.unknown: GREY}
 _STATE = (
     '<rect class="oordeel" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
     "<title>{tip}</title></rect>"
@@ -144,10 +143,10 @@ def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> st
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"
     return _STATE.format(
-        x=_c(LEFT + i * day_w + 1),
-        y=_c(STATE_TOP),
-        w=_c(day_w - 2),
-        h=_c(STATE_BOTTOM - STATE_TOP),
+        x=coord(LEFT + i * day_w + 1),
+        y=coord(STATE_TOP),
+        w=coord(day_w - 2),
+        h=coord(STATE_BOTTOM - STATE_TOP),
         colour=_STATE_COLOURS[status] if status else _NO_DATA,
         tip=escape(f"{label}: {status.label if status else 'geen controle'}"),
     )
@@ -168,10 +167,10 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
         top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 15)
         colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
-        x=_c(LEFT + i * day_w + 1),
-        y=_c(top),
-        w=_c(day_w - 2),
-        h=_c(UP_BOTTOM - top),
+        x=coord(LEFT + i * day_w + 1),
+        y=coord(top),
+        w=coord(day_w - 2),
+        h=coord(UP_BOTTOM - top),
         colour=colour,
         tip=escape(tip),
     )
@@ -228,11 +227,11 @@ _FRAME = {
     "age_top": AGE_TOP,
     "age_bottom": AGE_BOTTOM,
     "up_ticks": [
-        {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
+        {"y": coord(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
         for p in (0, 50, 100)
     ],
-    "state_mid": _c((STATE_TOP + STATE_BOTTOM) / 2),
-    "colours": {"line": _LINE, "grid": _GRID, "axis": _GREY},
+    "state_mid": coord((STATE_TOP + STATE_BOTTOM) / 2),
+    "colours": {"line": _LINE, "grid": _GRID, "axis": GREY},
 }
 
 
@@ -250,7 +249,7 @@ def _day_axis(first: datetime, days: int) -> str:
     for i in range((7 - first.weekday()) % 7, days + 1, 7):
         day = first + timedelta(days=i)
         if day.isocalendar().week % 2 == 0:
-            ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
+            ticks.append({"x": coord(LEFT + i * day_w), "label": day.strftime("%d-%m")})
     return str(_macros().axis(_FRAME, ticks))
 
 
@@ -266,9 +265,9 @@ def _fixed(days: int) -> tuple[str, str, str]:
 def _uptime_legend() -> str:
     warn, fail = percent(THRESHOLDS.uptime_warn_pct), percent(THRESHOLDS.uptime_fail_pct)
     items = [
-        _Legend("box", _GREEN, f"≥ {warn}"),
-        _Legend("box", _ORANGE, f"{fail} tot {warn}"),
-        _Legend("box", _RED, f"< {fail}"),
+        _Legend("box", GREEN, f"≥ {warn}"),
+        _Legend("box", ORANGE, f"{fail} tot {warn}"),
+        _Legend("box", RED, f"< {fail}"),
         _Legend("box", _NO_DATA, "geen meting"),
     ]
     return str(_macros().legend(_legend(items, HEIGHT - 30)))
@@ -291,8 +290,8 @@ def _stale_levels(interval: timedelta | None) -> list[tuple[float, str, str, str
         return []
     hours = interval.total_seconds() / 3600
     return [
-        (hours * THRESHOLDS.stale_warn_factor, _ORANGE, Status.warn.label, "stale_warn_factor"),
-        (hours * THRESHOLDS.stale_fail_factor, _RED, Status.fail.label, "stale_fail_factor"),
+        (hours * THRESHOLDS.stale_warn_factor, ORANGE, Status.warn.label, "stale_warn_factor"),
+        (hours * THRESHOLDS.stale_fail_factor, RED, Status.fail.label, "stale_fail_factor"),
     ]
 
 
@@ -316,15 +315,16 @@ def _age_panel(
         values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
         span, y_max = AGE_BOTTOM - AGE_TOP, values[-1]
         age_ticks = [
-            {"y": _c(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)} for v in values
+            {"y": coord(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)}
+            for v in values
         ]
         points = " ".join(
-            f"{_c(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
-            f"{_c(AGE_BOTTOM - span * a / y_max)}"
+            f"{coord(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
+            f"{coord(AGE_BOTTOM - span * a / y_max)}"
             for t, a in ages
         )
         stale_lines = [
-            {"y": _c(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
+            {"y": coord(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
         ]
     legend = [_Legend("line", _LINE, f"ouderdom ({unit})")] + [
         _Legend(
@@ -371,47 +371,3 @@ def history_svg(
         "</g>\n</svg>",
     )
     return "".join(parts).encode()
-
-
-# --- maps -----------------------------------------------------------------------------
-_MAP_COLOURS = {True: _GREEN, False: _RED}
-
-
-def map_svg(placed: list[cities.Placed], title: str) -> bytes:
-    """Flanders with the dataset's units (green: fresh, red: not) and the centrumsteden."""
-    outline, city_paths, labels = cities.base_paths()
-    width, height = cities.MAP_WIDTH, cities.map_height()
-    shown = [p for p in placed if cities.in_frame(p.unit)]
-    fresh = sum(p.fresh for p in shown)
-    summary = (
-        f"Kaart van Vlaanderen met {len(shown)} meetpunten van {title}: {fresh} met verse data "
-        f"(groen), {len(shown) - fresh} zonder (rood). De 13 centrumsteden zijn omlijnd."
-    )
-    dots = []
-    # Stale units first, so fresh ones are drawn on top where they overlap.
-    for p in sorted(shown, key=lambda p: p.fresh):
-        x, y = cities.project(p.unit.lon, p.unit.lat)
-        dots.append(f'<circle cx="{_c(x)}" cy="{_c(y)}" r="2.5" fill="{_MAP_COLOURS[p.fresh]}"/>')
-    cities_svg = "".join(
-        f'<path d="{path}" fill="none" stroke="#212121" stroke-width="1"/>'
-        for path in city_paths.values()
-    )
-    names = "".join(
-        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle" stroke="#fff" '
-        f'stroke-width="3" paint-order="stroke">{escape(city)}</text>'
-        for city, (x, y) in labels.items()
-    )
-    legend_y = height + 18
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_c(width)} {_c(height + 28)}" '
-        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="11" '
-        f'fill="#212121"><title id="dp-kaart-titel">{escape(summary)}</title>'
-        f'<rect width="100%" height="100%" fill="#fff"/>'
-        f'<path d="{outline}" fill="#f5f5f5" stroke="#757575" stroke-width="0.8"/>'
-        f"{cities_svg}{''.join(dots)}{names}"
-        f'<circle cx="12" cy="{_c(legend_y - 3)}" r="4" fill="{_GREEN}"/>'
-        f'<text x="20" y="{_c(legend_y)}">verse data ({fresh})</text>'
-        f'<circle cx="132" cy="{_c(legend_y - 3)}" r="4" fill="{_RED}"/>'
-        f'<text x="140" y="{_c(legend_y)}">geen verse data ({len(shown) - fresh})</text>'
-        f"</svg>\n"
-    ).encode()

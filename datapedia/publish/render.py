@@ -21,7 +21,7 @@ from datapedia.model.fiche import Theme
 from datapedia.model.findings import CATALOGUE
 from datapedia.model.thresholds import EXPLANATIONS, THRESHOLDS
 from datapedia.model.words import show
-from datapedia.publish import cities, handbook, plots, theme
+from datapedia.publish import cities, handbook, maps, plots, theme
 from datapedia.publish.catalogue import mqa
 from datapedia.publish.context import Context
 from datapedia.publish.entries import Entry, load_entries
@@ -117,7 +117,7 @@ def _dataset_outputs(site: Site, entry: Entry, titles: dict[str, str]) -> Output
     if entry.has_positions:
         outputs[map_rel] = (
             key(site.version, entry.inputs, "map"),
-            lambda: plots.map_svg(site.ctx.placed[entry.id], entry.fiche.title),
+            lambda: maps.map_svg(site.ctx.placed[entry.id], entry.fiche.title),
         )
     outputs[f"{DATASETS}/{entry.id}.md"] = (
         key(site.version, site.day, entry.inputs, json.dumps(related), entry.owner_slug),
