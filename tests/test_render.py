@@ -16,7 +16,7 @@ from datapedia.cli import site as cli_site
 from datapedia.model.findings import CATALOGUE
 from datapedia.model.results import Dimension, Status
 from datapedia.model.thresholds import EXPLANATIONS
-from datapedia.publish.build import MkdocsFailed, run_build
+from datapedia.publish.build import ChecksUnreadable, MkdocsFailed, run_build
 from datapedia.publish.escape import ext_link, md, md_block, md_text
 from datapedia.publish.render import RenderReport, render_site
 from datapedia.store.checks import ChecksStore
@@ -255,6 +255,21 @@ def test_build_leaves_out_an_invalid_fiche_and_reports_it(repo, capsys):
     assert "kapot.yml" in capsys.readouterr().err
     pages = sorted(p.stem for p in (repo / "site" / "generated" / "datasets").glob("*.md"))
     assert pages and "kapot" not in pages
+
+
+def test_build_returns_what_it_left_out_and_raises_when_checks_cannot_be_read(repo, capsys):
+    (repo / "checks" / "waterpeil.json").write_text('{"id": "waterpeil", ', encoding="utf-8")
+    result = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert [q for q in result.quarantined if "waterpeil.json" in q] and not result.complete
+    assert set(result.quarantined) <= set(result.problems)
+    assert result.site_dir is None and "datasets/waterpeil.md" in result.pages_written
+
+    (repo / "checks" / "history" / "regen-gent.jsonl").write_text("kapot\n", encoding="utf-8")
+    with pytest.raises(ChecksUnreadable, match="regen-gent.jsonl"):
+        run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert capsys.readouterr() == ("", "")
+    assert cli_site.build(repo, repo / "checks", None, NOW, render_only=True, strict=True) == 2
+    assert "checks/ is niet leesbaar" in capsys.readouterr().err
 
 
 def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
