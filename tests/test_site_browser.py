@@ -27,6 +27,7 @@ from site_fixtures import (
     make_measured_repo,
 )
 
+from datapedia.model.results import VERDICT_ORDER
 from datapedia.publish.build import run_build
 
 # Debian's chromium here and in .ci/run; GitHub's Ubuntu runners bring Google Chrome
@@ -150,7 +151,7 @@ def test_overview_is_a_worklist_worst_first_with_why_and_who(page, site):
     assert "sinds 26-11" in first.inner_text()  # down since the first of fifteen nights
     # Problems first, then the missing dataset, then what could not be judged.
     verdicts = [page.locator(f"#rij-{fid}").get_attribute("data-verdict") for fid in order]
-    rank = {"fail": 0, "warn": 1, "ontbrekend": 2, "niet_beoordeeld": 3, "ok": 4}
+    rank = {v.value: i for i, v in enumerate(VERDICT_ORDER)}
     assert [rank[v] for v in verdicts] == sorted(rank[v] for v in verdicts)
     counts = page.locator(".dp-counts").inner_text()
     assert "probleem 4" in counts and "ontbrekend 1" in counts and "niet beoordeeld 1" in counts
@@ -175,6 +176,8 @@ def test_printed_overview_fits_an_a4_page(page, site):
 def test_filters_live_in_the_url_and_the_list_is_sortable(page, site):
     page.goto(site + "index.html?thema=water")
     assert sorted(rows(page)) == ["dov-grondwatermeetnetten", NEVER_CHECKED, "vmm-stations"]
+    choices = page.locator("#dp-filter-oordeel option").all_inner_texts()
+    assert choices == ["alle", *(v.label for v in VERDICT_ORDER)]  # the model's words, in order
     page.select_option("#dp-filter-oordeel", "fail")
     assert sorted(rows(page)) == ["dov-grondwatermeetnetten", "vmm-stations"]
     assert "thema=water" in page.url and "oordeel=fail" in page.url
