@@ -84,9 +84,12 @@ def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: i
         return [func(item) for item in items]
     context = multiprocessing.get_context("fork")
     # Forked processes receive the initializer's arguments by inheritance, unpickled.
-    with ProcessPoolExecutor(
-        cores, mp_context=context, initializer=_Forked.adopt, initargs=(func,)
-    ) as pool:
+    with (
+        heap_frozen(),
+        ProcessPoolExecutor(
+            cores, mp_context=context, initializer=_Forked.adopt, initargs=(func,)
+        ) as pool,
+    ):
         # Eight chunks per core: items differ in cost (a dataset page costs more than a
         # picture), so a worker that finishes early takes the next chunk instead of idling.
         chunk = math.ceil(len(items) / (8 * cores))
