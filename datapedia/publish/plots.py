@@ -138,8 +138,9 @@ _STATE = (
 
 
 @functools.lru_cache(maxsize=4096)
-def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> str:
-    day = first + timedelta(days=i)
+def _state_cell(first: int, i: int, days: int, status: Status | None) -> str:
+    """Day ``i`` of the window (``first`` as a date ordinal) in the status timeline."""
+    day = date.fromordinal(first + i)
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"
     return _STATE.format(
@@ -153,11 +154,11 @@ def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> st
 
 
 @functools.lru_cache(maxsize=4096)
-def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
-    """Day ``i`` of the window as an SVG rect. Cached: every picture of a night shares
-    its days, and most cells are "100%" or "no check", so a render formats a few
-    hundred distinct cells instead of one per day per picture."""
-    day = first + timedelta(days=i)
+def _cell(first: int, i: int, days: int, pct: float | None) -> str:
+    """Day ``i`` of the window (``first`` as a date ordinal) as an SVG rect. Cached: every
+    picture of a night shares its days, and most cells are "100%" or "no check", so a
+    render formats a few hundred distinct cells instead of one per day per picture."""
+    day = date.fromordinal(first + i)
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"
     if pct is None:
@@ -275,11 +276,13 @@ def _uptime_legend() -> str:
 
 def _cells(entries: list[HistoryEntry], first: datetime, days: int) -> str:
     """The uptime cells and the status timeline: one of each per day."""
-    uptimes = dict(daily_uptime(entries))
-    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
-    dates = [first + timedelta(days=i) for i in range(days)]
-    cells = [_cell(first, i, days, uptimes.get(d)) for i, d in enumerate(dates)]
-    cells += [_state_cell(first, i, days, states.get(d)) for i, d in enumerate(dates)]
+    # Days as offsets from the window's first (UTC dates): cheap keys for the cell caches.
+    start = first.toordinal()
+    uptimes = {day.toordinal() - start: pct for day, pct in daily_uptime(entries)}
+    # the day's last check wins
+    states = {_day(e.checked_at).toordinal() - start: e.overall for e in entries}
+    cells = [_cell(start, i, days, uptimes.get(i)) for i in range(days)]
+    cells += [_state_cell(start, i, days, states.get(i)) for i in range(days)]
     # numbers and colours from this module, the tips escaped where they are made
     return "\n".join(cells)
 
