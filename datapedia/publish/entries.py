@@ -68,13 +68,10 @@ class Entry:
         # bytes read for the key: an unchanged site never parses a history.
         return self.store.parse_history(self.id, self.history_raw) if self.history_raw else []
 
-    @property
-    def fiche(self) -> Fiche:
-        return self.loaded.fiche
-
-    @property
-    def id(self) -> str:
-        return self.fiche.id
+    def __post_init__(self) -> None:
+        # Plain attributes, not properties: the templates read them thousands of times.
+        self.fiche: Fiche = self.loaded.fiche
+        self.id: str = self.fiche.id
 
     @property
     def overall(self) -> Status:
