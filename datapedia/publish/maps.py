@@ -14,6 +14,12 @@ from datapedia.publish.plots import GREEN, RED, coord
 _MAP_COLOURS = {True: GREEN, False: RED}
 
 
+def prepare() -> None:
+    """Read the boundaries and draw the fixed map now (before workers are forked)."""
+    cities.base_paths()
+    cities.city_of(0.0, 0.0)
+
+
 def map_svg(placed: list[cities.Placed], title: str) -> bytes:
     """Flanders with the dataset's units (green: fresh, red: not) and the centrumsteden."""
     outline, city_paths, labels = cities.base_paths()

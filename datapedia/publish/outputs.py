@@ -20,7 +20,7 @@ from typing import Any
 from datapedia.model.words import count
 from datapedia.publish.paths import MANIFEST, PARALLEL_MIN_PAGES
 from datapedia.util.files import atomic_write
-from datapedia.util.parallel import fork_map
+from datapedia.util.parallel import fork_map, fork_workers
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -113,9 +113,12 @@ def _remove_unclaimed(out: Path, claimed: dict[str, str], report: RenderReport) 
             path.rmdir()
 
 
-def write_outputs(out: Path, outputs: Outputs) -> RenderReport:
+def write_outputs(
+    out: Path, outputs: Outputs, prepare: Callable[[], None] | None = None
+) -> RenderReport:
     """Make and write every output whose key changed (on all cores when many), then the
-    manifest of what is on disk."""
+    manifest of what is on disk. ``prepare`` runs before the work is spread over worker
+    processes: what it computes, every worker inherits instead of computing it again."""
     report = RenderReport(out_dir=out)
     manifest = _read_manifest(out)
     written: dict[str, str] = {}
@@ -133,6 +136,8 @@ def write_outputs(out: Path, outputs: Outputs) -> RenderReport:
             write_page(out / rel, data)
         return data is not None
 
+    if prepare and fork_workers(len(todo), PARALLEL_MIN_PAGES) > 1:
+        prepare()
     for rel, made in zip(todo, fork_map(produce, todo, PARALLEL_MIN_PAGES), strict=True):
         if made:  # else it had nothing to show (no history in the window)
             report.written.append(rel)

@@ -242,6 +242,11 @@ def _macros():
     return _ENV.get_template("history.svg.j2").module
 
 
+def prepare() -> None:
+    """Compile the picture's template now (before worker processes are forked)."""
+    _macros()
+
+
 @functools.lru_cache(maxsize=64)
 def _day_axis(first: datetime, days: int) -> str:
     """The time axis. Every other Monday: the labels stay put as the window moves."""

@@ -68,6 +68,16 @@ class Site:
         everything = key(version, day, *(e.inputs for e in entries))
         return cls(ctx, environment(), version, day, horizon, everything)
 
+    def prepare(self) -> None:
+        """What every worker would otherwise compute for itself: the templates compiled,
+        and the pictures' fixed parts and the map of Flanders when there are any."""
+        for template in self.env.list_templates(filter_func=_markdown_template):
+            self.env.get_template(template)
+        plots.prepare()
+        if any(e.has_positions for e in self.ctx.entries):
+            maps.prepare()
+            self.ctx.placed  # noqa: B018 (computed once, inherited by every worker)
+
     def page(self, template: str, **values: Any) -> Make:
         """How to make a page; a ``Later`` value is computed only when it is made."""
 
@@ -77,6 +87,10 @@ class Site:
             return page.encode()
 
         return make
+
+
+def _markdown_template(name: str) -> bool:
+    return name.endswith(".md.j2") or name.startswith("_")
 
 
 @dataclass(frozen=True)
@@ -241,6 +255,6 @@ def render_site(
         outputs.update(_dataset_outputs(site, entry, titles))
     for part in (_listing_outputs, _city_outputs, _theme_outputs, _handbook_outputs):
         outputs.update(part(site))
-    report = write_outputs(out, outputs)
+    report = write_outputs(out, outputs, site.prepare)
     report.problems, report.quarantined, report.entries = problems, quarantined, entries
     return report
