@@ -6,6 +6,7 @@ thresholds can never drift from what the code validates and judges with.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,8 @@ from datapedia.model.fiche import Fiche
 from datapedia.model.results import Dimension
 from datapedia.model.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
 from datapedia.model.words import duration, percent, show
+from datapedia.probe.transport.settings import EXPLANATIONS as TRANSPORT_EXPLANATIONS
+from datapedia.probe.transport.settings import TRANSPORT
 
 # Thresholds that no dimension owns: the probes' own limits.
 ALL_DIMENSIONS = "alle dimensies (de probes)"
@@ -89,14 +92,24 @@ def threshold_value(name: str, value: Any) -> str:
         return percent(100 * value)
     if name.endswith("_factor"):
         return f"{show(value)}×"
-    if name == "max_bytes":
+    if name.endswith("_bytes"):
         return f"{show(value / 1024 / 1024)} MB"
     return show(value)
 
 
+def thresholds_inputs() -> str:
+    """Everything the thresholds' fragment is made of, for its key."""
+    explanations = json.dumps([EXPLANATIONS, TRANSPORT_EXPLANATIONS])
+    return f"{explanations}\0{THRESHOLDS!r}\0{TRANSPORT!r}"
+
+
 def threshold_groups() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """(group label, [(name, value, explanation)]): the probes' limits, then per dimension."""
+    """(group label, [(name, value, explanation)]): the probes' limits (the transport's
+    settings first), then per dimension."""
     groups: dict[str, list[tuple[str, str, str]]] = {ALL_DIMENSIONS: []}
+    for name, explanation in TRANSPORT_EXPLANATIONS.items():
+        value = threshold_value(name, getattr(TRANSPORT, name))
+        groups[ALL_DIMENSIONS].append((name, value, explanation))
     groups.update({d.label: [] for d in Dimension})
     for name, explanation in EXPLANATIONS.items():
         dimension = THRESHOLD_DIMENSION.get(name)

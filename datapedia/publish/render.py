@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from datapedia.model.fiche import Theme
 from datapedia.model.findings import CATALOGUE
-from datapedia.model.thresholds import EXPLANATIONS, THRESHOLDS
+from datapedia.model.thresholds import THRESHOLDS
 from datapedia.model.words import show
 from datapedia.publish import cities, handbook, maps, plots, theme
 from datapedia.publish.catalogue import mqa
@@ -219,7 +219,7 @@ def _handbook_outputs(site: Site) -> Outputs:
             site.page("fields.md.j2", rows=Later(handbook.schema_rows)),
         ),
         f"{FRAGMENTS}/dimensies.md": (
-            key(version, json.dumps(EXPLANATIONS), repr(THRESHOLDS), "dimensions"),
+            key(version, handbook.thresholds_inputs(), "dimensions"),
             site.page("dimensions.md.j2", groups=Later(handbook.threshold_groups)),
         ),
         f"{FRAGMENTS}/bevindingen.md": (
