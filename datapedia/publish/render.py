@@ -82,8 +82,8 @@ class Site:
         """How to make a page; a ``Later`` value is computed only when it is made."""
 
         def make() -> bytes:
-            now = {k: v.func() if isinstance(v, Later) else v for k, v in values.items()}
-            page = self.env.get_template(template).render(ctx=self.ctx, now=self.ctx.now, **now)
+            ready = {k: v.func() if isinstance(v, Later) else v for k, v in values.items()}
+            page = self.env.get_template(template).render(ctx=self.ctx, now=self.ctx.now, **ready)
             return page.encode()
 
         return make
