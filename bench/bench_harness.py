@@ -271,7 +271,7 @@ def calibrate(server: bench_server.FeedServer, count: int, concurrency: int) -> 
 
 def renderer_version() -> str:
     """The renderer's code hash, which is part of every page's cache key."""
-    code = "from datapedia.publish.render import code_version; print(code_version())"
+    code = "from datapedia.publish.outputs import code_version; print(code_version())"
     return subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True).stdout
 
 

@@ -13,6 +13,7 @@ step .venv/bin/datapedia schema --check
 step .venv/bin/datapedia validate
 step .venv/bin/datapedia codeowners --check
 step .venv/bin/datapedia readme --check
+step .venv/bin/datapedia docs --check
 step .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 step .venv/bin/zizmor --offline --quiet .github/workflows
 step .venv/bin/lint-imports

@@ -20,7 +20,7 @@ from datapedia.publish.catalogue import mqa, vocab
 from datapedia.publish.catalogue.dcat import catalog_graph
 from datapedia.publish.catalogue.measures import measured_values
 from datapedia.publish.catalogue.text import plain_text
-from datapedia.publish.render import load_entries
+from datapedia.publish.entries import load_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = Path(__file__).parent / "data" / "shacl"
@@ -85,7 +85,7 @@ def real():
 @pytest.fixture(scope="module")
 def site_repo(tmp_path_factory):
     root = make_repo(tmp_path_factory.mktemp("catalogue"), history_days=3)
-    entries, _ = load_entries(root, root / "checks")
+    entries, _, _ = load_entries(root, root / "checks")
     return [e.fiche for e in entries], {e.id: e.diagnosis for e in entries if e.diagnosis}
 
 
@@ -299,7 +299,7 @@ def test_mqa_on_the_dataset_page_and_in_the_handbook(tmp_path):
     root = make_repo(tmp_path, history_days=2)
     report = render_site(root, root / "checks", NOW)
     fragments = report.out_dir / "fragments"
-    entries, _ = load_entries(root, root / "checks")
+    entries, _, _ = load_entries(root, root / "checks")
     scores = {e.id: mqa.score(e.fiche, e.diagnosis) for e in entries}
     table = (fragments / "mqa-scores.md").read_text()
     for e in entries:
@@ -318,7 +318,7 @@ def test_built_site_links_every_dataset_page_to_its_rdf(tmp_path):
     from datapedia.publish.build import run_build
 
     root = make_repo(tmp_path, history_days=2)
-    assert run_build(root, root / "checks", None, NOW, render_only=False, strict=True) == 0
+    assert run_build(root, root / "checks", None, NOW, render_only=False, strict=True).complete
     public = root / "public"
     for fid in ("regen-gent", "fietstellingen", "waterpeil"):
         head = (public / "generated" / "datasets" / f"{fid}.html").read_text().split("</head>")[0]

@@ -12,7 +12,7 @@ from datapedia.model.fiche import Distribution
 from datapedia.model.results import Diagnosis, EndpointObservation, UnitObservation
 from datapedia.model.thresholds import THRESHOLDS
 from datapedia.probe.adapters import ParseContext, adapter_for
-from datapedia.publish import cities, plots
+from datapedia.publish import cities, maps
 
 TELRAAM_NOW = datetime(2023, 12, 10, 6, 0, tzinfo=UTC)  # the morning of the recording
 
@@ -114,7 +114,7 @@ def test_map_is_a_self_contained_svg_with_units_coloured_and_an_alt_text():
         UnitObservation(id="b", lon=4.70, lat=50.88, newest=now - timedelta(days=30)),
         UnitObservation(id="far", lon=-74.0, lat=40.7, newest=now),  # New York: not drawn
     ]
-    svg = plots.map_svg(cities.placed_units(_diagnosis(units, now), timedelta(hours=2)), "X <b>")
+    svg = maps.map_svg(cities.placed_units(_diagnosis(units, now), timedelta(hours=2)), "X <b>")
     root = fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     assert root.get("width") is None and root.get("viewBox").startswith("0 0 600")

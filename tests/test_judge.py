@@ -409,7 +409,7 @@ def test_clock_skew_is_judged_by_the_judge_not_filtered_by_the_probe():
 
 def test_the_update_interval_reads_the_same_everywhere():
     from datapedia.model.words import duration
-    from datapedia.publish.render import fmt_duration
+    from datapedia.publish.pages import fmt_duration
 
     fiche = make_fiche(update_frequency="P1M")
     timeliness = run(fiche, observe(fiche, endpoint(newest=NOW - timedelta(days=3)))).dimensions[

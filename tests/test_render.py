@@ -12,10 +12,11 @@ import markdown
 import pytest
 from site_fixtures import FICHES, NOW, diagnosis, make_repo, write_fiche
 
+from datapedia.cli import site as cli_site
 from datapedia.model.findings import CATALOGUE
 from datapedia.model.results import Dimension, Status
 from datapedia.model.thresholds import EXPLANATIONS
-from datapedia.publish.build import run_build
+from datapedia.publish.build import ChecksUnreadable, MkdocsFailed, run_build
 from datapedia.publish.escape import ext_link, md, md_block, md_text
 from datapedia.publish.render import RenderReport, render_site
 from datapedia.store.checks import ChecksStore
@@ -246,16 +247,37 @@ def test_handbook_fragments_come_from_the_code(repo):
 
 def test_build_leaves_out_an_invalid_fiche_and_reports_it(repo, capsys):
     (repo / "fiches" / "water" / "kapot.yml").write_text("id: Kapot\n", encoding="utf-8")
-    code = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    result = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert not result.complete and [p for p in result.problems if "kapot.yml" in p]
+    assert capsys.readouterr().err == ""  # the library says nothing; the CLI says it
+    code = cli_site.build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
     assert code == 1
     assert "kapot.yml" in capsys.readouterr().err
     pages = sorted(p.stem for p in (repo / "site" / "generated" / "datasets").glob("*.md"))
     assert pages and "kapot" not in pages
 
 
+def test_build_returns_what_it_left_out_and_raises_when_checks_cannot_be_read(repo, capsys):
+    (repo / "checks" / "waterpeil.json").write_text('{"id": "waterpeil", ', encoding="utf-8")
+    result = run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert [q for q in result.quarantined if "waterpeil.json" in q] and not result.complete
+    assert set(result.quarantined) <= set(result.problems)
+    assert result.site_dir is None and "datasets/waterpeil.md" in result.pages_written
+
+    (repo / "checks" / "history" / "regen-gent.jsonl").write_text("kapot\n", encoding="utf-8")
+    with pytest.raises(ChecksUnreadable, match="regen-gent.jsonl"):
+        run_build(repo, repo / "checks", None, NOW, render_only=True, strict=True)
+    assert capsys.readouterr() == ("", "")
+    assert cli_site.build(repo, repo / "checks", None, NOW, render_only=True, strict=True) == 2
+    assert "checks/ is niet leesbaar" in capsys.readouterr().err
+
+
 def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
     (repo / "site" / "handboek" / "kapot.md").write_text("# Kapot\n\n[weg](bestaat-niet.md)\n")
-    code = run_build(repo, repo / "checks", None, NOW, render_only=False, strict=True)
+    with pytest.raises(MkdocsFailed) as failed:
+        run_build(repo, repo / "checks", None, NOW, render_only=False, strict=True)
+    assert "strikte modus" in str(failed.value) and "bestaat-niet.md" in str(failed.value)
+    code = cli_site.build(repo, repo / "checks", None, NOW, render_only=False, strict=True)
     assert code == 1
     err = capsys.readouterr().err
     assert "strikte modus" in err and "bestaat-niet.md" in err
@@ -264,14 +286,14 @@ def test_build_strict_failure_is_exit_1_with_the_reason(repo, capsys):
 def test_pages_made_by_forked_workers_are_the_pages_made_in_process(
     repo, monkeypatch, single_threaded
 ):
-    from datapedia.publish import render as render_module
+    from datapedia.publish import outputs
     from datapedia.util import parallel
 
     out = repo / "site" / "generated"
     render(repo)
     serial = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     shutil.rmtree(out)
-    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(outputs, "PARALLEL_MIN_PAGES", 1)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     pools = []
 

@@ -27,6 +27,7 @@ from site_fixtures import (
     make_measured_repo,
 )
 
+from datapedia.model.results import VERDICT_ORDER
 from datapedia.publish.build import run_build
 
 # Debian's chromium here and in .ci/run; GitHub's Ubuntu runners bring Google Chrome
@@ -67,7 +68,8 @@ def _serve(public: Path):
 def built(tmp_path_factory):
     """The site as the nightly job builds it: right after the last night's check."""
     root = make_measured_repo(tmp_path_factory.mktemp("browser"))
-    assert run_build(root, root / "checks", None, MEASURED_NOW, render_only=False, strict=True) == 0
+    result = run_build(root, root / "checks", None, MEASURED_NOW, render_only=False, strict=True)
+    assert result.complete
     return root
 
 
@@ -149,7 +151,7 @@ def test_overview_is_a_worklist_worst_first_with_why_and_who(page, site):
     assert "sinds 26-11" in first.inner_text()  # down since the first of fifteen nights
     # Problems first, then the missing dataset, then what could not be judged.
     verdicts = [page.locator(f"#rij-{fid}").get_attribute("data-verdict") for fid in order]
-    rank = {"fail": 0, "warn": 1, "ontbrekend": 2, "niet_beoordeeld": 3, "ok": 4}
+    rank = {v.value: i for i, v in enumerate(VERDICT_ORDER)}
     assert [rank[v] for v in verdicts] == sorted(rank[v] for v in verdicts)
     counts = page.locator(".dp-counts").inner_text()
     assert "probleem 4" in counts and "ontbrekend 1" in counts and "niet beoordeeld 1" in counts
@@ -174,6 +176,8 @@ def test_printed_overview_fits_an_a4_page(page, site):
 def test_filters_live_in_the_url_and_the_list_is_sortable(page, site):
     page.goto(site + "index.html?thema=water")
     assert sorted(rows(page)) == ["dov-grondwatermeetnetten", NEVER_CHECKED, "vmm-stations"]
+    choices = page.locator("#dp-filter-oordeel option").all_inner_texts()
+    assert choices == ["alle", *(v.label for v in VERDICT_ORDER)]  # the model's words, in order
     page.select_option("#dp-filter-oordeel", "fail")
     assert sorted(rows(page)) == ["dov-grondwatermeetnetten", "vmm-stations"]
     assert "thema=water" in page.url and "oordeel=fail" in page.url
@@ -355,7 +359,7 @@ def test_no_serious_or_critical_axe_violations_on_any_page(browser, built, site,
 def test_a_ten_day_old_build_shows_the_banner(browser, built, tmp_path):
     late = MEASURED_NOW + timedelta(days=10)
     public = tmp_path / "public"
-    assert run_build(built, built / "checks", public, late, render_only=False, strict=True) == 0
+    assert run_build(built, built / "checks", public, late, render_only=False, strict=True).complete
     server, url = _serve(public)
     try:
         context, page, outside, errors = _guarded_page(browser, url, viewport=DESKTOP)

@@ -1,4 +1,4 @@
-"""The commands on fiches and generated files: validate, new, schema, codeowners, readme.
+"""The commands on fiches and generated files: validate, new, schema, codeowners, readme, docs.
 
 Each takes the parsed arguments, calls the library, prints (Dutch) and returns an exit code.
 """
@@ -89,4 +89,20 @@ def readme(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
+    return EXIT_OK
+
+
+def docs(args: argparse.Namespace) -> int:
+    from datapedia.publish.docs import stale_docs, write_docs
+
+    if args.check:
+        stale = stale_docs(args.root)
+        stale += ["Voer `datapedia docs` uit en commit."] if stale else []
+        return _up_to_date("\n".join(stale), "de gegenereerde lijsten zijn actueel")
+    try:
+        changed = write_docs(args.root)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    print("\n".join(f"geschreven: {path}" for path in changed) or "alles was al actueel")
     return EXIT_OK

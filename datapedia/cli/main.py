@@ -60,9 +60,9 @@ def _repository(given: Path | None, cwd: Path, near: list[str]) -> Path:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from datapedia.publish.build import run_build
+    from datapedia.cli.site import build
 
-    return run_build(
+    return build(
         root=args.root,
         checks_dir=args.checks or args.root / "checks",
         site_dir=args.site_dir,
@@ -73,9 +73,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from datapedia.publish.build import run_serve
+    from datapedia.cli.site import serve
 
-    return run_serve(
+    return serve(
         root=args.root,
         checks_dir=args.checks or args.root / "checks",
         now=_now(args.now),
@@ -108,6 +108,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "codeowners": fiche_commands.codeowners,
     "issues sync": _cmd_issues_sync,
     "readme": fiche_commands.readme,
+    "docs": fiche_commands.docs,
 }
 
 

@@ -66,6 +66,11 @@ COMMANDS = {
         "schrijf (of controleer) de tabel met commando's in README.md vanuit deze hulp",
         "0 geschreven of actueel; 1 (--check) de tabel is verouderd",
     ),
+    "docs": (
+        "schrijf (of controleer) de lijsten van dimensies en statussen in de site, "
+        "checks/README.md en de GitHub-sjablonen vanuit het model",
+        "0 geschreven of actueel; 1 (--check) een lijst is verouderd of een markering ontbreekt",
+    ),
 }
 
 
@@ -157,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_github_commands(sub)
     p = _add_command(sub, "readme")
     p.add_argument("--check", action="store_true", help="faal als de tabel verouderd is")
+    p = _add_command(sub, "docs")
+    p.add_argument("--check", action="store_true", help="faal als een lijst verouderd is")
     return parser
 
 

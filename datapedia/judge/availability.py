@@ -10,6 +10,7 @@ from datapedia.judge.history import checks_in_window, down_since, uptime, usable
 from datapedia.model.fiche import Fiche
 from datapedia.model.findings import finding
 from datapedia.model.results import (
+    UPTIME_WINDOWS,
     DimensionResult,
     EndpointObservation,
     HistoryEntry,
@@ -31,7 +32,6 @@ FINDINGS = (
     "BES-09",
     "BES-10",
 )
-UPTIME_WINDOWS = (7, 30, 90)
 
 # Errors where the server answered but its body could not be used (BES-09, not BES-02);
 # "http" is an error status, reported as BES-03.

@@ -102,6 +102,11 @@ VERDICT_LABELS = {
     Verdict.not_judged: "niet beoordeeld",
     Verdict.missing: "ontbrekend",
 }
+# Worst first, the order of every worklist and count: what is broken, then what does not
+# exist, then what could not be judged, then what is in order.
+VERDICT_ORDER = (Verdict.fail, Verdict.warn, Verdict.missing, Verdict.not_judged, Verdict.ok)
+# The windows (days) over which availability is judged; evidence keys ``uptime_<d>d``.
+UPTIME_WINDOWS = (7, 30, 90)
 
 
 def verdict_of(dimensions: dict[Dimension, DimensionResult], missing: bool) -> tuple[Verdict, str]:

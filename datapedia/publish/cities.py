@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from shapely import prepared
-from shapely.geometry import MultiPolygon, Point, Polygon
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -113,17 +113,31 @@ def flanders() -> BaseGeometry:
 
 
 @functools.cache
-def _prepared() -> list[tuple[str, tuple[float, float, float, float], object]]:
-    """Each city's bounding box (plain floats: asking shapely each time costs more than
-    the test) and its prepared shape."""
-    return [(city, shape.bounds, prepared.prep(shape)) for city, shape in city_shapes().items()]
+def _prepared() -> list[tuple[str, BaseGeometry]]:
+    """Each city's shape, prepared for many point-in-polygon questions."""
+    prepared = []
+    for city, shape in city_shapes().items():
+        shapely.prepare(shape)
+        prepared.append((city, shape))
+    return prepared
+
+
+def cities_of(points: list[tuple[float, float]]) -> list[str | None]:
+    """The centrumstad of each (lon, lat), or None: all points at once, one question per
+    city (a point on a city's boundary is not inside it)."""
+    found: list[str | None] = [None] * len(points)
+    if not points:
+        return found
+    lon, lat = [p[0] for p in points], [p[1] for p in points]
+    for city, shape in _prepared():
+        for index, inside in enumerate(shapely.contains_xy(shape, lon, lat)):
+            if inside and found[index] is None:  # the first in CENTRUMSTEDEN order wins
+                found[index] = city
+    return found
 
 
 def city_of(lon: float, lat: float) -> str | None:
-    for city, (west, south, east, north), shape in _prepared():
-        if west <= lon <= east and south <= lat <= north and shape.contains(Point(lon, lat)):
-            return city
-    return None
+    return cities_of([(lon, lat)])[0]
 
 
 @dataclass(frozen=True)
@@ -141,20 +155,33 @@ class CityCell:
     fresh: int = 0
 
 
-def placed_units(diagnosis: Diagnosis | None, window: timedelta) -> list[Placed]:
-    """Every unit position of the latest check, with its centrumstad and freshness."""
+def _positions(
+    diagnosis: Diagnosis | None, window: timedelta
+) -> list[tuple[UnitObservation, bool]]:
+    """Every unit position of the latest check (the last one per unit) and its freshness."""
     if diagnosis is None:
         return []
     limit = diagnosis.checked_at - window
-    seen: dict[str, Placed] = {}
+    seen: dict[str, tuple[UnitObservation, bool]] = {}
     for endpoint in diagnosis.endpoints:
         for unit in endpoint.unit_positions or []:
             if unit.lon is None or unit.lat is None:
                 continue
             fresh = unit.newest is not None and limit <= unit.newest
-            key = f"{endpoint.distribution}/{unit.id}"
-            seen[key] = Placed(unit, city_of(unit.lon, unit.lat), fresh)
+            seen[f"{endpoint.distribution}/{unit.id}"] = (unit, fresh)
     return list(seen.values())
+
+
+def place_all(checks: list[tuple[Diagnosis | None, timedelta]]) -> list[list[Placed]]:
+    """``placed_units`` of many checks, their cities looked up together."""
+    positions = [_positions(diagnosis, window) for diagnosis, window in checks]
+    found = iter(cities_of([(u.lon, u.lat) for units in positions for u, _ in units]))
+    return [[Placed(unit, next(found), fresh) for unit, fresh in units] for units in positions]
+
+
+def placed_units(diagnosis: Diagnosis | None, window: timedelta) -> list[Placed]:
+    """Every unit position of the latest check, with its centrumstad and freshness."""
+    return place_all([(diagnosis, window)])[0]
 
 
 def city_cells(placed: list[Placed]) -> dict[str, CityCell]:

@@ -1,11 +1,12 @@
 """History pictures for dataset pages: uptime and freshness over the last 90 days.
 
 A hand-written SVG from a jinja2 template (``templates/history.svg.j2``) instead of
-a plotting library: matplotlib cost ~0.4 s a picture, redrawn for every fiche every
-night as the window moves. Python computes every coordinate (rounded to one
-decimal, so an unchanged history yields identical bytes and no spurious diff); the
-template only writes them out. No external references and no fonts loaded: text
-uses the reader's generic sans-serif, so the picture works as an ``<img>``.
+a plotting library, whose per-picture cost dominated the render: every picture is
+redrawn every night as the window moves (bench/RESULTS.md has the measurements).
+Python computes every coordinate (rounded to one decimal, so an unchanged history
+yields identical bytes and no spurious diff); the template only writes them out. No
+external references and no fonts loaded: text uses the reader's generic sans-serif,
+so the picture works as an ``<img>``.
 """
 
 from __future__ import annotations
@@ -18,16 +19,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from datapedia.judge.history import uptime, was_usable
 from datapedia.model.results import HistoryEntry, Status
 from datapedia.model.thresholds import THRESHOLDS
 from datapedia.model.words import duration, percent
-from datapedia.publish import cities
 
 WINDOW_DAYS = 90
-_GREEN, _ORANGE, _RED, _GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
+GREEN, ORANGE, RED, GREY = "#2e7d32", "#ef6c00", "#c62828", "#757575"
 _NO_DATA, _LINE, _GRID = "#e0e0e0", "#1565c0", "#dddddd"
 
 # Layout in SVG user units; the viewBox makes it scale with the page.
@@ -41,9 +41,8 @@ AGE_TOP, AGE_BOTTOM = 162, 272
 # the legend without measuring text (no fonts are loaded).
 _CHAR_W = 6.4
 
-# The 90 day cells are written here, not looped in the template: a jinja2 loop of
-# 90 × 5 escaped values (or Markup.format) made the picture most of a 1,000-page
-# render.
+# The day cells are written here, not looped in the template: a jinja2 loop over
+# every cell's escaped values made the picture most of the render.
 _CELL = (
     '<rect class="dag" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
     "<title>{tip}</title></rect>"
@@ -80,7 +79,7 @@ def daily_uptime(entries: list[HistoryEntry]) -> list[tuple[datetime, float]]:
     ]
 
 
-def _c(value: float) -> str:
+def coord(value: float) -> str:
     """A coordinate with one decimal (the layout keeps them all positive, so no "-0.0")."""
     return f"{value:.1f}"
 
@@ -91,8 +90,8 @@ def _dutch(value: float, decimals: int) -> str:
 
 def _uptime_colour(pct: float) -> str:
     if pct >= THRESHOLDS.uptime_warn_pct:
-        return _GREEN
-    return _ORANGE if pct >= THRESHOLDS.uptime_fail_pct else _RED
+        return GREEN
+    return ORANGE if pct >= THRESHOLDS.uptime_fail_pct else RED
 
 
 def _ticks(top: float) -> tuple[list[float], int]:
@@ -119,19 +118,19 @@ def _legend(items: list[_Legend], y: float) -> list[dict]:
         placed.append(
             {
                 "item": item,
-                "x": _c(x),
-                "x2": _c(x + 14),
-                "tx": _c(x + 18),
-                "y": _c(y),
-                "box_y": _c(y - 9),
-                "line_y": _c(y - 4),
+                "x": coord(x),
+                "x2": coord(x + 14),
+                "tx": coord(x + 18),
+                "y": coord(y),
+                "box_y": coord(y - 9),
+                "line_y": coord(y - 4),
             }
         )
         x += 18 + len(item.label) * _CHAR_W + 18
     return placed
 
 
-_STATE_COLOURS = {Status.ok: _GREEN, Status.warn: _ORANGE, Status.fail: _RED, Status.unknown: _GREY}
+_STATE_COLOURS = {Status.ok: GREEN, Status.warn: ORANGE, Status.fail: RED, Status.unknown: GREY}
 _STATE = (
     '<rect class="oordeel" x="{x}" y="{y}" width="{w}" height="{h}" fill="{colour}">'
     "<title>{tip}</title></rect>"
@@ -139,26 +138,27 @@ _STATE = (
 
 
 @functools.lru_cache(maxsize=4096)
-def _state_cell(first: datetime, i: int, days: int, status: Status | None) -> str:
-    day = first + timedelta(days=i)
+def _state_cell(first: int, i: int, days: int, status: Status | None) -> str:
+    """Day ``i`` of the window (``first`` as a date ordinal) in the status timeline."""
+    day = date.fromordinal(first + i)
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"
     return _STATE.format(
-        x=_c(LEFT + i * day_w + 1),
-        y=_c(STATE_TOP),
-        w=_c(day_w - 2),
-        h=_c(STATE_BOTTOM - STATE_TOP),
+        x=coord(LEFT + i * day_w + 1),
+        y=coord(STATE_TOP),
+        w=coord(day_w - 2),
+        h=coord(STATE_BOTTOM - STATE_TOP),
         colour=_STATE_COLOURS[status] if status else _NO_DATA,
         tip=escape(f"{label}: {status.label if status else 'geen controle'}"),
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
-    """Day ``i`` of the window as an SVG rect. Cached: every picture of a night shares
-    its days, and most cells are "100%" or "no check", so a render of 1,000 pictures
-    formats a few hundred distinct cells instead of 90,000."""
-    day = first + timedelta(days=i)
+def _cell(first: int, i: int, days: int, pct: float | None) -> str:
+    """Day ``i`` of the window (``first`` as a date ordinal) as an SVG rect. Cached: every
+    picture of a night shares its days, and most cells are "100%" or "no check", so a
+    render formats a few hundred distinct cells instead of one per day per picture."""
+    day = date.fromordinal(first + i)
     day_w = (RIGHT - LEFT) / days
     label = f"{day.day:02d}-{day.month:02d}-{day.year}"
     if pct is None:
@@ -168,10 +168,10 @@ def _cell(first: datetime, i: int, days: int, pct: float | None) -> str:
         top = min(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * pct / 100, UP_BOTTOM - 15)
         colour, tip = _uptime_colour(pct), f"{label}: {percent(pct)} bruikbare antwoorden"
     return _CELL.format(
-        x=_c(LEFT + i * day_w + 1),
-        y=_c(top),
-        w=_c(day_w - 2),
-        h=_c(UP_BOTTOM - top),
+        x=coord(LEFT + i * day_w + 1),
+        y=coord(top),
+        w=coord(day_w - 2),
+        h=coord(UP_BOTTOM - top),
         colour=colour,
         tip=escape(tip),
     )
@@ -217,6 +217,138 @@ def history_alt(history: list[HistoryEntry], now: datetime, days: int = WINDOW_D
     return _summary(entries, now) if entries else ""
 
 
+# The layout every picture shares, as the template's macros read it.
+_FRAME = {
+    "width": WIDTH,
+    "height": HEIGHT,
+    "left": LEFT,
+    "right": RIGHT,
+    "up_top": UP_TOP,
+    "up_bottom": UP_BOTTOM,
+    "age_top": AGE_TOP,
+    "age_bottom": AGE_BOTTOM,
+    "up_ticks": [
+        {"y": coord(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
+        for p in (0, 50, 100)
+    ],
+    "state_mid": coord((STATE_TOP + STATE_BOTTOM) / 2),
+    "colours": {"line": _LINE, "grid": _GRID, "axis": GREY},
+}
+
+
+@functools.cache
+def _macros():
+    """The picture's parts as jinja2 macros (autoescaped: SVG is XML)."""
+    return _ENV.get_template("history.svg.j2").module
+
+
+def prepare() -> None:
+    """Compile the picture's template now (before worker processes are forked)."""
+    _macros()
+
+
+@functools.lru_cache(maxsize=64)
+def _day_axis(first: datetime, days: int) -> str:
+    """The time axis. Every other Monday: the labels stay put as the window moves."""
+    day_w = (RIGHT - LEFT) / days
+    ticks = []
+    for i in range((7 - first.weekday()) % 7, days + 1, 7):
+        day = first + timedelta(days=i)
+        if day.isocalendar().week % 2 == 0:
+            ticks.append({"x": coord(LEFT + i * day_w), "label": day.strftime("%d-%m")})
+    return str(_macros().axis(_FRAME, ticks))
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed(days: int) -> tuple[str, str, str]:
+    """What every picture of ``days`` shares: before the summary, before the cells, and
+    from the cells to the age panel."""
+    macros = _macros()
+    return str(macros.head(_FRAME, days)), str(macros.frame(_FRAME)), str(macros.middle(_FRAME))
+
+
+@functools.cache
+def _uptime_legend() -> str:
+    warn, fail = percent(THRESHOLDS.uptime_warn_pct), percent(THRESHOLDS.uptime_fail_pct)
+    items = [
+        _Legend("box", GREEN, f"≥ {warn}"),
+        _Legend("box", ORANGE, f"{fail} tot {warn}"),
+        _Legend("box", RED, f"< {fail}"),
+        _Legend("box", _NO_DATA, "geen meting"),
+    ]
+    return str(_macros().legend(_legend(items, HEIGHT - 30)))
+
+
+def _cells(entries: list[HistoryEntry], first: datetime, days: int) -> str:
+    """The uptime cells and the status timeline: one of each per day."""
+    # Days as offsets from the window's first (UTC dates): cheap keys for the cell caches.
+    start = first.toordinal()
+    uptimes = {day.toordinal() - start: pct for day, pct in daily_uptime(entries)}
+    # the day's last check wins
+    states = {_day(e.checked_at).toordinal() - start: e.overall for e in entries}
+    cells = [_cell(start, i, days, uptimes.get(i)) for i in range(days)]
+    cells += [_state_cell(start, i, days, states.get(i)) for i in range(days)]
+    # numbers and colours from this module, the tips escaped where they are made
+    return "\n".join(cells)
+
+
+def _stale_levels(interval: timedelta | None) -> list[tuple[float, str, str, str]]:
+    """(hours, colour, status word, threshold) of the stale lines; none without an interval."""
+    if not interval:
+        return []
+    hours = interval.total_seconds() / 3600
+    return [
+        (hours * THRESHOLDS.stale_warn_factor, ORANGE, Status.warn.label, "stale_warn_factor"),
+        (hours * THRESHOLDS.stale_fail_factor, RED, Status.fail.label, "stale_fail_factor"),
+    ]
+
+
+def _age_panel(
+    entries: list[HistoryEntry], first: datetime, days: int, interval: timedelta | None
+) -> tuple[str, str]:
+    """The lower panel (the age of the newest observation, with the stale thresholds) and
+    its legend."""
+    day_w = (RIGHT - LEFT) / days
+    ages = [
+        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
+        for e in entries
+        if e.newest is not None and e.checked_at >= first
+    ]
+    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
+    ages = [(t, a / unit_hours) for t, a in ages]
+    stale = [(h / unit_hours, *rest) for h, *rest in _stale_levels(interval)]
+    age_ticks, points, stale_lines = [], "", []
+    if ages:
+        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
+        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
+        span, y_max = AGE_BOTTOM - AGE_TOP, values[-1]
+        age_ticks = [
+            {"y": coord(AGE_BOTTOM - span * v / y_max), "label": _dutch(v, decimals)}
+            for v in values
+        ]
+        points = " ".join(
+            f"{coord(LEFT + (t - first).total_seconds() / 86400 * day_w)},"
+            f"{coord(AGE_BOTTOM - span * a / y_max)}"
+            for t, a in ages
+        )
+        stale_lines = [
+            {"y": coord(AGE_BOTTOM - span * h / y_max), "colour": colour} for h, colour, *_ in stale
+        ]
+    legend = [_Legend("line", _LINE, f"ouderdom ({unit})")] + [
+        _Legend(
+            "line",
+            colour,
+            f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
+            "het verversingsinterval",
+            dashed=True,
+        )
+        for _, colour, word, factor in stale
+    ]
+    macros = _macros()
+    panel = macros.age(_FRAME, points, age_ticks, unit, stale_lines)
+    return str(panel), str(macros.legend(_legend(legend, HEIGHT - 12)))
+
+
 def history_svg(
     history: list[HistoryEntry],
     now: datetime,
@@ -230,155 +362,20 @@ def history_svg(
     # One cell per calendar day (UTC), the last one being the day of `now` (the day
     # before when `now` is midnight, as render passes): exactly `days` cells.
     first = _day(now - timedelta(microseconds=1)) - timedelta(days=days - 1)
-    day_w = (RIGHT - LEFT) / days
-
-    def x_of(moment: datetime) -> float:
-        return LEFT + (moment - first).total_seconds() / 86400 * day_w
-
-    uptimes = dict(daily_uptime(entries))
-    cells = [_cell(first, i, days, uptimes.get(first + timedelta(days=i))) for i in range(days)]
-    states = {_day(e.checked_at): e.overall for e in entries}  # the day's last check wins
-    cells += [
-        _state_cell(first, i, days, states.get(first + timedelta(days=i))) for i in range(days)
-    ]
-    up_ticks = [
-        {"y": _c(UP_BOTTOM - (UP_BOTTOM - UP_TOP) * p / 100), "label": f"{p}%"}
-        for p in (0, 50, 100)
-    ]
-
-    ages = [
-        (e.checked_at, max(0.0, (e.checked_at - e.newest).total_seconds() / 3600))
-        for e in entries
-        if e.newest is not None and e.checked_at >= first
-    ]
-    stale = []
-    if interval:
-        hours = interval.total_seconds() / 3600
-        stale = [
-            (hours * THRESHOLDS.stale_warn_factor, _ORANGE, "aandacht", "stale_warn_factor"),
-            (hours * THRESHOLDS.stale_fail_factor, _RED, "probleem", "stale_fail_factor"),
-        ]
-    age_ticks, points, stale_lines = [], "", []
-    unit, unit_hours = _age_unit(max([a for _, a in ages], default=1.0))
-    ages = [(t, a / unit_hours) for t, a in ages]
-    stale = [(h / unit_hours, *rest) for h, *rest in stale]
-    if ages:
-        # At least one unit high: fresh data (minutes old) needs no axis in seconds.
-        values, decimals = _ticks(max([1.0] + [a for _, a in ages] + [h for h, *_ in stale]))
-        y_max = values[-1]
-
-        def y_of(hours: float) -> float:
-            return AGE_BOTTOM - (AGE_BOTTOM - AGE_TOP) * hours / y_max
-
-        age_ticks = [{"y": _c(y_of(v)), "label": _dutch(v, decimals)} for v in values]
-        points = " ".join(f"{_c(x_of(t))},{_c(y_of(a))}" for t, a in ages)
-        stale_lines = [{"y": _c(y_of(h)), "colour": colour} for h, colour, *_ in stale]
-
-    x_ticks = []
-    # Every other Monday: the labels stay put as the window moves night by night.
-    for i in range((7 - first.weekday()) % 7, days + 1, 7):
-        day = first + timedelta(days=i)
-        if day.isocalendar().week % 2 == 0:
-            x_ticks.append({"x": _c(LEFT + i * day_w), "label": day.strftime("%d-%m")})
-
-    legend_up = _legend(
-        [
-            _Legend("box", _GREEN, f"≥ {percent(THRESHOLDS.uptime_warn_pct)}"),
-            _Legend(
-                "box",
-                _ORANGE,
-                f"{percent(THRESHOLDS.uptime_fail_pct)} tot {percent(THRESHOLDS.uptime_warn_pct)}",
-            ),
-            _Legend("box", _RED, f"< {percent(THRESHOLDS.uptime_fail_pct)}"),
-            _Legend("box", _NO_DATA, "geen meting"),
-        ],
-        HEIGHT - 30,
+    head, frame, middle = _fixed(days)
+    panel, age_legend = _age_panel(entries, first, days, interval)
+    parts = (
+        head,
+        str(_macros().desc(_summary(entries, now))),
+        frame,
+        _cells(entries, first, days),
+        "\n",
+        middle,
+        panel,
+        _day_axis(first, days),
+        '<g class="legende">\n',
+        _uptime_legend(),
+        age_legend,
+        "</g>\n</svg>",
     )
-    legend_age = _legend(
-        [_Legend("line", _LINE, f"ouderdom ({unit})")]
-        + [
-            _Legend(
-                "line",
-                colour,
-                f"{word}: {_dutch(getattr(THRESHOLDS, factor), 1).removesuffix(',0')}× "
-                "het verversingsinterval",
-                dashed=True,
-            )
-            for _, colour, word, factor in stale
-        ],
-        HEIGHT - 12,
-    )
-
-    summary = _summary(entries, now)
-
-    return (
-        _ENV.get_template("history.svg.j2")
-        .render(
-            width=WIDTH,
-            height=HEIGHT,
-            left=LEFT,
-            right=RIGHT,
-            days=days,
-            up_top=UP_TOP,
-            up_bottom=UP_BOTTOM,
-            age_top=AGE_TOP,
-            age_bottom=AGE_BOTTOM,
-            # numbers and colours from this module, the tip escaped above
-            cells=Markup("\n".join(cells)),  # noqa: S704
-            up_ticks=up_ticks,
-            state_mid=_c((STATE_TOP + STATE_BOTTOM) / 2),
-            age_ticks=age_ticks,
-            x_ticks=x_ticks,
-            points=points,
-            stale_lines=stale_lines,
-            legend=legend_up + legend_age,
-            summary=summary,
-            age_unit=unit,
-            colours={"line": _LINE, "grid": _GRID, "axis": _GREY},
-        )
-        .encode()
-    )
-
-
-# --- maps -----------------------------------------------------------------------------
-_MAP_COLOURS = {True: _GREEN, False: _RED}
-
-
-def map_svg(placed: list[cities.Placed], title: str) -> bytes:
-    """Flanders with the dataset's units (green: fresh, red: not) and the centrumsteden."""
-    outline, city_paths, labels = cities.base_paths()
-    width, height = cities.MAP_WIDTH, cities.map_height()
-    shown = [p for p in placed if cities.in_frame(p.unit)]
-    fresh = sum(p.fresh for p in shown)
-    summary = (
-        f"Kaart van Vlaanderen met {len(shown)} meetpunten van {title}: {fresh} met verse data "
-        f"(groen), {len(shown) - fresh} zonder (rood). De 13 centrumsteden zijn omlijnd."
-    )
-    dots = []
-    # Stale units first, so fresh ones are drawn on top where they overlap.
-    for p in sorted(shown, key=lambda p: p.fresh):
-        x, y = cities.project(p.unit.lon, p.unit.lat)
-        dots.append(f'<circle cx="{_c(x)}" cy="{_c(y)}" r="2.5" fill="{_MAP_COLOURS[p.fresh]}"/>')
-    cities_svg = "".join(
-        f'<path d="{path}" fill="none" stroke="#212121" stroke-width="1"/>'
-        for path in city_paths.values()
-    )
-    names = "".join(
-        f'<text x="{_c(x)}" y="{_c(y - 6)}" text-anchor="middle" stroke="#fff" '
-        f'stroke-width="3" paint-order="stroke">{escape(city)}</text>'
-        for city, (x, y) in labels.items()
-    )
-    legend_y = height + 18
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_c(width)} {_c(height + 28)}" '
-        f'role="img" aria-labelledby="dp-kaart-titel" font-family="sans-serif" font-size="11" '
-        f'fill="#212121"><title id="dp-kaart-titel">{escape(summary)}</title>'
-        f'<rect width="100%" height="100%" fill="#fff"/>'
-        f'<path d="{outline}" fill="#f5f5f5" stroke="#757575" stroke-width="0.8"/>'
-        f"{cities_svg}{''.join(dots)}{names}"
-        f'<circle cx="12" cy="{_c(legend_y - 3)}" r="4" fill="{_GREEN}"/>'
-        f'<text x="20" y="{_c(legend_y)}">verse data ({fresh})</text>'
-        f'<circle cx="132" cy="{_c(legend_y - 3)}" r="4" fill="{_RED}"/>'
-        f'<text x="140" y="{_c(legend_y)}">geen verse data ({len(shown) - fresh})</text>'
-        f"</svg>\n"
-    ).encode()
+    return "".join(parts).encode()

@@ -106,16 +106,23 @@ class ChecksStore:
     def read_history(self, fiche_id: str) -> list[HistoryEntry]:
         path = self._committed(f"{HISTORY}/{fiche_id}.jsonl")
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             return []
+        return self.parse_history(fiche_id, raw, path)
+
+    def parse_history(
+        self, fiche_id: str, raw: bytes, path: Path | None = None
+    ) -> list[HistoryEntry]:
+        """The history from bytes a caller already read (the site reads them once)."""
         entries = []
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(raw.decode("utf-8").splitlines(), 1):
             if line.strip():
                 try:
                     entries.append(HistoryEntry.model_validate_json(line))
                 except ValidationError as error:
-                    raise ValueError(f"{path}:{number}: ongeldige regel: {error}") from error
+                    where = path or self.history_path(fiche_id)
+                    raise ValueError(f"{where}:{number}: ongeldige regel: {error}") from error
         return entries
 
     def ids(self) -> list[str]:

@@ -26,6 +26,15 @@
       });
       return Object.keys(seen).sort().map(function (key) { return [key, seen[key]]; });
     }
+    function verdicts() {
+      // The verdicts in their order and words as the render wrote them in the counts
+      // above the list (from datapedia/model), not restated here.
+      var counts = document.querySelectorAll(".dp-counts [data-count-verdict]");
+      return Array.prototype.map.call(counts, function (span) {
+        var label = span.querySelector("[data-verdict]");
+        return [span.dataset.countVerdict, label ? label.textContent : span.dataset.countVerdict];
+      });
+    }
     function select(id, text, choices) {
       var label = document.createElement("label");
       label.textContent = text + " ";
@@ -48,10 +57,7 @@
     }
     var theme = select("dp-filter-thema", "Thema:", options("data-theme", "data-theme"));
     var owner = select("dp-filter-eigenaar", "Eigenaar:", options("data-owner", "data-owner-name"));
-    var verdict = select("dp-filter-oordeel", "Oordeel:", [
-      ["fail", "probleem"], ["warn", "aandacht"], ["ontbrekend", "ontbrekend"],
-      ["niet_beoordeeld", "niet beoordeeld"], ["ok", "in orde"]
-    ]);
+    var verdict = select("dp-filter-oordeel", "Oordeel:", verdicts());
     var sortKey = SORTS[params.get("sorteer")] ? params.get("sorteer") : "rank";
     function remember() {
       var next = new URLSearchParams(window.location.search);

@@ -34,7 +34,7 @@ from datapedia.publish.catalogue.facts import (
 )
 from datapedia.publish.catalogue.measures import MEASURES, measured_values
 from datapedia.publish.catalogue.text import plain_text
-from datapedia.publish.render import dataset_page, slug
+from datapedia.publish.paths import dataset_page, slug
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

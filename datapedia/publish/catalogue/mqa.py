@@ -12,8 +12,10 @@ against the official shapes, 0 violations), not per build.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from datapedia.model.fiche import Distribution, Fiche
 from datapedia.model.results import Diagnosis
@@ -302,7 +304,7 @@ class Score:
     fiche_id: str
     lines: tuple[Line, ...]
 
-    @property
+    @cached_property
     def total(self) -> float:
         return sum(line.points for line in self.lines)
 
@@ -315,11 +317,19 @@ class Score:
         points = round(self.total)
         return next((en, nl) for low, en, nl in RATINGS if points >= low)
 
-    @property
+    @cached_property
     def missing(self) -> list[Line]:
         """What costs points, the most expensive first."""
         lost = [line for line in self.lines if line.lost > 0.005]
         return sorted(lost, key=lambda line: (-line.lost, line.criterion.key))
+
+    @cached_property
+    def table(self) -> list[tuple[str, str, int]]:
+        """(part, its points in Dutch, its maximum) per MQA dimension, for a dataset page."""
+        return [
+            (label, points_text(self.dimension(key)), maximum(key))
+            for key, label in DIMENSIONS.items()
+        ]
 
 
 def _share(values: list[bool | None]) -> tuple[float, bool]:
@@ -354,6 +364,7 @@ def score(fiche: Fiche, diagnosis: Diagnosis | None) -> Score | None:
     return Score(fiche.id, tuple(lines))
 
 
+@functools.cache
 def maximum(dimension: str) -> int:
     return sum(c.points for c in CRITERIA if c.dimension == dimension)
 

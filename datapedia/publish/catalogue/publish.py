@@ -9,7 +9,6 @@ read only the HTML.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from datapedia.publish.catalogue.dcat import (
     catalog_graph,
     site_base,
 )
-from datapedia.publish.render import PARALLEL_MIN_PAGES, dataset_page
+from datapedia.publish.paths import PARALLEL_MIN_PAGES, dataset_page
 from datapedia.store.checks import HistoryEntry
 from datapedia.util.files import atomic_write
 from datapedia.util.parallel import fork_map
@@ -89,14 +88,6 @@ def _link_page(out: Path, fiche_id: str, jsonld: bytes) -> None:
     atomic_write(page, html.encode())
 
 
-# Each dataset's graph, for the forked workers of ``fork_map``.
-_PARTS: dict[str, Graph] = {}
-
-
-def _write_dataset(out: Path, fiche_id: str) -> None:
-    _link_page(out, fiche_id, _serialise(_PARTS[fiche_id], out / DATASET_FOLDER, fiche_id))
-
-
 def write_catalogue(
     out: Path,
     fiches: list[Fiche],
@@ -113,12 +104,12 @@ def write_catalogue(
     base = site_base(site_url)
     for part in parts.values():
         add_quality_model(part, base)
-    global _PARTS
-    _PARTS = parts
-    try:
-        fork_map(functools.partial(_write_dataset, out), list(parts), PARALLEL_MIN_DATASETS)
-    finally:
-        _PARTS = {}
+
+    def write_dataset(fiche_id: str) -> None:
+        jsonld = _serialise(parts[fiche_id], out / DATASET_FOLDER, fiche_id)
+        _link_page(out, fiche_id, jsonld)
+
+    fork_map(write_dataset, list(parts), PARALLEL_MIN_DATASETS)
     for fiche_id, history in histories:
         document = history_document(fiche_id, history)
         atomic_write(

@@ -56,19 +56,41 @@ def heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+class _Forked:
+    """The function a forked worker was started with. Set once, in the worker process
+    only (by the pool's initializer), so the parent's state never changes: a step can
+    pass any function, closures included, and nothing but items and results is pickled."""
+
+    func: Callable | None = None
+
+    @classmethod
+    def adopt(cls, func: Callable) -> None:
+        cls.func = func
+
+    @classmethod
+    def call(cls, item):
+        return cls.func(item)
+
+
 def fork_map(func: Callable[[Item], Result], items: Sequence[Item], min_items: int) -> list[Result]:
     """``[func(item) for item in items]``, on every core when there are ``min_items``.
 
-    ``func`` must be a module-level function (or a ``functools.partial`` of one) and
-    its results picklable. Below ``min_items``, on one core, or where forking is not
+    ``func`` may be any function (workers inherit it by forking); items and results
+    must be picklable. Below ``min_items``, on one core, or where forking is not
     safe, it runs in this process: starting workers would cost more than it saves.
     """
     cores = fork_workers(len(items), min_items)
     if cores == 1:
         return [func(item) for item in items]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(cores, mp_context=context) as pool:
-        # Eight chunks per core: items differ in cost (a dataset page is 3 × a picture),
-        # so a worker that finishes early takes the next chunk instead of idling.
+    # Forked processes receive the initializer's arguments by inheritance, unpickled.
+    with (
+        heap_frozen(),
+        ProcessPoolExecutor(
+            cores, mp_context=context, initializer=_Forked.adopt, initargs=(func,)
+        ) as pool,
+    ):
+        # Eight chunks per core: items differ in cost (a dataset page costs more than a
+        # picture), so a worker that finishes early takes the next chunk instead of idling.
         chunk = math.ceil(len(items) / (8 * cores))
-        return list(pool.map(func, items, chunksize=chunk))
+        return list(pool.map(_Forked.call, items, chunksize=chunk))
