@@ -26,7 +26,7 @@ from pathlib import Path
 import bench_fiches
 import bench_server
 
-from datapedia.probe.transport.settings import TRANSPORT
+from datapedia.probe.settings import TRANSPORT
 
 REPO = Path(__file__).resolve().parents[1]
 DATAPEDIA = REPO / ".venv" / "bin" / "datapedia"

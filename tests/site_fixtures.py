@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from factories import write_fiche_data
 
 from datapedia.model.results import (
     Diagnosis,
@@ -152,22 +153,13 @@ FIETS_LATEST = {
 }
 
 
-def write_fiche(root: Path, rel: str, data: dict) -> Path:
-    path = root / "fiches" / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# yaml-language-server: $schema=../../schema/fiche.schema.json\n"
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    path.write_text(header + body, encoding="utf-8")
-    return path
-
-
 def make_repo(tmp_path: Path, history_days: int = 60) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "site", root / "site", ignore=shutil.ignore_patterns("generated"))
     for rel, data in FICHES.items():
-        write_fiche(root, rel, data)
+        write_fiche_data(root, data, rel)
 
     store = ChecksStore(root / "checks")
     # One transaction per night, as `datapedia check` does: history grows a line each time.
@@ -313,7 +305,7 @@ def _measured_template() -> Path:
             with LocalServer(_routes(night)) as server:
                 for fid, (rel, data) in _measured_fiches(server.base).items():
                     if JOINS[fid] <= night:
-                        write_fiche(root, rel, data)
+                        write_fiche_data(root, data, rel)
                 options = CheckOptions(
                     root=root,
                     checks_dir=root / "checks",
@@ -330,7 +322,7 @@ def _measured_template() -> Path:
         else:
             os.environ["TELRAAM_API_KEY"] = saved
     # Added after the last night: on the site it has never been checked.
-    write_fiche(root, "water/regen-gent.yml", FICHES["water/regen-gent.yml"])
+    write_fiche_data(root, FICHES["water/regen-gent.yml"], "water/regen-gent.yml")
     return root
 
 

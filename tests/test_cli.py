@@ -16,7 +16,7 @@ from factories import NOW, VALID, variant, write, write_fiche
 from localserver import LocalServer, Route
 
 from datapedia.cli.main import COMMANDS, main
-from datapedia.probe.transport.settings import TRANSPORT
+from datapedia.probe.settings import TRANSPORT
 from datapedia.store.checks import ChecksStore
 
 REPO = Path(__file__).resolve().parents[1]

@@ -84,3 +84,29 @@ def test_no_module_state_is_changed_at_run_time(path: Path):
     """``global`` is how a module's state gets changed from inside a function; steps that
     need state carry it in an object they pass along."""
     assert not [node for node in ast.walk(tree(path)) if isinstance(node, ast.Global)]
+
+
+def printing_or_exiting(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(tree(path)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in {"print", "exit", "quit"}:
+                found.append(f"{node.func.id}() op regel {node.lineno}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "sys" and node.attr in {"exit", "stdout", "stderr"}:
+                found.append(f"sys.{node.attr} op regel {node.lineno}")
+        elif isinstance(node, ast.Name) and node.id == "SystemExit":
+            found.append(f"SystemExit op regel {node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if not name_of(p).startswith("cli/")], ids=name_of
+)
+def test_only_the_cli_prints_or_exits(path: Path):
+    """The library returns typed results; the CLI alone prints them and picks the exit code."""
+    assert printing_or_exiting(path) == []
+
+
+def test_the_printing_check_can_fail():
+    assert printing_or_exiting(PACKAGE / "cli" / "main.py")

@@ -409,7 +409,7 @@ def test_any_header_carrying_the_key_is_dropped_on_another_origin(fetcher):
 def test_every_transport_setting_is_explained_for_the_handbook():
     from dataclasses import fields
 
-    from datapedia.probe.transport.settings import EXPLANATIONS
+    from datapedia.probe.settings import EXPLANATIONS
 
     assert set(EXPLANATIONS) == {f.name for f in fields(TransportSettings)}
 

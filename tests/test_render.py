@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 
 import markdown
 import pytest
-from site_fixtures import FICHES, NOW, diagnosis, make_repo, write_fiche
+from factories import write_fiche_data
+from site_fixtures import FICHES, NOW, diagnosis, make_repo
 
 from datapedia.cli import site as cli_site
 from datapedia.model.findings import CATALOGUE
@@ -180,7 +181,7 @@ def test_one_fiche_change_rerenders_only_that_fiche_and_the_listings(repo):
     changed = dict(
         FICHES["water/regen-gent.yml"], description="Neerslag per minuut, nu ook Merelbeke."
     )
-    write_fiche(repo, "water/regen-gent.yml", changed)
+    write_fiche_data(repo, changed, "water/regen-gent.yml")
     report = render(repo)
     assert "datasets/regen-gent.md" in report.written
     assert "datasets/waterpeil.md" in report.skipped
@@ -195,9 +196,9 @@ def test_one_fiche_change_rerenders_only_that_fiche_and_the_listings(repo):
 def test_a_page_rewritten_shorter_keeps_nothing_of_the_old_one(repo, tmp_path):
     # Pages are written over the old bytes (no truncation first): the tail must go.
     long = dict(FICHES["water/regen-gent.yml"], description="Neerslag per minuut. " * 400)
-    write_fiche(repo, "water/regen-gent.yml", long)
+    write_fiche_data(repo, long, "water/regen-gent.yml")
     render(repo)
-    write_fiche(repo, "water/regen-gent.yml", dict(long, description="Neerslag, kort."))
+    write_fiche_data(repo, dict(long, description="Neerslag, kort."), "water/regen-gent.yml")
     assert "datasets/regen-gent.md" in render(repo).written
     render_site(repo, repo / "checks", NOW, out_dir=tmp_path / "fresh")
     rel = "datasets/regen-gent.md"
@@ -334,7 +335,7 @@ def test_missing_dataset_has_its_own_state_without_plot_or_check_date(repo):
         "status": "ontbrekend",
         "owner": {"name": "Aquafin", "contact": {"email": "info@aquafin.be"}},
     }
-    write_fiche(repo, "water/riolering.yml", missing)
+    write_fiche_data(repo, missing, "water/riolering.yml")
     tx = ChecksStore(repo / "checks").begin()
     from datapedia.model.results import Diagnosis
 
@@ -377,7 +378,7 @@ def test_an_organisation_named_only_as_partner_gets_its_page(repo):
         FICHES["water/regen-gent.yml"],
         partners=[{"name": "Provincie Antwerpen", "role": "regenmeters op provinciale gebouwen"}],
     )
-    write_fiche(repo, "water/regen-gent.yml", fiche)
+    write_fiche_data(repo, fiche, "water/regen-gent.yml")
     render(repo)
     out = repo / "site" / "generated"
     page = (out / "eigenaars" / "provincie-antwerpen.md").read_text()

@@ -16,7 +16,7 @@ from datapedia.model.results import Dimension
 @dataclass(frozen=True)
 class Thresholds:
     # --- what the probes keep for judging (their transport settings are the probe's own:
-    # datapedia.probe.transport.settings) ---
+    # datapedia.probe.settings) ---
     sample_rows: int = 1000
     max_columns: int = 200
     # --- availability ---

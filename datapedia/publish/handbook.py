@@ -14,8 +14,8 @@ from datapedia.model.fiche import Fiche
 from datapedia.model.results import Dimension
 from datapedia.model.thresholds import EXPLANATIONS, THRESHOLD_DIMENSION, THRESHOLDS
 from datapedia.model.words import duration, percent, show
-from datapedia.probe.transport.settings import EXPLANATIONS as TRANSPORT_EXPLANATIONS
-from datapedia.probe.transport.settings import TRANSPORT
+from datapedia.probe.settings import EXPLANATIONS as TRANSPORT_EXPLANATIONS
+from datapedia.probe.settings import TRANSPORT
 
 # Thresholds that no dimension owns: the probes' own limits.
 ALL_DIMENSIONS = "alle dimensies (de probes)"

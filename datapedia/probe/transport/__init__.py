@@ -10,12 +10,12 @@ transport's own settings (``settings``, no judgement: see ``datapedia.model``).
 nothing else.
 """
 
+from datapedia.probe.settings import TRANSPORT, USER_AGENT, TransportSettings
 from datapedia.probe.transport.addresses import tcp_connects
 from datapedia.probe.transport.body import Body
 from datapedia.probe.transport.errors import ERRORS, TRANSIENT_ERRORS
 from datapedia.probe.transport.fetcher import Fetcher, FetchPolicy, FetchResult
 from datapedia.probe.transport.keyguard import redact, redact_all
-from datapedia.probe.transport.settings import TRANSPORT, USER_AGENT, TransportSettings
 
 __all__ = [
     "ERRORS",

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from datapedia.model.words import number
+from datapedia.probe.settings import TRANSPORT, USER_AGENT, TransportSettings
 from datapedia.probe.transport.addresses import BlockedAddress, guard
 from datapedia.probe.transport.body import Body, stream_into
 from datapedia.probe.transport.connections import adapter_class
@@ -40,7 +41,6 @@ from datapedia.probe.transport.keyguard import (
     redact_all,
     without_userinfo,
 )
-from datapedia.probe.transport.settings import TRANSPORT, USER_AGENT, TransportSettings
 
 # A HEAD that fails like this is retried as GET: many servers mishandle HEAD.
 _HEAD_FALLBACK_STATUS = {403, 405, 501}
