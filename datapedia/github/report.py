@@ -19,7 +19,7 @@ from datapedia.load.fiches import load_repository
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, Status
 from datapedia.publish.escape import github_code_block, github_text
-from datapedia.publish.render import dataset_page
+from datapedia.publish.paths import dataset_page
 from datapedia.store.checks import SUMMARY, ChecksStore, HistoryEntry
 
 EMOJI = {Status.ok: "🟢", Status.warn: "🟠", Status.fail: "🔴", Status.unknown: "⚪"}

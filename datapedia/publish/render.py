@@ -37,12 +37,8 @@ from datapedia.publish.paths import (
     PLOTS,
     THEME_DIR,
     THEMES,
-    dataset_page,
     slug,
 )
-
-# Names other steps import from here (``github.report`` links to dataset pages).
-__all__ = ["RenderReport", "dataset_page", "render_site"]
 
 
 @dataclass
