@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from datapedia.probe.transport import tcp_connects
-
 DEFAULT_CANARY = ("https://github.com/", "https://pypi.org/")
 CANARY_TIMEOUT_S = 5.0
 
@@ -27,4 +25,8 @@ def canary_urls(environ: Mapping[str, str]) -> list[str]:
 
 def network_up(urls: list[str], timeout_s: float = CANARY_TIMEOUT_S) -> bool:
     """True only when every canary accepts a TCP connection."""
+    # Imported when asked: a check that forks its probes never loads the network
+    # libraries in the parent, where every forked child would copy them.
+    from datapedia.probe.transport import tcp_connects
+
     return bool(urls) and all(tcp_connects(url, timeout_s) for url in urls)
