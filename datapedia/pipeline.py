@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from datapedia.model.fiche import Fiche
 from datapedia.model.results import Diagnosis, Dimension, DimensionResult, Observation, Status
@@ -97,6 +97,13 @@ class CheckResult:
     def failed(self) -> bool:
         """At least one dataset fails."""
         return any(row["overall"] == Status.fail.value for row in self.rows)
+
+
+class Valid(NamedTuple):
+    """The valid fiches of a load and the problems of the others."""
+
+    fiches: list[Fiche]
+    problems: list
 
 
 class CheckAborted(Exception):
@@ -197,12 +204,13 @@ class NetworkSeen:
 
 # --- the run ------------------------------------------------------------------------
 def run_check(
-    options: CheckOptions, progress: Progress | None = None, loaded: LoadResult | None = None
+    options: CheckOptions, progress: Progress | None = None, loaded: Valid | None = None
 ) -> CheckResult:
     """Check the selected fiches and publish the run to ``options.checks_dir``.
 
-    ``loaded``: the repository's fiches when the caller loaded them already (the CLI
-    does, to show the invalid ones first). Raises ``CheckAborted`` or ``CheckInterrupted``.
+    ``loaded``: the repository's valid fiches and problems when the caller loaded them
+    already (the CLI does, to show the invalid ones first); only the fiches are kept for
+    the run, not their load records. Raises ``CheckAborted`` or ``CheckInterrupted``.
     """
     try:
         fiches, problems = _selected(options, loaded)
@@ -231,15 +239,20 @@ def run_check(
     )
 
 
-def _selected(options: CheckOptions, loaded: LoadResult | None) -> tuple[list[Fiche], list]:
+def valid_fiches(loaded: LoadResult) -> Valid:
+    """The fiches a check needs of a load, without the paths and digests of each file
+    (10,000 of those held for a whole run, and inherited by every forked probe)."""
+    return Valid([item.fiche for item in loaded.fiches], loaded.problems)
+
+
+def _selected(options: CheckOptions, loaded: Valid | None) -> tuple[list[Fiche], list]:
     if loaded is None:
         from datapedia.load.fiches import load_repository
 
-        loaded = load_repository(options.root)
+        loaded = valid_fiches(load_repository(options.root))
     if not loaded.fiches:
         raise CheckAborted(f"geen geldige fiche gevonden in {options.root / 'fiches'}")
-    fiches = [item.fiche for item in loaded.fiches]
-    return select(fiches, options.only, options.shard), loaded.problems
+    return select(loaded.fiches, options.only, options.shard), loaded.problems
 
 
 class _Run:

@@ -114,11 +114,11 @@ def check_and_print(options: CheckOptions, bar: bool | None = None, kept_instead
     ``kept_instead``: what to say on Ctrl-C instead of what the run kept."""
     from datapedia.cli.problems import print_problems
     from datapedia.load.fiches import load_repository
-    from datapedia.pipeline import CheckAborted, CheckInterrupted, run_check
+    from datapedia.pipeline import CheckAborted, CheckInterrupted, run_check, valid_fiches
 
     try:
         try:
-            loaded = load_repository(options.root)
+            loaded = valid_fiches(load_repository(options.root))
             print_problems(loaded.problems, "ongeldige fiches worden overgeslagen")
             result = run_check(options, progress_for(bar), loaded)
         except CheckInterrupted:
