@@ -16,12 +16,16 @@ objects take some tens of MB at worst, so the probing process stays bounded too.
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import IO, TYPE_CHECKING, Any
 
 from datapedia.model.fiche import Distribution
 from datapedia.probe.adapters import Adapter, ParseContext, ParseError, TooComplex
 from datapedia.util.parallel.bounded import BoundedRunner, WorkerDied
 from datapedia.util.parallel.budget import Budget, OverBudget
+
+if TYPE_CHECKING:  # the bounded process imports this module: no network libraries there
+    from datapedia.probe.transport import Body
 
 BOUNDED_BYTES = 1024 * 1024
 PARSE_BUDGET = Budget(cpu_s=30, memory_bytes=512 * 1024 * 1024)
@@ -34,16 +38,37 @@ def new_runner() -> BoundedRunner:
     return BoundedRunner(PARSE_BUDGET, PARSE_SLOTS)
 
 
+def parse_body(
+    adapter: Adapter,
+    body: Body,
+    distribution: Distribution,
+    ctx: ParseContext,
+    runner: BoundedRunner,
+) -> dict[str, Any]:
+    """The content fields of one downloaded body, which is closed after; never raising.
+
+    A body the transport spooled to disk goes to the bounded process as its file, so
+    the probing process never holds it whole; one in memory is read once and released.
+    """
+    spooled = body.spooled_file() if body.size >= BOUNDED_BYTES else None
+    if spooled is not None:
+        with contextlib.closing(body):
+            return parse_fields(adapter, spooled, distribution, ctx, runner)
+    data = body.read()
+    body.close()
+    return parse_fields(adapter, data, distribution, ctx, runner)
+
+
 def parse_fields(
     adapter: Adapter,
-    body: bytes,
+    body: bytes | IO[bytes],
     distribution: Distribution,
     ctx: ParseContext,
     runner: BoundedRunner,
 ) -> dict[str, Any]:
     """The content fields of ``EndpointObservation`` for one body, never raising."""
     try:
-        if len(body) < BOUNDED_BYTES:
+        if isinstance(body, bytes) and len(body) < BOUNDED_BYTES:
             return adapter.parse(body, distribution, ctx).fields()
         return runner.run(_parse_in_worker, body, adapter, distribution, ctx)
     except TooComplex as error:

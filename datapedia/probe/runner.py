@@ -24,10 +24,11 @@ from datapedia.model.results import EndpointObservation, Observation
 from datapedia.model.thresholds import THRESHOLDS
 from datapedia.probe.adapters import ParseContext, adapter_for
 from datapedia.probe.keys import request_for
-from datapedia.probe.parsing import new_runner, parse_fields
+from datapedia.probe.parsing import new_runner, parse_body
 from datapedia.probe.transport import (
     ERRORS,
     TRANSIENT_ERRORS,
+    Body,
     Fetcher,
     FetchPolicy,
     FetchResult,
@@ -89,9 +90,8 @@ def probe_distribution(
         if not result.ok:
             return observed
         ctx = ParseContext(now=now, thresholds=THRESHOLDS)
-        body = result.body.read() if result.body else b""
-        result.drop_body()  # the body is not kept past parsing
-        content = parse_fields(adapter, body, distribution, ctx, runner or new_runner())
+        body, result.body = result.body or Body(0), None  # parse_body closes it
+        content = parse_body(adapter, body, distribution, ctx, runner or new_runner())
         # A server can echo the key anywhere: in a field name, a value, a note.
         return observed.model_copy(update=redact_all(content, secrets))
     except Exception as error:  # never let one endpoint take the run down

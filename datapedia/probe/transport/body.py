@@ -63,6 +63,14 @@ class Body:
         self._disk.seek(0)
         return self._disk.read(size)
 
+    def spooled_file(self) -> IO[bytes] | None:
+        """The temporary file of a spooled body, at its start (None while in memory): a
+        large body goes to its parser as a file and is never read whole into this process."""
+        if self._disk is None:
+            return None
+        self._disk.seek(0)
+        return self._disk
+
     def read(self) -> bytes:
         """The whole body, in memory: for the parse step, one body at a time."""
         if self._disk is None:

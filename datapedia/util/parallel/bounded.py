@@ -1,7 +1,8 @@
 """One call on untrusted input in a fresh process under hard CPU and memory limits.
 
 ``BoundedRunner.run(func, payload, *args)`` starts a process, sends it ``payload``
-(raw bytes, not pickled: it may be tens of megabytes), and returns what
+(raw bytes, not pickled: it may be tens of megabytes; or an open file, which the
+process reads itself, so the caller never holds it in memory), and returns what
 ``func(payload, *args)`` returned, or raises what it raised. A call over its CPU time
 or address space raises ``OverBudget``; a process that dies otherwise raises
 ``WorkerDied``. The process is a fresh interpreter (fork and exec at once), not a
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from datapedia.util.parallel.budget import Budget, OverBudget, limit_this_process
 
@@ -42,9 +43,11 @@ class BoundedRunner:
         self.limits = limits
         self._slots = threading.BoundedSemaphore(slots)
 
-    def run(self, func: Callable[..., Any], payload: bytes, *args: Any) -> Any:
-        """``func(payload, *args)`` in a fresh process; ``func`` must be importable."""
-        header = pickle.dumps(sys.path) + pickle.dumps((self.limits, func, args))
+    def run(self, func: Callable[..., Any], payload: bytes | IO[bytes], *args: Any) -> Any:
+        """``func(payload_bytes, *args)`` in a fresh process; ``func`` must be importable.
+        A file ``payload`` is read by the process from its current position."""
+        fd = None if isinstance(payload, bytes) else payload.fileno()
+        header = pickle.dumps(sys.path) + pickle.dumps((self.limits, func, args, fd))
         with self._slots:
             # A plain subprocess, not multiprocessing: a daemonic process (a forked
             # probing process is one) may not start multiprocessing children.
@@ -53,11 +56,13 @@ class BoundedRunner:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                pass_fds=() if fd is None else (fd,),
             )
             try:
                 assert child.stdin is not None
                 child.stdin.write(header)
-                out, _ = child.communicate(payload, timeout=self.limits.cpu_s + _WALL_GRACE_S)
+                data = payload if fd is None else b""
+                out, _ = child.communicate(data, timeout=self.limits.cpu_s + _WALL_GRACE_S)
             except (subprocess.TimeoutExpired, BrokenPipeError):
                 child.kill()
                 out, _ = child.communicate()
@@ -98,10 +103,12 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # a stray print cannot garble the answer
-    limits, func, args = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the caller
+    limits, func, args, fd = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the caller
     try:
         limit_this_process(limits)
-        result: tuple[str, Any] = ("ok", func(sys.stdin.buffer.read(), *args))
+        with os.fdopen(fd, "rb") if fd is not None else sys.stdin.buffer as source:
+            payload = source.read()
+        result: tuple[str, Any] = ("ok", func(payload, *args))
     except OverBudget as error:
         result = ("over", str(error))
     except MemoryError:
