@@ -4,8 +4,9 @@ Fiche URLs come from pull requests, so every request is treated as hostile: the
 address guard (``addresses``), keys bound to hosts and redaction (``keyguard``), a hard
 deadline per request (``deadline``), caps on headers and on the decoded body, which
 is spooled to disk beyond ``memory_bytes`` (``body``), latency taken when the answer
-reaches the socket (``connections``), stable error codes (``errors``) and the
-transport's own settings (``settings``, no judgement: see ``datapedia.model``).
+reaches the socket (``connections``) and stable error codes (``errors``), under the
+transport's own settings (``datapedia.probe.settings``, plain data outside this
+package so the handbook can read them; no judgement: see ``datapedia.model``).
 ``fetcher`` puts them together. It touches the network and a temporary directory;
 nothing else.
 """
