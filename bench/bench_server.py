@@ -225,19 +225,23 @@ def _feed_handler(
 
         def _answer(self, with_body: bool) -> None:
             kind = classify(self.path)
+            body, content_type = bodies[kind]
+            # Counted in flight from the request to just before the first byte of the
+            # answer leaves: that span lies inside the client's slot. Counting until after
+            # the write let a client that had read everything and started its next request
+            # be counted twice while this thread waited to run (33 seen against 32).
             stats.enter(self.command, kind, self.server.server_address[0])
             try:
                 time.sleep(delay_s)
-                body, content_type = bodies[kind]
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Last-Modified", self.date_time_string(now.timestamp() - 600))
-                self.end_headers()
-                if with_body:
-                    self.wfile.write(body)
             finally:
                 stats.leave()
+            self.end_headers()
+            if with_body:
+                self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             self._answer(with_body=True)
