@@ -227,6 +227,29 @@ def test_uptime_counts_unreadable_bodies_and_timeouts_as_down():
         assert evidence["uptime_30d"] == 0.0
 
 
+def test_each_dimension_stores_the_sentence_that_decided_it():
+    """The worklist shows the worst finding's own words; the judge stores them, so no
+    reader has to find them back in the joined summary."""
+    fiche = make_fiche()
+    down = endpoint(status_code=404, parsed=False)
+    history = [
+        HistoryEntry.from_diagnosis(run_at(fiche, down, NOW - timedelta(days=night)))
+        for night in range(10, 0, -1)
+    ]
+    diagnosis = run(fiche, observe(fiche, down), history)
+    for result in diagnosis.dimensions.values():
+        if not result.findings:
+            assert result.deciding == "" and result.headline == result.summary
+            continue
+        worst = max(result.findings, key=lambda fid: CATALOGUE[fid].status.rank)
+        assert CATALOGUE[worst].status.rank == max(result.status.rank, -1)
+        assert result.deciding and result.deciding in result.summary
+        assert result.headline == result.deciding
+    availability = diagnosis.dimensions[Dimension.availability]
+    assert availability.status == Status.fail and "404" in availability.deciding
+    assert len(availability.deciding) < len(availability.summary)  # not the whole summary
+
+
 # --- "'Verouderd sinds' is the first check that noticed" ------------------------------
 def test_stale_since_is_when_the_data_stopped():
     fiche = make_fiche()

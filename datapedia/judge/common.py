@@ -11,13 +11,16 @@ NOT_APPLICABLE = "Niet van toepassing: de dataset bestaat nog niet."
 
 
 def judged(texts: list[tuple[str, str]], evidence: dict[str, Any]) -> DimensionResult:
-    """Status = worst finding; summary = the findings' texts in order."""
+    """Status = worst finding; summary = the findings' texts in order; deciding = the
+    text of the first finding with the worst status, so no reader parses it back."""
     ids = list(dict.fromkeys(fid for fid, _ in texts))
+    deciding = max(texts, key=lambda said: finding(said[0]).status.rank, default=("", ""))
     return DimensionResult(
         status=worst([finding(fid).status for fid in ids]),
         summary=" ".join(dict.fromkeys(text for _, text in texts)) or "Niet gemeten.",
         evidence=evidence,
         findings=ids,
+        deciding=deciding[1],
     )
 
 

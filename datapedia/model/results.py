@@ -219,6 +219,16 @@ class DimensionResult(BaseModel):
     findings: list[str] = Field(
         default_factory=list, description="Ids from datapedia.model.findings."
     )
+    deciding: str = Field(
+        "",
+        description="The worst finding's sentence as the judge filled it in (Dutch); "
+        "empty when no finding decided, and in checks written before it was stored.",
+    )
+
+    @property
+    def headline(self) -> str:
+        """The one sentence a worklist line shows: the deciding finding, else the summary."""
+        return self.deciding or self.summary
 
 
 class Diagnosis(BaseModel):

@@ -6,7 +6,6 @@ stored in ``checks/``; an ``Entry`` only reads it, orders it and says it in Dutc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -15,7 +14,6 @@ from typing import Any
 
 from datapedia.load.fiches import LoadedFiche, load_repository
 from datapedia.model.fiche import BlockerKind, DatasetStatus, Fiche, Level
-from datapedia.model.findings import CATALOGUE
 from datapedia.model.results import (
     UPTIME_WINDOWS,
     VERDICT_ORDER,
@@ -33,24 +31,7 @@ from datapedia.publish.paths import unique_slug
 from datapedia.store.checks import ChecksStore
 from datapedia.util.files import read_or_empty
 
-_PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
 _LEVELS = list(Level)  # declared worst first: rood, oranje, groen
-
-
-def deciding_text(result: Any) -> str:
-    """The sentence of a dimension's summary that decided its status, as the judge filled it in.
-
-    A summary joins the texts of all findings (informational ones too); a worklist line
-    shows only the worst finding's text, found by its catalogue message as a pattern.
-    """
-    found = [CATALOGUE[f] for f in result.findings if f in CATALOGUE]
-    if found:
-        worst = max(found, key=lambda f: f.status.rank)
-        pattern = _PLACEHOLDER.sub("(.+?)", re.escape(worst.message)) + r"(?=\s|$)"
-        match = re.search(pattern, result.summary)
-        if match:
-            return match.group(0)
-    return result.summary
 
 
 @dataclass
@@ -168,7 +149,7 @@ class Entry:
         verdict = self.verdict
         if verdict in (Verdict.fail, Verdict.warn):
             dim = self.problems_first[0]
-            return f"{dim.label.capitalize()}: {deciding_text(self.diagnosis.dimensions[dim])}"
+            return f"{dim.label.capitalize()}: {self.diagnosis.dimensions[dim].headline}"
         if verdict == Verdict.missing:
             return "De dataset bestaat nog niet."
         if self.diagnosis is None:

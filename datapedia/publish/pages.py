@@ -19,7 +19,6 @@ from datapedia.model.results import Dimension, Status, Verdict
 from datapedia.model.words import count, duration, percent, show
 from datapedia.model.words import label as evidence_label
 from datapedia.publish.checklist import AUTH_LABELS
-from datapedia.publish.entries import deciding_text
 from datapedia.publish.escape import ext_link, mail_link, md, md_block, md_text, plain, trusted
 from datapedia.publish.outputs import TEMPLATES
 
@@ -89,7 +88,6 @@ FILTERS = {
     "percent": percent,
     "evidence_label": evidence_label,
     "verdict": verdict_span,
-    "deciding": deciding_text,
     "day": day_text,
     "short_day": short_day,
     "age": duration,
