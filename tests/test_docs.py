@@ -3,6 +3,8 @@ from the model, and ``--check`` fails when a file says something else."""
 
 from __future__ import annotations
 
+import importlib
+import re
 import shutil
 from pathlib import Path
 
@@ -70,3 +72,42 @@ def test_a_missing_marker_is_named(copy, capsys):
     assert main(["--root", str(copy), "docs", "--check"]) == 1
     assert "checks/README.md mist de markeringen" in capsys.readouterr().err
     assert main(["--root", str(copy), "docs"]) == 1
+
+
+# Files that describe the code as it is now (bench/RESULTS.md is a log: it names the
+# modules of the commit each run measured).
+_DESCRIBING = ("README.md", "CONTRIBUTING.md", "checks/README.md", "tests/data/real/README.md")
+_PATH = re.compile(r"\bdatapedia(?:/[a-z_]+)+\.py\b")
+_DOTTED = re.compile(r"`(datapedia(?:\.[A-Za-z_]+)+)`")
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[cut:]:
+                found = getattr(found, name)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_the_docs_name_only_modules_and_names_that_exist():
+    """A newcomer follows these references; after a move they must still lead somewhere."""
+    wrong = []
+    for doc in _DESCRIBING:
+        text = (REPO / doc).read_text(encoding="utf-8")
+        wrong += [f"{doc}: {p}" for p in _PATH.findall(text) if not (REPO / p).is_file()]
+        wrong += [f"{doc}: {d}" for d in _DOTTED.findall(text) if not _resolves(d)]
+    assert wrong == []
+
+
+def test_a_reference_to_a_moved_module_is_caught():
+    assert _resolves("datapedia.model.results.Diagnosis")
+    assert not _resolves("datapedia.results.Diagnosis")
+    assert not _resolves("datapedia.model.results.NoSuchName")

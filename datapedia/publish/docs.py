@@ -1,8 +1,8 @@
 """Lists of the quality vocabulary written into the docs and GitHub templates, from the model.
 
 The six dimensions, their labels, the measured ones and the status scale are defined
-once in ``datapedia.model.results``; the site's texts, the handbook, ``checks/README.md``
-and the issue and pull-request templates show them between two markers.
+once in ``datapedia.model.results``; the site's texts, the handbook, ``checks/README.md``,
+``CONTRIBUTING.md`` and the issue and pull-request templates show them between two markers.
 ``datapedia docs`` rewrites what is between the markers and ``datapedia docs --check``
 (run by ``scripts/test.sh``) fails when a file says something else.
 """
@@ -94,6 +94,19 @@ def _measures_table() -> str:
     return "\n".join(["| Dimensie | Wat we meten |", "|---|---|", *rows]) + "\n"
 
 
+def _keys_table() -> str:
+    rows = [
+        f"| `{d.value}` | {d.label} | {'yes' if d in MEASURED else 'no'} |" for d in Dimension
+    ]
+    head = "| key | Dutch label | measured (unknown blocks \"in orde\") |"
+    return "\n".join([head, "|---|---|---|", *rows]) + "\n"
+
+
+def _key_scale() -> str:
+    measured = sorted((s for s in Status if s != Status.unknown), key=lambda s: s.rank)
+    return f"`{' < '.join(s.value for s in measured)}`"
+
+
 def _keys() -> str:
     return joined([f"`{d.value}` ({d.label})" for d in Dimension], ",")
 
@@ -125,6 +138,9 @@ BLOCKS = (
         "site/handboek/dimensies.md", "gemeten dimensies", lambda: joined(_labels(MEASURED), "of")
     ),
     Block("site/handboek/dimensies.md", "tabel", _measures_table, inline=False),
+    Block("CONTRIBUTING.md", "tabel", _keys_table, inline=False),
+    Block("CONTRIBUTING.md", "schaal", _key_scale),
+    Block("CONTRIBUTING.md", "gemeten dimensies", lambda: ", ".join(d.value for d in MEASURED)),
     Block("checks/README.md", "dimensies", _keys),
     Block("checks/README.md", "gemeten dimensies", lambda: ", ".join(d.value for d in MEASURED)),
     Block(".github/PULL_REQUEST_TEMPLATE.md", "dimensies", lambda: joined(_labels(), ",")),
