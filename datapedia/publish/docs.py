@@ -95,10 +95,8 @@ def _measures_table() -> str:
 
 
 def _keys_table() -> str:
-    rows = [
-        f"| `{d.value}` | {d.label} | {'yes' if d in MEASURED else 'no'} |" for d in Dimension
-    ]
-    head = "| key | Dutch label | measured (unknown blocks \"in orde\") |"
+    rows = [f"| `{d.value}` | {d.label} | {'yes' if d in MEASURED else 'no'} |" for d in Dimension]
+    head = '| key | Dutch label | measured (unknown blocks "in orde") |'
     return "\n".join([head, "|---|---|---|", *rows]) + "\n"
 
 
