@@ -77,7 +77,7 @@ def test_a_missing_marker_is_named(copy, capsys):
 # Files that describe the code as it is now (bench/RESULTS.md is a log: it names the
 # modules of the commit each run measured).
 _DESCRIBING = ("README.md", "CONTRIBUTING.md", "checks/README.md", "tests/data/real/README.md")
-_PATH = re.compile(r"\bdatapedia(?:/[a-z_]+)+\.py\b")
+_PATH = re.compile(r"\bdatapedia(?:/[a-z_]+)+(?:\.py\b|/)")
 _DOTTED = re.compile(r"`(datapedia(?:\.[A-Za-z_]+)+)`")
 
 
@@ -102,7 +102,7 @@ def test_the_docs_name_only_modules_and_names_that_exist():
     wrong = []
     for doc in _DESCRIBING:
         text = (REPO / doc).read_text(encoding="utf-8")
-        wrong += [f"{doc}: {p}" for p in _PATH.findall(text) if not (REPO / p).is_file()]
+        wrong += [f"{doc}: {p}" for p in _PATH.findall(text) if not (REPO / p).exists()]
         wrong += [f"{doc}: {d}" for d in _DOTTED.findall(text) if not _resolves(d)]
     assert wrong == []
 
