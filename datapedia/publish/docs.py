@@ -77,9 +77,18 @@ def _labels(dimensions=tuple(Dimension)) -> list[str]:
     return [d.label for d in dimensions]
 
 
+def _measured_statuses() -> list[Status]:
+    """The scale a measurement lands on, mildest first (``unknown`` is off the scale)."""
+    return sorted((s for s in Status if s != Status.unknown), key=lambda s: s.rank)
+
+
+def _measured_keys() -> str:
+    return ", ".join(d.value for d in MEASURED)
+
+
 def _scale() -> str:
-    measured = sorted((s for s in Status if s != Status.unknown), key=lambda s: s.rank)
-    return f"**{' < '.join(s.label for s in measured)}**, of **{Status.unknown.label}**"
+    labels = " < ".join(s.label for s in _measured_statuses())
+    return f"**{labels}**, of **{Status.unknown.label}**"
 
 
 def _issue_options() -> str:
@@ -101,8 +110,7 @@ def _keys_table() -> str:
 
 
 def _key_scale() -> str:
-    measured = sorted((s for s in Status if s != Status.unknown), key=lambda s: s.rank)
-    return f"`{' < '.join(s.value for s in measured)}`"
+    return f"`{' < '.join(s.value for s in _measured_statuses())}`"
 
 
 def _keys() -> str:
@@ -138,9 +146,9 @@ BLOCKS = (
     Block("site/handboek/dimensies.md", "tabel", _measures_table, inline=False),
     Block("CONTRIBUTING.md", "tabel", _keys_table, inline=False),
     Block("CONTRIBUTING.md", "schaal", _key_scale),
-    Block("CONTRIBUTING.md", "gemeten dimensies", lambda: ", ".join(d.value for d in MEASURED)),
+    Block("CONTRIBUTING.md", "gemeten dimensies", _measured_keys),
     Block("checks/README.md", "dimensies", _keys),
-    Block("checks/README.md", "gemeten dimensies", lambda: ", ".join(d.value for d in MEASURED)),
+    Block("checks/README.md", "gemeten dimensies", _measured_keys),
     Block(".github/PULL_REQUEST_TEMPLATE.md", "dimensies", lambda: joined(_labels(), ",")),
     Block(
         ".github/ISSUE_TEMPLATE/probleem-met-feed.yml",
